@@ -1,0 +1,1 @@
+"""European air- and drone-defence scenario simulator."""
