@@ -86,9 +86,7 @@ _NOT_A_NUMBER = re.compile(r"\.(?:nan|NaN|NAN)")
 _SYNTAX_HINTS = {
     "found character '\\t' that cannot start any token": "spaces for indentation, not tabs",
     "found a tab character": "spaces for indentation, not tabs",
-    "mapping values are not allowed here": (
-        "one 'key: value' per line; quote a value that itself contains ': '"
-    ),
+    "mapping values are not allowed here": ("one 'key: value' per line; quote a value that itself contains ': '"),
     "could not find expected ':'": "'key: value' (a colon and a space after every key)",
     "expected <block end>": "consistent indentation: entries of one mapping or list start in the same column",
     "found undefined alias": "an alias (*name) that refers to an anchor (&name) defined earlier",
@@ -321,14 +319,10 @@ def read_yaml_file(path: str | os.PathLike[str]) -> YamlDocument:
         raw = file_path.read_bytes()
     except FileNotFoundError:
         raise ScenarioError.from_problem(
-            _file_problem(
-                file, "file not found", expected="an existing file", suggestion=_similar_file_name(file_path)
-            )
+            _file_problem(file, "file not found", expected="an existing file", suggestion=_similar_file_name(file_path))
         ) from None
     except PermissionError:
-        raise ScenarioError.from_problem(
-            _file_problem(file, "permission denied, cannot read the file")
-        ) from None
+        raise ScenarioError.from_problem(_file_problem(file, "permission denied, cannot read the file")) from None
     except OSError as error:
         reason = error.strerror or str(error)
         raise ScenarioError.from_problem(_file_problem(file, f"cannot read the file: {reason}")) from None
@@ -451,9 +445,7 @@ class _ValueBuilder:
                 return None
             return self._build(node.target, path)
         if len(path) > MAX_DEPTH:
-            self._report(
-                node, path, "mappings and lists are nested too deeply", expected=f"at most {MAX_DEPTH} levels"
-            )
+            self._report(node, path, "mappings and lists are nested too deeply", expected=f"at most {MAX_DEPTH} levels")
             return None
         if isinstance(node, yaml.ScalarNode):
             return self._build_scalar(node, path)
@@ -489,17 +481,13 @@ class _ValueBuilder:
         if tag == _INT_TAG:
             integer = _parse_core_int(text)
             if integer is None:
-                self._report(
-                    node, path, f"'{text}' is not an integer (tag !!int)", "an integer such as 42 or 0x2A"
-                )
+                self._report(node, path, f"'{text}' is not an integer (tag !!int)", "an integer such as 42 or 0x2A")
             return integer
         if tag == _FLOAT_TAG:
             integer = _parse_core_int(text)
             number = float(integer) if integer is not None else _parse_core_float(text)
             if number is None:
-                self._report(
-                    node, path, f"'{text}' is not a number (tag !!float)", "a number such as 0.5 or 1e3"
-                )
+                self._report(node, path, f"'{text}' is not a number (tag !!float)", "a number such as 0.5 or 1e3")
             return number
         if tag in (_MAP_TAG, _SEQ_TAG):
             self._report(node, path, f"tag {_display_tag(tag)} cannot be applied to a single value")
@@ -681,9 +669,7 @@ def _decode_utf8(raw: bytes, file: str) -> str:
         ) from None
 
 
-def _file_problem(
-    file: str, message: str, expected: str | None = None, suggestion: str | None = None
-) -> Problem:
+def _file_problem(file: str, message: str, expected: str | None = None, suggestion: str | None = None) -> Problem:
     return Problem(file, None, None, "", message, expected=expected, suggestion=suggestion)
 
 

@@ -1,0 +1,138 @@
+"""The ``sim`` command line: parse, call the library, print. No modelling happens here.
+
+Every command turns bad input into a located message and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from sim import api
+from sim.scenario.errors import ScenarioError
+
+app = typer.Typer(
+    name="sim",
+    help="European air- and drone-defence scenario simulator: validate, run, compare, sweep, report, play.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        metavar="KEY=VALUE",
+        help="Override a scenario value, e.g. --set actors.member_states.DE.inventory.fire_units.patriot=7 "
+        "(repeatable; YAML 1.2 values).",
+    ),
+]
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print an error to stderr and exit with ``code``."""
+    err.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code)
+
+
+def report_scenario_error(error: ScenarioError) -> NoReturn:
+    """Print every problem of a scenario error, one per line, and exit 1."""
+    for problem in error.problems:
+        err.print(problem.format(), markup=False)
+    count = len(error.problems)
+    err.print(f"[red]{count} problem{'s' if count != 1 else ''}[/]")
+    raise typer.Exit(1)
+
+
+def guarded(action: Callable[[], Any]) -> Any:
+    """Run ``action``, turning scenario errors into located messages (exit 1)."""
+    try:
+        return action()
+    except ScenarioError as error:
+        report_scenario_error(error)
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Scenario files to check.", show_default=False)],
+    overrides: SetOption = None,
+) -> None:
+    """Check scenario files; print each problem as file:line:column: key.path: message."""
+    problems = 0
+    for file in files:
+        try:
+            scenario = api.load_scenario(file, overrides=overrides or ())
+        except ScenarioError as error:
+            for problem in error.problems:
+                out.print(problem.format(), markup=False)
+            problems += len(error.problems)
+            continue
+        out.print(f"[green]ok[/] {file}: {scenario.name}, {scenario.horizon_days} days", markup=True)
+    if problems:
+        out.print(f"[red]{problems} problem{'s' if problems != 1 else ''}[/]")
+        raise typer.Exit(1)
+
+
+@app.command()
+def schema(
+    output: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the schema to this file instead of printing it.")
+    ] = None,
+) -> None:
+    """Write the JSON Schema (draft-07) of the scenario format, for editors and checks."""
+    from sim.scenario.schema import scenario_json_schema_text
+
+    text = scenario_json_schema_text()
+    if output is None:
+        sys.stdout.write(text)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    out.print(f"wrote {output}")
+
+
+@app.command()
+def sources(
+    file: Annotated[Path, typer.Argument(help="Scenario file.", show_default=False)],
+    overrides: SetOption = None,
+    unsourced: Annotated[
+        bool, typer.Option("--unsourced", help="List only parameters that cite no source.")
+    ] = False,
+) -> None:
+    """Print the provenance table: every parameter with its value, range and source."""
+    from sim.scenario.provenance import provenance_rows
+
+    scenario = guarded(lambda: api.load_scenario(file, overrides=overrides or ()))
+    rows = provenance_rows(scenario)
+    if unsourced:
+        rows = [row for row in rows if not row.has_source]
+    table = Table(title=f"Provenance of {scenario.name} ({len(rows)} parameters)", show_lines=False)
+    for column in ("parameter", "value", "range", "unit", "source", "note"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        span = f"{row.low:g}–{row.high:g}" if row.low is not None and row.high is not None else ""
+        table.add_row(
+            row.key_path, f"{row.value:g}", span, row.unit or "", row.source_text or "[dim]none[/]", row.note
+        )
+    out.print(table)
+    sourced = sum(row.has_source for row in provenance_rows(scenario))
+    total = len(provenance_rows(scenario))
+    out.print(f"{sourced} of {total} parameters cite a source; the rest are assumptions (see their notes).")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+"""The catalog: the kinds of threats, interceptors (munitions) and effectors (fire units) a scenario knows.
+
+A *threat* is what the adversary launches (a Shahed, a Gerbera decoy, a cruise or ballistic missile).
+An *interceptor* is a munition that is bought, stocked and fired (PAC-3 MSE, IRIS-T, an interceptor drone,
+a burst of 35 mm). An *effector* is a fire unit type (a Patriot battery, an IRIS-T SLM fire unit, a Gepard,
+a fighter QRA pair, an EW jammer) that stands in a region, engages a number of targets a night through its
+fire channels and fires one kind of interceptor (or none, for EW). Kill probabilities are single-shot and
+belong to the effector (the pair of launcher and munition), per threat; a threat an effector has no kill
+probability for is not engaged by it at all.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
+
+from sim.scenario.parameters import Count, NonNegative, Positive, PositiveCount, Probability, param
+
+
+class Frozen(BaseModel):
+    """Base of every scenario model: immutable and strict about unknown keys."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+
+class ThreatKind(StrEnum):
+    """What a threat is; decides which metrics it counts towards."""
+
+    DRONE = "drone"
+    DECOY = "decoy"
+    CRUISE_MISSILE = "cruise_missile"
+    BALLISTIC_MISSILE = "ballistic_missile"
+
+
+class Layer(StrEnum):
+    """Defence layers in the order threats meet them (cheapest first)."""
+
+    EW = "ew"
+    GUN = "gun"
+    INTERCEPTOR_DRONE = "interceptor_drone"
+    FIGHTER = "fighter"
+    SHORT_RANGE = "short_range"
+    MEDIUM_RANGE = "medium_range"
+    LONG_RANGE = "long_range"
+
+
+LAYER_ORDER: tuple[Layer, ...] = tuple(Layer)
+"""Order in which a night's threats meet the layers."""
+
+
+class ThreatType(Frozen):
+    """A kind of threat the adversary launches."""
+
+    kind: ThreatKind
+    unit_cost_eur: NonNegative = Field(description="What one costs the adversary, EUR.")
+    damage_fraction: Probability = Field(description="Share of a hit site's value one leaker destroys (0 for decoys).")
+    description: str = ""
+
+
+class InterceptorType(Frozen):
+    """A munition that is bought, stocked per region and fired."""
+
+    unit_cost_eur: NonNegative = Field(description="Price of one round/missile/drone, EUR.")
+    description: str = ""
+
+
+class EffectorType(Frozen):
+    """A fire unit type that stands in a region and engages threats."""
+
+    layer: Layer
+    interceptor: str | None = Field(
+        default=None, description="Name of the interceptor it fires; none for EW (no munitions)."
+    )
+    kill_probability: dict[str, Probability] = Field(
+        description="Single-shot kill probability per threat name; threats not listed are not engaged."
+    )
+    engagements_per_night: PositiveCount = Field(
+        description="Targets one fire unit can engage in a night (fire channels × engagement cycles)."
+    )
+    ready_rounds: Count | None = Field(
+        default=None,
+        description="Rounds one fire unit can fire in a night before reloading (launchers × missiles each); "
+        "none = limited only by the region's stock.",
+    )
+    shots_per_target: PositiveCount = Field(default=param(1), description="Shots fired at each engaged target.")
+    shoot_look_shoot: StrictBool = Field(
+        default=False, description="Fire one shot at a time and look before the next (else a salvo)."
+    )
+    fire_unit_cost_meur: NonNegative = Field(description="Price of one fire unit without munitions, EUR million.")
+    range_km: Positive = Field(default=param(10), description="Engagement range, km (for the map schematic).")
+    description: str = ""
+
+
+class Catalog(Frozen):
+    """Every threat, interceptor and effector type the scenario uses, by name."""
+
+    threats: dict[str, ThreatType]
+    interceptors: dict[str, InterceptorType]
+    effectors: dict[str, EffectorType]

@@ -1,0 +1,114 @@
+"""Scheduled events and injects: things that happen on a given day whatever the policies decide.
+
+The same event kinds are what a facilitator injects during tabletop play.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, StrictBool
+
+from sim.scenario.catalog import Frozen
+from sim.scenario.parameters import Count, NonNegative, Positive, param
+
+
+class EventBase(Frozen):
+    day: int = Field(ge=0, description="Day of the scenario (0 = start date) it happens on.")
+    name: str | None = Field(default=None, description="Optional name; named events merge by name in `extends`.")
+    description: str = ""
+    source: str | None = Field(default=None, description="Source id backing the event.")
+
+
+class Incursion(EventBase):
+    """Drones enter a member state's airspace (e.g. Poland, 9–10 Sep 2025)."""
+
+    kind: Literal["incursion"] = "incursion"
+    target: str = Field(description="State code of the airspace entered.")
+    drones: Count
+    threat: str = Field(default="shahed", description="Threat type of the drones.")
+    airport_closure_hours: NonNegative = Field(default=param(3), description="Hours the state's airports close.")
+
+
+class Raid(EventBase):
+    """A set-piece raid on Ukraine on this night, on top of the ordinary one (record nights)."""
+
+    kind: Literal["raid"] = "raid"
+    drones: Count
+    missiles: Count = Field(default=param(0))
+
+
+class Transfer(EventBase):
+    """A donor hands fire units and/or interceptors to Ukraine or another state."""
+
+    kind: Literal["transfer"] = "transfer"
+    donor: str = Field(description="State code of the donor.")
+    recipient: str = Field(default="UA", description="'UA' or a state code.")
+    fire_units: dict[str, Count] = Field(default_factory=dict)
+    interceptors: dict[str, Count] = Field(default_factory=dict)
+    backfill: StrictBool = Field(default=False, description="The donor orders replacements (US backfill).")
+
+
+class BudgetChange(EventBase):
+    """A state's yearly air-defence budget is set to a new value."""
+
+    kind: Literal["budget_change"] = "budget_change"
+    state: str
+    air_defence_budget_meur_per_year: NonNegative
+
+
+class SupplierDelay(EventBase):
+    """A supplier stops producing for a number of days (strike, parts shortage, export hold)."""
+
+    kind: Literal["supplier_delay"] = "supplier_delay"
+    supplier: str
+    days: Count
+
+
+class CapacityChange(EventBase):
+    """A supplier's monthly output of a product changes (a new line opens, US support shrinks)."""
+
+    kind: Literal["capacity_change"] = "capacity_change"
+    supplier: str
+    item: str
+    capacity_per_month: NonNegative
+
+
+class AirportClosure(EventBase):
+    """An airport closes for some hours (drone sightings)."""
+
+    kind: Literal["airport_closure"] = "airport_closure"
+    site: str
+    hours: Positive
+
+
+class Redeployment(EventBase):
+    """A state moves fire units it holds to another region (its own, a flank state's)."""
+
+    kind: Literal["redeployment"] = "redeployment"
+    owner: str
+    effector: str
+    fire_units: Count
+    region: str
+
+
+class Funding(EventBase):
+    """Money for Ukraine's interceptor-drone industry (Danish model)."""
+
+    kind: Literal["funding"] = "funding"
+    funder: str = Field(description="'EU' or a state code.")
+    meur: NonNegative
+
+
+Event = Annotated[
+    Incursion
+    | Raid
+    | Transfer
+    | BudgetChange
+    | SupplierDelay
+    | CapacityChange
+    | AirportClosure
+    | Redeployment
+    | Funding,
+    Field(discriminator="kind"),
+]

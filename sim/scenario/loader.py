@@ -1,0 +1,306 @@
+"""Loading a scenario: YAML → ``extends`` chain → ``--set`` overrides → typed, validated :class:`Scenario`.
+
+Every problem found on the way — YAML syntax, duplicate keys, a missing parent file, an ``extends`` cycle,
+a wrong type, an unknown key, a probability above one, an unknown name — is collected into one
+:class:`ScenarioError` whose problems each name ``file:line:column``, the key path, what was expected and
+the closest valid name. Nothing here raises anything else for bad input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import types
+import typing
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from sim.scenario.errors import Problem, ScenarioError, closest_match
+from sim.scenario.merge import KeyPath, LocatedDocument, apply_override, merge
+from sim.scenario.model import Scenario
+from sim.scenario.references import Finding, check_references
+from sim.scenario.yaml_source import read_yaml_file
+
+ExtraCheck = Callable[[Scenario], Iterable[Finding]]
+"""A check added by a higher layer (e.g. objective metric names), run after the scenario's own."""
+
+
+def read_scenario_document(path: str | Path, overrides: Sequence[str] = ()) -> LocatedDocument:
+    """The merged, overridden raw document of a scenario file (before type validation).
+
+    Raises:
+        ScenarioError: on unreadable YAML, a missing or cyclic ``extends`` or a malformed override.
+    """
+    document = _read_with_parents(Path(path), chain=())
+    for text in overrides:
+        document = apply_override(document, text)
+    return document
+
+
+def _read_with_parents(path: Path, chain: tuple[Path, ...]) -> LocatedDocument:
+    document = LocatedDocument.from_yaml(read_yaml_file(path))
+    if document.data is None:
+        raise ScenarioError([Problem(str(path), 1, 1, "", "the file is empty", expected="a scenario mapping")])
+    if not isinstance(document.data, dict):
+        raise ScenarioError(
+            [
+                document.problem(
+                    (),
+                    f"the file holds a {type(document.data).__name__}",
+                    expected="a mapping of scenario keys",
+                )
+            ]
+        )
+    parent_ref = document.data.get("extends")
+    if parent_ref is None:
+        return document
+    if not isinstance(parent_ref, str):
+        raise ScenarioError(
+            [document.problem(("extends",), "extends must be a file path", expected="e.g. baseline.yaml")]
+        )
+    parent = (path.parent / parent_ref).resolve()
+    here = path.resolve()
+    if parent in (*chain, here):
+        cycle = " → ".join(p.name for p in (*chain, here, parent))
+        raise ScenarioError(
+            [document.problem(("extends",), f"extends makes a cycle: {cycle}", expected="a chain that ends")]
+        )
+    if not parent.is_file():
+        siblings = [p.name for p in path.parent.glob("*.y*ml")]
+        raise ScenarioError(
+            [
+                document.problem(
+                    ("extends",),
+                    f"the scenario it extends, '{parent_ref}', does not exist (looked for {parent})",
+                    expected="a path relative to this file",
+                    suggestion=closest_match(Path(parent_ref).name, siblings),
+                )
+            ]
+        )
+    return merge(_read_with_parents(parent, (*chain, here)), document)
+
+
+def load_scenario(path: str | Path, overrides: Sequence[str] = (), extra_checks: Sequence[ExtraCheck] = ()) -> Scenario:
+    """Load, merge, override and validate a scenario file.
+
+    Args:
+        path: The scenario YAML file.
+        overrides: ``key.path=value`` strings, applied in order after ``extends`` is resolved.
+        extra_checks: Further checks from higher layers, reported like the built-in ones.
+
+    Returns:
+        The typed, immutable scenario.
+
+    Raises:
+        ScenarioError: listing every problem found, each with its location.
+    """
+    document = read_scenario_document(path, overrides)
+    return validate_document(document, extra_checks)
+
+
+def validate_document(document: LocatedDocument, extra_checks: Sequence[ExtraCheck] = ()) -> Scenario:
+    """Validate a located raw document into a :class:`Scenario` (see :func:`load_scenario`)."""
+    try:
+        scenario = Scenario.model_validate(document.data)
+    except ValidationError as error:
+        raise ScenarioError(_problems_from_validation(document, error)) from None
+    findings = list(check_references(scenario))
+    for check in extra_checks:
+        findings.extend(check(scenario))
+    if findings:
+        raise ScenarioError(
+            [document.problem(f.key_path, f.message, expected=f.expected, suggestion=f.suggestion) for f in findings]
+        )
+    return scenario
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """A stable SHA-256 of the resolved scenario's content (what makes two runs comparable)."""
+    canonical = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# --- pydantic errors → problems -------------------------------------------------------------------------
+
+
+def _problems_from_validation(document: LocatedDocument, error: ValidationError) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    for detail in error.errors(include_url=False):
+        path, annotation = _data_path(document.data, detail["loc"])
+        problem = _problem_for(document, path, annotation, detail)
+        identity = (problem.key_path, problem.message)
+        if identity not in seen:
+            seen.add(identity)
+            problems.append(problem)
+    return problems
+
+
+def _data_path(data: Any, loc: tuple[int | str, ...]) -> tuple[KeyPath, Any]:
+    """Map a pydantic error location onto the document's key path, dropping union tags.
+
+    Also returns the annotation (model class, dict/list type …) that owns the last segment, so the message
+    can list valid keys.
+    """
+    path: list[str | int] = []
+    node: Any = data
+    annotation: Any = Scenario
+    for segment in loc:
+        annotation = _unwrap(annotation, node)
+        child, found = _child(node, segment)
+        if found:
+            path.append(segment)
+            annotation = _child_annotation(annotation, segment)
+            node = child
+        elif isinstance(node, dict) and segment in (node.get("name"), node.get("kind")):
+            continue  # a discriminated union's tag: not a key of the document
+        elif isinstance(segment, str) and segment.startswith(("function-", "constrained-")):
+            continue
+        else:
+            path.append(segment)
+            annotation = _child_annotation(annotation, segment)
+            node = None
+    return tuple(path), _unwrap(annotation, node)
+
+
+def _unwrap(annotation: Any, node: Any) -> Any:
+    """Strip Annotated/Optional and pick a discriminated union's member by the node's tag."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            members = [a for a in typing.get_args(annotation) if a is not type(None)]
+            chosen = members[0] if len(members) == 1 else None
+            if chosen is None and isinstance(node, dict):
+                for member in members:
+                    member = _unwrap(member, None)
+                    if isinstance(member, type) and issubclass(member, BaseModel):
+                        for tag_field in ("name", "kind"):
+                            field = member.model_fields.get(tag_field)
+                            if field is not None and field.default == node.get(tag_field):
+                                chosen = member
+            if chosen is None:
+                return annotation
+            annotation = chosen
+        else:
+            return annotation
+
+
+def _child_annotation(annotation: Any, segment: str | int) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        field = annotation.model_fields.get(str(segment))
+        return field.annotation if field is not None else None
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is dict and len(args) == 2:
+        return args[1]
+    if origin in (list, tuple) and args:
+        return args[0]
+    return None
+
+
+def _valid_keys(annotation: Any) -> list[str]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return list(annotation.model_fields)
+    return []
+
+
+def _problem_for(document: LocatedDocument, path: KeyPath, owner: Any, detail: Any) -> Problem:
+    kind = detail["type"]
+    message = str(detail["msg"]).removeprefix("Value error, ")
+    given = detail.get("input")
+    context = detail.get("ctx") or {}
+    if kind == "extra_forbidden":
+        key = str(path[-1])
+        parent_owner, _ = _owner_of(document.data, path[:-1])
+        keys = _valid_keys(parent_owner)
+        return document.problem(
+            path,
+            f"unknown key '{key}'",
+            expected=f"one of: {', '.join(keys)}" if keys else None,
+            suggestion=closest_match(key, keys),
+        )
+    if kind == "missing":
+        return document.problem(path, f"required key '{path[-1]}' is missing")
+    if kind == "union_tag_invalid":
+        tags = [tag.strip(" '") for tag in str(context.get("expected_tags", "")).split(",") if tag.strip()]
+        tag = str(context.get("tag", given))
+        node, _ = _node_at(document.data, path)
+        tag_key = next((key for key in ("name", "kind") if isinstance(node, dict) and key in node), None)
+        return document.problem(
+            (*path, tag_key) if tag_key else path,
+            f"unknown choice '{tag}'",
+            expected=f"one of: {', '.join(tags)}",
+            suggestion=closest_match(tag, tags),
+        )
+    if kind == "union_tag_not_found":
+        return document.problem(
+            path, f"says nothing of its '{context.get('discriminator', 'name')}'", expected="a name or kind"
+        )
+    if kind in ("literal_error", "enum"):
+        options = [option.strip(" '") for option in str(context.get("expected", "")).replace(" or ", ",").split(",")]
+        options = [option for option in options if option]
+        return document.problem(
+            path,
+            f"'{given}' is not a valid choice",
+            expected=f"one of: {', '.join(options)}",
+            suggestion=closest_match(str(given), options),
+        )
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return document.problem(path, f"expected a mapping, got {_describe(given)}", expected="key: value entries")
+    if kind in ("bool_type", "bool_parsing"):
+        return document.problem(
+            path,
+            f"{_describe(given)} is not a boolean",
+            expected="true or false (YAML 1.2: yes/no/on/off/NO are text, not booleans)",
+        )
+    if kind in ("list_type", "tuple_type"):
+        return document.problem(path, f"expected a list, got {_describe(given)}", expected="a YAML list")
+    if kind != "value_error" and given is not None and not isinstance(given, dict | list):
+        message = f"{message} (got {_describe(given)})"
+    return document.problem(path, message)
+
+
+def _child(node: Any, segment: str | int) -> tuple[Any, bool]:
+    """The raw child of ``node`` at one key or index, and whether it exists."""
+    if isinstance(node, dict) and segment in node:
+        return node[segment], True
+    if isinstance(node, list) and isinstance(segment, int) and 0 <= segment < len(node):
+        return node[segment], True
+    return None, False
+
+
+def _node_at(data: Any, path: KeyPath) -> tuple[Any, bool]:
+    """The raw node at ``path`` and whether it exists."""
+    node = data
+    for segment in path:
+        node, found = _child(node, segment)
+        if not found:
+            return None, False
+    return node, True
+
+
+def _owner_of(data: Any, path: KeyPath) -> tuple[Any, Any]:
+    """The annotation describing the node at ``path`` (used to list valid keys)."""
+    annotation: Any = Scenario
+    node: Any = data
+    for segment in path:
+        annotation = _child_annotation(_unwrap(annotation, node), segment)
+        node, _ = _node_at(node, (segment,))
+    return _unwrap(annotation, node), node
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, str):
+        return f"the text '{value}'"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
