@@ -1,0 +1,568 @@
+"""Run many seeded replications on an executor and store each finished chunk as it arrives.
+
+The runner is generic: it takes the replication function as a parameter and knows nothing about the model. The
+function's contract is ``fn(payload, seed) -> {"metrics": {name: float}, "timeseries": {name: 1-D array}}`` —
+a picklable top-level function returning plain data; it may raise.
+
+:func:`run_tasks` skips the tasks already recorded in the store (that is how a run resumes), groups the rest into
+chunks, submits one future per chunk of :func:`run_chunk` and writes each chunk to the
+:class:`~sim.experiment.store.ResultStore` as soon as its future completes. An exception raised by the replication
+function fails that one replication (recorded with its seed and error) and never the run. Ctrl-C cancels what is
+pending, keeps what is written and raises :class:`RunInterrupted`, which carries the run folder to resume from.
+
+Payload shipping: a chunk carries each distinct payload once, pickled once per run in the parent process; every
+replication unpickles its own fresh copy, so a model that mutates its scenario cannot leak state into the next
+replication, and results do not depend on the chunk size or the executor.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import os
+import pickle
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.progress import Task as RichTask
+from rich.text import Text
+
+from sim.experiment.executors import worker_count
+from sim.experiment.store import (
+    FIXED_COLUMNS,
+    STATUS_FAILED,
+    STATUS_OK,
+    TIMESERIES_INDEX_COLUMNS,
+    Record,
+    ResultStore,
+)
+
+__all__ = [
+    "MAX_DEFAULT_CHUNK_SIZE",
+    "Chunk",
+    "ReplicationFn",
+    "RunIncomplete",
+    "RunInterrupted",
+    "RunTally",
+    "Task",
+    "build_tasks",
+    "default_chunk_size",
+    "normalise_result",
+    "run_chunk",
+    "run_tasks",
+    "task_key",
+]
+
+ReplicationFn = Callable[[Any, int], Mapping[str, Any]]
+"""``fn(payload, seed) -> {"metrics": {...}, "timeseries": {...}}``."""
+
+MAX_DEFAULT_CHUNK_SIZE = 32
+"""Upper bound of the default chunk size: bounds the work lost to a kill and keeps the progress bar moving."""
+
+CHUNKS_PER_WORKER = 4
+"""The default chunk size aims at this many chunks per worker, so workers stay busy until the end."""
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One replication to run: ``fn(payload, seed)``, stored under ``key``.
+
+    Attributes:
+        key: Unique name of the task in its run, e.g. ``"p0003-r0017"`` (see :func:`task_key`).
+        point: Index of the design point (scenario variant) the task belongs to.
+        replication: Replication index within the point; replication *i* of every point uses the same seed.
+        seed: The replication's seed.
+        payload: What ``fn`` needs besides the seed (e.g. a scenario); plain picklable data. Tasks of one point
+            should share one payload object, which is then shipped once per chunk.
+    """
+
+    key: str
+    point: int
+    replication: int
+    seed: int
+    payload: Any = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RunTally:
+    """What one :func:`run_tasks` call did.
+
+    Attributes:
+        completed: Replications that succeeded and were written in this call.
+        failed: Replications whose function raised (recorded as failed) in this call.
+        skipped: Tasks already recorded in the store before this call (resume), not run again.
+    """
+
+    completed: int
+    failed: int
+    skipped: int
+
+    @property
+    def ran(self) -> int:
+        """Replications run and written in this call, ok or failed."""
+        return self.completed + self.failed
+
+
+class RunInterrupted(Exception):
+    """The user pressed Ctrl-C. Everything written so far is kept; the run resumes from :attr:`run_dir`.
+
+    Attributes:
+        run_dir: The run folder to resume.
+        tally: What was written before the interruption.
+    """
+
+    def __init__(self, run_dir: Path, tally: RunTally) -> None:
+        self.run_dir = Path(run_dir)
+        self.tally = tally
+        super().__init__(
+            f"run interrupted after writing {tally.ran} replications this time; resume with --resume {self.run_dir}"
+        )
+
+
+class RunIncomplete(Exception):
+    """Some chunks could not run at all (e.g. a worker process died, the function could not be unpickled).
+
+    The replications of those chunks are not recorded, so resuming retries them. Replication functions that
+    raise do not cause this: they are recorded as failed replications.
+
+    Attributes:
+        run_dir: The run folder to resume.
+        tally: What was written.
+        not_run: How many tasks are missing.
+        first_error: The first chunk-level error, as ``"Type: message"``.
+    """
+
+    def __init__(self, run_dir: Path, tally: RunTally, not_run: int, first_error: str) -> None:
+        self.run_dir = Path(run_dir)
+        self.tally = tally
+        self.not_run = not_run
+        self.first_error = first_error
+        super().__init__(
+            f"{not_run} replications could not be run ({first_error}); "
+            f"fix the cause and resume with --resume {self.run_dir}"
+        )
+
+
+def task_key(point: int, replication: int) -> str:
+    """Return the conventional task key, e.g. ``task_key(3, 17) == "p0003-r0017"``."""
+    return f"p{point:04d}-r{replication:04d}"
+
+
+def build_tasks(payloads: Sequence[Any], seeds: Sequence[int]) -> list[Task]:
+    """Cross design points with replication seeds (common random numbers): one task per (point, replication).
+
+    Args:
+        payloads: One payload per design point.
+        seeds: One seed per replication (e.g. :func:`sim.experiment.seeds.replication_seeds`), the same for every
+            point.
+
+    Returns:
+        Tasks in point-major order, keyed by :func:`task_key`.
+    """
+    return [
+        Task(task_key(point, replication), point, replication, int(seed), payload)
+        for point, payload in enumerate(payloads)
+        for replication, seed in enumerate(seeds)
+    ]
+
+
+def default_chunk_size(task_count: int, workers: int) -> int:
+    """Return ``ceil(task_count / (workers * 4))``, at least 1 and at most :data:`MAX_DEFAULT_CHUNK_SIZE`."""
+    return max(1, min(math.ceil(task_count / (max(1, workers) * CHUNKS_PER_WORKER)), MAX_DEFAULT_CHUNK_SIZE))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The worker side
+# --------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """Tasks shipped together to one worker, each distinct payload pickled once.
+
+    Attributes:
+        payloads: Pickled payloads, one per distinct payload object of the chunk.
+        tasks: ``(key, point, replication, seed, payload_index)`` per task.
+    """
+
+    payloads: tuple[bytes, ...]
+    tasks: tuple[tuple[str, int, int, int, int], ...]
+
+    @classmethod
+    def pack(cls, tasks: Sequence[Task], pickled: Callable[[Any], bytes] | None = None) -> Chunk:
+        """Pack tasks, pickling each distinct payload object (by identity) once.
+
+        Args:
+            tasks: The tasks of the chunk.
+            pickled: Optional cache ``payload -> bytes`` shared across chunks.
+        """
+        dump = pickled or _dumps
+        slots: dict[int, int] = {}
+        payloads: list[bytes] = []
+        entries = []
+        for task in tasks:
+            slot = slots.get(id(task.payload))
+            if slot is None:
+                slot = slots[id(task.payload)] = len(payloads)
+                payloads.append(dump(task.payload))
+            entries.append((task.key, task.point, task.replication, task.seed, slot))
+        return cls(tuple(payloads), tuple(entries))
+
+    def __len__(self) -> int:
+        return len(self.tasks)
+
+
+def _dumps(payload: Any) -> bytes:
+    return pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def normalise_result(result: Any) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    """Check a replication function's return value and convert it to the stored types.
+
+    Metrics become Python floats; time series become 1-D contiguous float64 (from any float dtype) or int64 (from
+    int, uint or bool dtypes) arrays — conversions that never change a value.
+
+    Args:
+        result: What ``fn(payload, seed)`` returned.
+
+    Returns:
+        ``(metrics, timeseries)``.
+
+    Raises:
+        TypeError: If the result is not a mapping of the expected shape or holds non-numeric values.
+        ValueError: If a name is reserved, a series is not 1-D, series lengths differ, or a uint64 value does not
+            fit int64.
+    """
+    if not isinstance(result, Mapping):
+        raise TypeError(
+            f"the replication function must return a dict with 'metrics' and 'timeseries', got {type(result).__name__}"
+        )
+    unexpected = set(result) - {"metrics", "timeseries"}
+    if unexpected or "metrics" not in result:
+        raise TypeError(
+            f"the replication function must return a dict with keys 'metrics' and 'timeseries', "
+            f"got {sorted(map(str, result))}"
+        )
+    raw_metrics = result["metrics"]
+    raw_series = result.get("timeseries") or {}
+    if not isinstance(raw_metrics, Mapping) or not isinstance(raw_series, Mapping):
+        raise TypeError("'metrics' and 'timeseries' must be dicts")
+    metrics: dict[str, float] = {}
+    for name, value in raw_metrics.items():
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"metric names must be non-empty strings, got {name!r}")
+        if name in FIXED_COLUMNS:
+            raise ValueError(f"metric name {name!r} is reserved ({', '.join(FIXED_COLUMNS)})")
+        if not isinstance(value, numbers.Real):
+            raise TypeError(f"metric {name!r} is a {type(value).__name__}, not a number")
+        metrics[name] = float(value)
+    timeseries: dict[str, np.ndarray] = {}
+    for name, values in raw_series.items():
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"time-series names must be non-empty strings, got {name!r}")
+        if name in TIMESERIES_INDEX_COLUMNS:
+            raise ValueError(f"time-series name {name!r} is reserved ({', '.join(TIMESERIES_INDEX_COLUMNS)})")
+        array = np.asarray(values)
+        if array.ndim != 1:
+            raise ValueError(f"time series {name!r} must be 1-D, got shape {array.shape}")
+        if array.dtype.kind == "f":
+            array = array.astype(np.float64, copy=False)
+        elif array.dtype.kind in "biu":
+            if array.dtype == np.uint64 and array.size and int(array.max()) > np.iinfo(np.int64).max:
+                raise ValueError(f"time series {name!r} has uint64 values that do not fit int64")
+            array = array.astype(np.int64, copy=False)
+        else:
+            raise TypeError(f"time series {name!r} has dtype {array.dtype}, not a real number type")
+        timeseries[name] = np.ascontiguousarray(array)
+    lengths = {len(array) for array in timeseries.values()}
+    if len(lengths) > 1:
+        raise ValueError(f"time series have different lengths {sorted(lengths)}; each must have one per day")
+    return metrics, timeseries
+
+
+def _run_pickled(pickled_fn: bytes, chunk: Chunk) -> list[Record]:
+    """What :func:`run_tasks` submits: the function travels pickled, so a Dask scheduler, which unpickles task
+    graphs, needs only this package and not the model's modules."""
+    return run_chunk(pickle.loads(pickled_fn), chunk)
+
+
+def run_chunk(fn: ReplicationFn, chunk: Chunk | Sequence[Task]) -> list[Record]:
+    """Run every task of a chunk and return one record per task (runs on a worker).
+
+    An ``Exception`` from ``fn`` (or a malformed result) makes that task's record ``failed`` with the error's
+    type and message and the seed; the next task runs as usual. Errors outside ``fn`` — a payload that cannot be
+    unpickled on this worker — propagate and fail the chunk, which is then retried on resume.
+
+    Args:
+        fn: The replication function.
+        chunk: A packed :class:`Chunk`, or tasks to pack here.
+
+    Returns:
+        Records in task order.
+    """
+    if not isinstance(chunk, Chunk):
+        chunk = Chunk.pack(chunk)
+    records: list[Record] = []
+    for key, point, replication, seed, slot in chunk.tasks:
+        payload = pickle.loads(chunk.payloads[slot])  # a fresh copy for every replication
+        started = time.perf_counter()
+        try:
+            metrics, timeseries = normalise_result(fn(payload, seed))
+        except Exception as exc:
+            records.append(
+                Record(
+                    key=key,
+                    point=point,
+                    replication=replication,
+                    seed=seed,
+                    status=STATUS_FAILED,
+                    metrics={},
+                    timeseries={},
+                    error=f"{type(exc).__name__}: {exc}",
+                    elapsed_s=time.perf_counter() - started,
+                )
+            )
+        else:
+            records.append(
+                Record(
+                    key=key,
+                    point=point,
+                    replication=replication,
+                    seed=seed,
+                    status=STATUS_OK,
+                    metrics=metrics,
+                    timeseries=timeseries,
+                    error=None,
+                    elapsed_s=time.perf_counter() - started,
+                )
+            )
+    return records
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The parent side
+# --------------------------------------------------------------------------------------------------------------
+
+
+class _PayloadCache:
+    """Pickles each distinct payload object once per run (keeps the objects alive so ids stay unique)."""
+
+    def __init__(self) -> None:
+        self._cache: dict[int, tuple[Any, bytes]] = {}
+
+    def __call__(self, payload: Any) -> bytes:
+        entry = self._cache.get(id(payload))
+        if entry is None:
+            entry = self._cache[id(payload)] = (payload, _dumps(payload))
+        return entry[1]
+
+
+def _progress_wanted(progress: bool | None) -> bool:
+    if progress is not None:
+        return progress
+    return sys.stdout.isatty() and not os.environ.get("CI")
+
+
+class _Progress:
+    """A rich progress bar (count, rate, time remaining) or nothing."""
+
+    def __init__(self, bar: Any, task_id: Any, skipped: int) -> None:
+        self._bar = bar
+        self._task_id = task_id
+        self._skipped = skipped
+        self._failed = 0
+
+    def advance(self, ok: int, failed: int) -> None:
+        if self._bar is None:
+            return
+        self._failed += failed
+        self._bar.update(self._task_id, advance=ok + failed, description=self._description())
+
+    def _description(self) -> str:
+        parts = ["replications"]
+        if self._skipped:
+            parts.append(f"{self._skipped} done before")
+        if self._failed:
+            parts.append(f"[red]{self._failed} failed[/red]")
+        return " · ".join(parts)
+
+
+class _RateColumn(ProgressColumn):
+    """Replications per second."""
+
+    def render(self, task: RichTask) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("-- rep/s" if speed is None else f"{speed:.1f} rep/s", style="progress.data.speed")
+
+
+@contextmanager
+def _progress(enabled: bool, total: int, skipped: int) -> Iterator[_Progress]:
+    if not enabled:
+        yield _Progress(None, None, skipped)
+        return
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        _RateColumn(),
+        TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+    )
+    reporter = _Progress(bar, None, skipped)
+    with bar:
+        reporter._task_id = bar.add_task(reporter._description(), total=total)
+        yield reporter
+
+
+def _chunks(tasks: Sequence[Task], size: int) -> Iterator[Sequence[Task]]:
+    for start in range(0, len(tasks), size):
+        yield tasks[start : start + size]
+
+
+def run_tasks(
+    fn: ReplicationFn,
+    tasks: Sequence[Task],
+    executor: Executor,
+    store: ResultStore,
+    *,
+    chunk_size: int | None = None,
+    progress: bool | None = None,
+) -> RunTally:
+    """Run the tasks that the store does not hold yet and write every finished chunk to the store at once.
+
+    Chunks are submitted through a window of ``2 × workers`` futures (refilled as chunks finish, in completion
+    order), which keeps every worker busy while bounding memory, the scheduler's queue and what Ctrl-C cancels.
+
+    Args:
+        fn: The replication function, a picklable top-level function ``fn(payload, seed) -> dict``.
+        tasks: All tasks of the run (already recorded ones are skipped: calling again with the same list resumes).
+        executor: Where to run chunks (see :func:`sim.experiment.executors.open_executor`).
+        store: The run folder's store.
+        chunk_size: Tasks per chunk; default :func:`default_chunk_size` for the executor's worker count.
+        progress: Show a progress bar; default: only if stdout is a terminal and ``CI`` is not set.
+
+    Returns:
+        The tally of this call.
+
+    Raises:
+        ValueError: If two tasks share a key or ``chunk_size < 1``.
+        TypeError: If ``fn`` cannot be pickled (it must be a top-level function to reach worker processes).
+        RunInterrupted: On Ctrl-C, after cancelling pending chunks and saving finished ones.
+        RunIncomplete: If some chunks could not run at all; their tasks stay missing and run on resume.
+    """
+    keys = [task.key for task in tasks]
+    if len(set(keys)) != len(keys):
+        raise ValueError("task keys must be unique within a run")
+    if chunk_size is not None and chunk_size < 1:
+        raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
+    try:
+        pickled_fn = pickle.dumps(fn, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:
+        raise TypeError(
+            f"the replication function {fn!r} cannot be pickled ({exc}); use a top-level function"
+        ) from None
+
+    done_before = store.completed_keys()
+    pending = [task for task in tasks if task.key not in done_before]
+    skipped = len(tasks) - len(pending)
+    workers = worker_count(executor)
+    size = chunk_size or default_chunk_size(len(pending), workers)
+    window = max(2, 2 * workers)  # chunks in flight: keeps workers busy, bounds memory and what Ctrl-C cancels
+    payload_cache = _PayloadCache()
+
+    ok = failed = not_run = 0
+    first_error = ""
+    in_flight: dict[Future[list[Record]], int] = {}
+
+    def tally() -> RunTally:
+        return RunTally(completed=ok, failed=failed, skipped=skipped)
+
+    def note_lost(count: int, exc: BaseException) -> None:
+        nonlocal not_run, first_error
+        not_run += count
+        first_error = first_error or f"{type(exc).__name__}: {exc}"
+
+    try:
+        with _progress(_progress_wanted(progress), len(pending), skipped) as bar:
+            chunk_iter = _chunks(pending, size)
+            exhausted = False
+            while True:
+                while not exhausted and len(in_flight) < window:
+                    chunk = next(chunk_iter, None)
+                    if chunk is None:
+                        exhausted = True
+                        break
+                    try:
+                        future = executor.submit(_run_pickled, pickled_fn, Chunk.pack(chunk, payload_cache))
+                    except Exception as exc:  # a broken or shut-down executor: nothing more can be submitted
+                        note_lost(len(chunk) + sum(len(rest) for rest in chunk_iter), exc)
+                        exhausted = True
+                        break
+                    in_flight[future] = len(chunk)
+                if not in_flight:
+                    break
+                finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    if future.cancelled():
+                        note_lost(in_flight[future], RuntimeError("chunk cancelled by the executor"))
+                    elif (error := future.exception()) is not None:
+                        note_lost(in_flight[future], error)
+                    else:
+                        records = future.result()
+                        store.write_chunk(records)
+                        chunk_failed = sum(record["status"] == STATUS_FAILED for record in records)
+                        ok += len(records) - chunk_failed
+                        failed += chunk_failed
+                        bar.advance(len(records) - chunk_failed, chunk_failed)
+                    del in_flight[future]
+    except KeyboardInterrupt:
+        for future in in_flight:
+            future.cancel()
+        ok, failed = _save_finished(in_flight, store, ok, failed)
+        raise RunInterrupted(store.run_dir, tally()) from None
+    except BaseException:  # e.g. the disk is full: stop asking for work whose results cannot be kept
+        for future in in_flight:
+            future.cancel()
+        raise
+    if not_run:
+        raise RunIncomplete(store.run_dir, tally(), not_run, first_error)
+    return tally()
+
+
+def _save_finished(
+    in_flight: Mapping[Future[list[Record]], int], store: ResultStore, ok: int, failed: int
+) -> tuple[int, int]:
+    """After Ctrl-C: write chunks that finished but were not written yet (skipping keys already on disk)."""
+    on_disk: set[str] | None = None
+    for future in in_flight:
+        if not future.done() or future.cancelled() or future.exception() is not None:
+            continue
+        on_disk = store.completed_keys() if on_disk is None else on_disk
+        records = [record for record in future.result() if record["key"] not in on_disk]
+        if not records:
+            continue
+        store.write_chunk(records)
+        on_disk.update(record["key"] for record in records)
+        chunk_failed = sum(record["status"] == STATUS_FAILED for record in records)
+        ok += len(records) - chunk_failed
+        failed += chunk_failed
+    return ok, failed

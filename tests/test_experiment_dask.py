@@ -1,0 +1,162 @@
+"""Runs replications on a real Dask cluster: a ``dask scheduler`` and two ``dask worker`` processes on localhost.
+
+The scheduler is started without the tests folder on its path: the runner ships the replication function pickled
+inside the task, so only workers need to import it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import toy_replications as toy
+
+from sim.experiment.executors import DASK_INSTALL_HINT, ExecutorError, open_executor, worker_count
+from sim.experiment.runner import RunTally, build_tasks, run_tasks
+from sim.experiment.seeds import replication_seeds
+from sim.experiment.store import ResultStore, create_run_dir
+
+pytest.importorskip("distributed")
+
+TESTS_DIR = Path(__file__).resolve().parent
+START_TIMEOUT_S = 30.0
+SCHEDULER_COMMAND = ("distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard")
+WORKER_COMMAND = ("distributed.cli.dask_worker", "--nworkers", "1", "--nthreads", "1", "--no-nanny", "--no-dashboard")
+
+
+def _start(arguments: list[str], log: Path, extra_path: Path | None = None) -> subprocess.Popen[bytes]:
+    env = dict(os.environ)
+    if extra_path is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(extra_path), env.get("PYTHONPATH")]))
+    with open(log, "wb") as handle:
+        return subprocess.Popen([sys.executable, "-m", *arguments], stdout=handle, stderr=subprocess.STDOUT, env=env)
+
+
+def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    """Terminate in reverse start order (workers before their scheduler); kill what does not stop in time."""
+    for process in reversed(processes):
+        if process.poll() is None:
+            process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def _start_scheduler(folder: Path, processes: list[subprocess.Popen[bytes]]) -> str:
+    scheduler_file = folder / "scheduler.json"
+    processes.append(
+        _start(
+            [*SCHEDULER_COMMAND, "--scheduler-file", str(scheduler_file)],
+            folder / "scheduler.log",
+        )
+    )
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while True:
+        if scheduler_file.exists():
+            try:
+                return str(json.loads(scheduler_file.read_text())["address"])
+            except (ValueError, KeyError):
+                pass  # being written
+        assert processes[-1].poll() is None, (folder / "scheduler.log").read_text()
+        assert time.monotonic() < deadline, "dask scheduler did not start in time"
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def dask_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Address of a local cluster: one scheduler and two single-threaded workers, each its own process."""
+    import distributed
+
+    folder = tmp_path_factory.mktemp("dask")
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        address = _start_scheduler(folder, processes)
+        for index in range(2):
+            processes.append(
+                _start(
+                    [*WORKER_COMMAND, address, "--local-directory", str(folder / f"worker-{index}")],
+                    folder / f"worker-{index}.log",
+                    extra_path=TESTS_DIR,
+                )
+            )
+        with distributed.Client(address, timeout=START_TIMEOUT_S, set_as_default=False) as client:
+            client.wait_for_workers(2, timeout=START_TIMEOUT_S)
+        yield address
+    finally:
+        _stop(processes)
+
+
+def _results(store: ResultStore) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return store.load_metrics().drop(columns="elapsed_s"), store.load_timeseries()
+
+
+@pytest.mark.slow
+def test_serial_pool_and_dask_give_bit_identical_results(dask_cluster: str, tmp_path: Path) -> None:
+    tasks = build_tasks([{"mean": 0.0}, {"mean": -2.0, "rate": 9.0}], replication_seeds(99, 12))
+    stores = {}
+    for label, options in {
+        "serial": {"workers": 1},
+        "pool": {"workers": 2},
+        "dask": {"scheduler": dask_cluster},
+    }.items():
+        stores[label] = ResultStore(create_run_dir(tmp_path, label))
+        with open_executor(**options) as executor:  # type: ignore[arg-type]
+            if label == "dask":
+                assert worker_count(executor) == 2
+            tally = run_tasks(toy.toy_replication, tasks, executor, stores[label], chunk_size=3, progress=False)
+        assert tally == RunTally(completed=24, failed=0, skipped=0)
+    serial_metrics, serial_series = _results(stores["serial"])
+    for label in ("pool", "dask"):
+        metrics, series = _results(stores[label])
+        pd.testing.assert_frame_equal(metrics, serial_metrics, check_exact=True)
+        pd.testing.assert_frame_equal(series, serial_series, check_exact=True)
+
+
+@pytest.mark.slow
+def test_failures_on_dask_are_isolated(dask_cluster: str, tmp_path: Path) -> None:
+    seeds = replication_seeds(4, 20)
+    tasks = build_tasks([{"fail_seeds": [seeds[0], seeds[19]]}], seeds)
+    store = ResultStore(create_run_dir(tmp_path, "dask-failures"))
+    with open_executor(scheduler=dask_cluster) as executor:
+        tally = run_tasks(toy.failing_replication, tasks, executor, store, progress=False)
+    assert tally == RunTally(completed=18, failed=2, skipped=0)
+    failed = store.load_metrics().query("status == 'failed'")
+    assert failed["seed"].tolist() == [seeds[0], seeds[19]]
+    assert failed["error"].str.startswith("ValueError: toy failure for seed").all()
+
+
+def test_unreachable_scheduler_is_a_clear_error() -> None:
+    address = "tcp://127.0.0.1:9"  # discard port: nothing listens
+    started = time.monotonic()
+    with pytest.raises(ExecutorError) as caught, open_executor(scheduler=address, connect_timeout_s=1):
+        pass
+    assert address in str(caught.value)
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+    assert time.monotonic() - started < 15
+
+
+@pytest.mark.slow
+def test_scheduler_without_workers_is_a_clear_error(tmp_path: Path) -> None:
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        address = _start_scheduler(tmp_path, processes)
+        with pytest.raises(ExecutorError, match="no workers"), open_executor(scheduler=address, worker_timeout_s=0.5):
+            pass
+    finally:
+        _stop(processes)
+
+
+def test_missing_distributed_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)  # makes `import distributed` raise ImportError
+    with pytest.raises(ExecutorError, match="distributed") as caught, open_executor(scheduler="tcp://10.0.0.1:8786"):
+        pass
+    assert DASK_INSTALL_HINT in str(caught.value)
