@@ -12,6 +12,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from sim import api
@@ -76,7 +77,7 @@ def validate(
                 out.print(problem.format(), markup=False)
             problems += len(error.problems)
             continue
-        out.print(f"[green]ok[/] {file}: {scenario.name}, {scenario.horizon_days} days", markup=True)
+        out.print(f"[green]ok[/] {escape(str(file))}: {escape(scenario.name)}, {scenario.horizon_days} days")
     if problems:
         out.print(f"[red]{problems} problem{'s' if problems != 1 else ''}[/]")
         raise typer.Exit(1)
@@ -104,9 +105,7 @@ def schema(
 def sources(
     file: Annotated[Path, typer.Argument(help="Scenario file.", show_default=False)],
     overrides: SetOption = None,
-    unsourced: Annotated[
-        bool, typer.Option("--unsourced", help="List only parameters that cite no source.")
-    ] = False,
+    unsourced: Annotated[bool, typer.Option("--unsourced", help="List only parameters that cite no source.")] = False,
 ) -> None:
     """Print the provenance table: every parameter with its value, range and source."""
     from sim.scenario.provenance import provenance_rows
@@ -115,14 +114,14 @@ def sources(
     rows = provenance_rows(scenario)
     if unsourced:
         rows = [row for row in rows if not row.has_source]
-    table = Table(title=f"Provenance of {scenario.name} ({len(rows)} parameters)", show_lines=False)
+    table = Table(title=f"Provenance of {escape(scenario.name)} ({len(rows)} parameters)", show_lines=False)
     for column in ("parameter", "value", "range", "unit", "source", "note"):
         table.add_column(column, overflow="fold")
     for row in rows:
         span = f"{row.low:g}–{row.high:g}" if row.low is not None and row.high is not None else ""
-        table.add_row(
-            row.key_path, f"{row.value:g}", span, row.unit or "", row.source_text or "[dim]none[/]", row.note
-        )
+        # Cells are user text: escape it, or Rich reads e.g. "[articles/003_….txt]" as markup and drops it.
+        source = escape(row.source_text) if row.source_text else "[dim]none[/]"
+        table.add_row(escape(row.key_path), f"{row.value:g}", span, escape(row.unit or ""), source, escape(row.note))
     out.print(table)
     sourced = sum(row.has_source for row in provenance_rows(scenario))
     total = len(provenance_rows(scenario))

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import Field, StrictBool
+from pydantic import Field, StrictBool, StrictFloat
 
 from sim.scenario.catalog import Frozen
-from sim.scenario.parameters import Count, Fraction, GrowthRate, NonNegative, param
+from sim.scenario.parameters import Count, Fraction, GrowthRate, NonNegative, Probability, param
 from sim.scenario.policies import (
     AllocationPolicy,
     DeploymentPolicy,
@@ -49,7 +49,7 @@ class Site(Frozen):
     name: str
     kind: SiteKind
     value_meur: NonNegative = Field(description="Value at risk, EUR million (what a leaker's damage is a share of).")
-    position_km: tuple[float, float] = Field(description="Schematic x, y position, km (for the map).")
+    position_km: tuple[StrictFloat, StrictFloat] = Field(description="Schematic x, y position, km (for the map).")
 
 
 class Holdings(Frozen):
@@ -76,10 +76,15 @@ class MemberState(Frozen):
     safe_loan_meur: NonNegative = Field(
         default=param(0), description="SAFE loan allocation it may draw on, EUR million."
     )
+    detection_probability: Probability = Field(
+        default=param(1.0),
+        description="Chance a drone entering its airspace is detected and tracked in time to engage; "
+        "undetected drones fly on unengaged (small drones at night are hard to see).",
+    )
     eastern_flank: StrictBool = Field(
         default=False, description="Borders the adversary or Belarus (NATO eastern flank)."
     )
-    position_km: tuple[float, float] = Field(description="Schematic x, y of the state's centre, km.")
+    position_km: tuple[StrictFloat, StrictFloat] = Field(description="Schematic x, y of the state's centre, km.")
     inventory: Holdings = Field(default_factory=Holdings)
     sites: list[Site] = Field(default_factory=list)
     policies: MemberStatePolicies = Field(default_factory=MemberStatePolicies)
@@ -130,7 +135,7 @@ class UkraineRegion(Frozen):
 
     name: str
     raid_share: Fraction = Field(description="Share of each night's raid aimed at this region.")
-    position_km: tuple[float, float]
+    position_km: tuple[StrictFloat, StrictFloat]
     sites: list[Site] = Field(default_factory=list)
 
 
@@ -158,6 +163,14 @@ class Ukraine(Frozen):
 
     regions: list[UkraineRegion]
     inventory: Holdings = Field(default_factory=Holdings)
+    military_aid_meur_per_year: NonNegative = Field(
+        default=param(0),
+        description="Foreign money spent buying interceptors for Ukraine each year (e.g. European-funded "
+        "purchases of US missiles), EUR million.",
+    )
+    aid_shares: dict[str, Fraction] = Field(
+        default_factory=dict, description="How the aid money is split over interceptors; sums to 1."
+    )
     industry: UkraineIndustry
     allocation: AllocationPolicy = Field(default_factory=ThreatWeightedAllocation)
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StrictBool
+from pydantic import Field, StrictBool, StrictInt
 
 from sim.scenario.catalog import Frozen
 from sim.scenario.parameters import Count, NonNegative, Positive, param
 
 
 class EventBase(Frozen):
-    day: int = Field(ge=0, description="Day of the scenario (0 = start date) it happens on.")
+    day: StrictInt = Field(ge=0, description="Day of the scenario (0 = start date) it happens on.")
     name: str | None = Field(default=None, description="Optional name; named events merge by name in `extends`.")
     description: str = ""
     source: str | None = Field(default=None, description="Source id backing the event.")

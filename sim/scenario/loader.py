@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from sim.scenario.errors import Problem, ScenarioError, closest_match
 from sim.scenario.merge import KeyPath, LocatedDocument, apply_override, merge
 from sim.scenario.model import Scenario
+from sim.scenario.parameters import Param
 from sim.scenario.references import Finding, check_references
 from sim.scenario.yaml_source import read_yaml_file
 
@@ -176,13 +177,20 @@ def _unwrap(annotation: Any, node: Any) -> Any:
             members = [a for a in typing.get_args(annotation) if a is not type(None)]
             chosen = members[0] if len(members) == 1 else None
             if chosen is None and isinstance(node, dict):
-                for member in members:
-                    member = _unwrap(member, None)
-                    if isinstance(member, type) and issubclass(member, BaseModel):
-                        for tag_field in ("name", "kind"):
+                # Events are tagged by `kind` (their `name` is free text), policies by `name`.
+                for tag_field in ("kind", "name"):
+                    tag = node.get(tag_field)
+                    if not isinstance(tag, str):
+                        continue
+                    for member in members:
+                        member = _unwrap(member, None)
+                        if isinstance(member, type) and issubclass(member, BaseModel):
                             field = member.model_fields.get(tag_field)
-                            if field is not None and field.default == node.get(tag_field):
+                            if field is not None and field.default == tag:
                                 chosen = member
+                                break
+                    if chosen is not None:
+                        break
             if chosen is None:
                 return annotation
             annotation = chosen
@@ -225,21 +233,26 @@ def _problem_for(document: LocatedDocument, path: KeyPath, owner: Any, detail: A
             suggestion=closest_match(key, keys),
         )
     if kind == "missing":
+        if isinstance(path[-1], int):  # a fixed-length list (e.g. position_km: [x, y]) is too short
+            return document.problem(path[:-1], f"the list is too short: item [{path[-1]}] is missing")
         return document.problem(path, f"required key '{path[-1]}' is missing")
     if kind == "union_tag_invalid":
         tags = [tag.strip(" '") for tag in str(context.get("expected_tags", "")).split(",") if tag.strip()]
         tag = str(context.get("tag", given))
-        node, _ = _node_at(document.data, path)
-        tag_key = next((key for key in ("name", "kind") if isinstance(node, dict) and key in node), None)
+        tag_key = str(context.get("discriminator", "name")).strip("'")
         return document.problem(
-            (*path, tag_key) if tag_key else path,
+            (*path, tag_key),
             f"unknown choice '{tag}'",
             expected=f"one of: {', '.join(tags)}",
             suggestion=closest_match(tag, tags),
         )
     if kind == "union_tag_not_found":
+        tag_key = str(context.get("discriminator", "name")).strip("'")
+        tags = _union_tags(owner, tag_key)
         return document.problem(
-            path, f"says nothing of its '{context.get('discriminator', 'name')}'", expected="a name or kind"
+            path,
+            f"'{tag_key}' is missing: it says which kind of entry this is",
+            expected=f"{tag_key}: one of {', '.join(tags)}" if tags else f"a '{tag_key}' entry",
         )
     if kind in ("literal_error", "enum"):
         options = [option.strip(" '") for option in str(context.get("expected", "")).replace(" or ", ",").split(",")]
@@ -251,6 +264,12 @@ def _problem_for(document: LocatedDocument, path: KeyPath, owner: Any, detail: A
             suggestion=closest_match(str(given), options),
         )
     if kind in ("model_type", "dict_type", "model_attributes_type"):
+        if owner is Param:  # a parameter is a number or a {value, low, high, …} mapping
+            return document.problem(
+                path,
+                f"expected a number, got {_describe(given)}",
+                expected="a number, or a mapping such as {value: 3, low: 2, high: 4, source: …}",
+            )
         return document.problem(path, f"expected a mapping, got {_describe(given)}", expected="key: value entries")
     if kind in ("bool_type", "bool_parsing"):
         return document.problem(
@@ -260,9 +279,19 @@ def _problem_for(document: LocatedDocument, path: KeyPath, owner: Any, detail: A
         )
     if kind in ("list_type", "tuple_type"):
         return document.problem(path, f"expected a list, got {_describe(given)}", expected="a YAML list")
-    if kind != "value_error" and given is not None and not isinstance(given, dict | list):
+    if kind != "value_error" and not isinstance(given, dict | list):
         message = f"{message} (got {_describe(given)})"
     return document.problem(path, message)
+
+
+def _union_tags(annotation: Any, tag_key: str) -> list[str]:
+    """The tag values (policy names, event kinds) of a discriminated union's members."""
+    tags = []
+    for member in typing.get_args(annotation):
+        member = _unwrap(member, None)
+        if isinstance(member, type) and issubclass(member, BaseModel) and tag_key in member.model_fields:
+            tags.append(str(member.model_fields[tag_key].default))
+    return tags
 
 
 def _child(node: Any, segment: str | int) -> tuple[Any, bool]:
@@ -295,6 +324,8 @@ def _owner_of(data: Any, path: KeyPath) -> tuple[Any, Any]:
 
 
 def _describe(value: Any) -> str:
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
     if isinstance(value, str):

@@ -6,7 +6,8 @@ on an inherited value points at the parent file and one on an override points at
 Merge rules: mappings merge key by key, recursively; lists whose items are all mappings with a ``name`` (or
 ``id``) merge item by item on that key — an item of the child with the same name deep-merges into the
 parent's, a new name is appended, and ``{name: x, remove: true}`` deletes the parent's item; any other value
-(and any other list) in the child replaces the parent's.
+(and any other list) in the child replaces the parent's. A policy (a mapping of just ``name`` and ``params``)
+whose ``name`` the child changes is replaced, not merged: the parent's ``params`` belong to another policy.
 """
 
 from __future__ import annotations
@@ -91,9 +92,27 @@ def _merge_key(items: list[Any]) -> str | None:
     return None
 
 
+_POLICY_KEYS = frozenset({"name", "params"})
+
+
+def _is_policy_switch(base: Mapping[str, Any], override: Mapping[str, Any]) -> bool:
+    """True when both are policies (only ``name``/``params``) and the override names a different policy."""
+    return (
+        "name" in base
+        and "name" in override
+        and base["name"] != override["name"]
+        and set(base) <= _POLICY_KEYS
+        and set(override) <= _POLICY_KEYS
+    )
+
+
 def merge(base: LocatedDocument, override: LocatedDocument) -> LocatedDocument:
     """Deep-merge ``override`` onto ``base`` by the module's rules; neither input is modified."""
-    if isinstance(base.data, Mapping) and isinstance(override.data, Mapping):
+    if (
+        isinstance(base.data, Mapping)
+        and isinstance(override.data, Mapping)
+        and not _is_policy_switch(base.data, override.data)
+    ):
         data: dict[str, Any] = {}
         locations: Locations = {(): override.locations.get((), base.locations.get((), Location("<scenario>")))}
         for key in list(base.data) + [k for k in override.data if k not in base.data]:
@@ -272,8 +291,23 @@ def apply_override(document: LocatedDocument, text: str) -> LocatedDocument:
         else:
             node = node.setdefault(key, {})
     locations = {p: where for p, where in document.locations.items() if p[: len(resolved)] != tuple(resolved)}
+    # Keys the override created (a misspelt key on the way) and the value itself are located at the override.
+    for end in range(1, len(resolved) + 1):
+        if tuple(resolved[:end]) not in locations:
+            locations[tuple(resolved[:end])] = origin
     locations[tuple(resolved)] = origin
+    # Setting one field of a parameter ({value, low, high, …}): a range error on it is the override's doing.
+    parent_node = _node_at_path(data, resolved[:-1])
+    if resolved and resolved[-1] in ("value", "low", "high") and isinstance(parent_node, Mapping):
+        locations[tuple(resolved[:-1])] = origin
     return LocatedDocument(data, locations)
+
+
+def _node_at_path(data: Any, path: list[str | int]) -> Any:
+    node = data
+    for segment in path:
+        node = node[segment]
+    return node
 
 
 def _list_index(items: list[Any], segment: str | int) -> int | None:

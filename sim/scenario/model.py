@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, StrictFloat, StrictInt
 
 from sim.scenario.actors import Actors
 from sim.scenario.catalog import Catalog, Frozen
@@ -32,8 +32,8 @@ class Source(Frozen):
 class Cadence(Frozen):
     """How often the slower decisions are taken (raids and engagements are nightly)."""
 
-    allocation_days: int = Field(default=7, ge=1, description="Days between allocation decisions.")
-    procurement_days: int = Field(default=30, ge=1, description="Days between procurement reviews.")
+    allocation_days: StrictInt = Field(default=7, ge=1, description="Days between allocation decisions.")
+    procurement_days: StrictInt = Field(default=30, ge=1, description="Days between procurement reviews.")
 
 
 class Objective(Frozen):
@@ -41,7 +41,7 @@ class Objective(Frozen):
 
     name: str
     metric: str = Field(description="Name of an outcome metric (see `sim metrics`).")
-    threshold: float
+    threshold: StrictFloat
     direction: Literal[">=", "<="] = ">="
     description: str = ""
 
@@ -53,9 +53,9 @@ class Scenario(Frozen):
     name: str
     description: str
     start_date: dt.date
-    horizon_days: int = Field(ge=1, le=3650, description="Days simulated (one step = one day).")
-    seed: int = Field(ge=0, description="Base seed; replication seeds derive from it.")
-    replications: int = Field(default=20, ge=1, description="Default number of seeded replications.")
+    horizon_days: StrictInt = Field(ge=1, le=3650, description="Days simulated (one step = one day).")
+    seed: StrictInt = Field(ge=0, description="Base seed; replication seeds derive from it.")
+    replications: StrictInt = Field(default=20, ge=1, description="Default number of seeded replications.")
     cadence: Cadence = Field(default_factory=Cadence)
     sources: list[Source] = Field(default_factory=list)
     catalog: Catalog

@@ -16,7 +16,7 @@ import math
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 PUBLIC_FIGURES_PREFIX = "public-figures#"
 
@@ -36,6 +36,13 @@ class Param(BaseModel):
         "written `public-figures#N`.",
     )
     note: str | None = Field(default=None, description="How the value was derived (conversion, averaging…).")
+
+    @field_validator("value", "low", "high", mode="before")
+    @classmethod
+    def _not_a_boolean(cls, raw: Any) -> Any:
+        if isinstance(raw, bool):  # pydantic would read true as 1.0
+            raise ValueError("expected a number, got a boolean")
+        return raw
 
     @model_validator(mode="after")
     def _range_is_ordered(self) -> Param:

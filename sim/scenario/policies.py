@@ -84,7 +84,7 @@ class StockCoverParams(Frozen):
     """Keep interceptor stocks at a number of full reloads, meet NATO targets, answer incursions."""
 
     magazine_reloads: NonNegative = Field(
-        default=param(3),
+        default=param(2),
         description="Target stock of each interceptor, in full reloads of the fire units firing it.",
     )
     joint_procurement_share: Fraction = Field(

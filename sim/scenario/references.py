@@ -203,6 +203,7 @@ def _check_actors(scenario: Scenario) -> Iterator[Finding]:
         ukraine.industry.interceptor,
         interceptors,
     )
+    yield from _check_mix(("actors", "ukraine", "aid_shares"), ukraine.aid_shares, interceptors, "interceptor")
     shares = sum(region.raid_share.value for region in ukraine.regions)
     if ukraine.regions and abs(shares - 1.0) > MIX_TOLERANCE:
         yield Finding(("actors", "ukraine", "regions"), f"raid_share values sum to {shares:g}, not 1")

@@ -22,11 +22,11 @@ def _to_draft_07(node: Any) -> Any:
         if "prefixItems" in converted:
             converted["items"] = converted.pop("prefixItems")
             converted.setdefault("additionalItems", False)
-        if isinstance(converted.get("$ref"), str):
-            converted["$ref"] = converted["$ref"].replace("#/$defs/", "#/definitions/")
         return converted
     if isinstance(node, list):
         return [_to_draft_07(item) for item in node]
+    if isinstance(node, str) and node.startswith("#/$defs/"):  # a `$ref`, or a `discriminator.mapping` target
+        return node.replace("#/$defs/", "#/definitions/", 1)
     return node
 
 

@@ -1,0 +1,255 @@
+"""Actions that change the world on a day: the one place scheduled events, policy decisions and the
+players' decisions in tabletop play go through.
+
+Each action checks what the actor can actually do (stock, budget, rules) and either happens or is refused
+with a reason; refusals are recorded in the ledger. Nothing here draws random numbers except the split of
+an injected raid's drones over regions, which uses the model's decision stream.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.model.policies.posture import split_units
+from sim.model.tables import UKRAINE
+from sim.scenario import events as ev
+
+if TYPE_CHECKING:
+    from sim.model.world import AirDefenceModel
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    """Whether an action happened, and what was done or why not."""
+
+    done: bool
+    message: str
+
+
+class Actions:
+    """The world-changing actions of one model."""
+
+    def __init__(self, model: AirDefenceModel) -> None:
+        self.model = model
+
+    def _refuse(self, day: int, what: str, reason: str) -> ActionResult:
+        self.model.ledger.refuse(day, what, reason)
+        return ActionResult(False, f"{what}: refused — {reason}")
+
+    def transfer(
+        self,
+        donor: str,
+        recipient: str,
+        fire_units: Mapping[str, int],
+        interceptors: Mapping[str, int],
+        backfill: bool,
+        day: int,
+    ) -> ActionResult:
+        """A member state hands fire units and interceptors from home to Ukraine or another state.
+
+        Refused whole if the donor does not have them at home. With ``backfill`` the donor orders
+        replacements (priority in the queue if NATO coordinates backfill), as far as its money allows.
+        """
+        model = self.model
+        tables = model.tables
+        what = f"{donor} gives {recipient} " + ", ".join(
+            [f"{n} {name}" for name, n in fire_units.items()] + [f"{n} {name}" for name, n in interceptors.items()]
+        )
+        if donor not in model.spec.actors.member_states:
+            return self._refuse(day, what, f"'{donor}' is not a member state")
+        if recipient != UKRAINE and recipient not in model.spec.actors.member_states:
+            return self._refuse(day, what, f"'{recipient}' is neither Ukraine (UA) nor a member state")
+        giver = model.member_state(donor)
+        for name, units in fire_units.items():
+            if name not in tables.effector_names:
+                return self._refuse(day, what, f"unknown effector '{name}'")
+            held = int(model.fire_units[giver.region, tables.effector_index(name)])
+            if units > held:
+                return self._refuse(day, what, f"{donor} has only {held} {name} at home")
+        for name, units in interceptors.items():
+            if name not in tables.munition_names[:-1]:
+                return self._refuse(day, what, f"unknown interceptor '{name}'")
+            held = int(model.munitions[giver.region, tables.munition_index(name)])
+            if units > held:
+                return self._refuse(day, what, f"{donor} has only {held} {name} at home")
+        for item, units in (*fire_units.items(), *interceptors.items()):
+            if units <= 0:
+                continue
+            model.add_holdings(giver.region, item, -units)
+            model.receive(recipient, item, units)
+            if item in tables.effector_names and recipient == UKRAINE:
+                model.ledger.fire_units_donated[item] += units
+        message = what
+        if backfill:
+            priority = model.nato.backfill_priority
+            notes = []
+            for item, units in (*fire_units.items(), *interceptors.items()):
+                if units > 0:
+                    ordered, note = giver.buy(item, units, day, channel="backfill", priority=priority)
+                    notes.append(note)
+                    if ordered < units:
+                        model.ledger.refuse(day, f"backfill of {units} {item} for {donor}", note)
+            message += "; backfill: " + "; ".join(notes)
+        return ActionResult(True, message)
+
+    def order(
+        self, buyer: str, item: str, units: int, day: int, *, joint: bool = False, supplier: str | None = None
+    ) -> ActionResult:
+        """A member state orders ``units`` of an item, nationally or into the EU's next joint round."""
+        model = self.model
+        what = f"{buyer} orders {units} {item}" + (" through EU joint procurement" if joint else "")
+        if buyer not in model.spec.actors.member_states:
+            return self._refuse(day, what, f"'{buyer}' is not a member state")
+        if item not in model.market.lines_by_item:
+            return self._refuse(day, what, f"no supplier in the scenario makes '{item}'")
+        if units <= 0:
+            return self._refuse(day, what, "the number of units must be positive")
+        state = model.member_state(buyer)
+        if joint:
+            if not model.eu.joint_active:
+                return self._refuse(day, what, "the EU runs no joint procurement rounds in this scenario")
+            model.eu.pool_demand(state, item, units)
+            return ActionResult(True, f"{what}: pooled for the next joint round")
+        ordered, note = state.buy(item, units, day, supplier=supplier)
+        if ordered == 0:
+            return self._refuse(day, what, note)
+        return ActionResult(True, f"{what}: {note}")
+
+    def redeploy(self, owner: str, effector: str, units: int, region: str, day: int) -> ActionResult:
+        """A member state moves fire units from home to another region, carrying one load of munitions each."""
+        model = self.model
+        tables = model.tables
+        what = f"{owner} moves {units} {effector} to {region}"
+        if owner not in model.spec.actors.member_states:
+            return self._refuse(day, what, f"'{owner}' is not a member state")
+        if region not in tables.region_names:
+            return self._refuse(day, what, f"unknown region '{region}'")
+        if effector not in tables.effector_names:
+            return self._refuse(day, what, f"unknown effector '{effector}'")
+        state = model.member_state(owner)
+        index = tables.effector_index(effector)
+        target = tables.region_index(region)
+        held = int(model.fire_units[state.region, index])
+        if units > held:
+            return self._refuse(day, what, f"{owner} has only {held} {effector} at home")
+        if target == state.region:
+            return self._refuse(day, what, f"the units are already in {region}")
+        model.fire_units[state.region, index] -= units
+        model.fire_units[target, index] += units
+        munition = tables.effector_munition[index]
+        if munition != len(tables.munition_names) - 1:
+            carried = min(
+                int(model.munitions[state.region, munition]), units * int(tables.ready_rounds_per_unit[index])
+            )
+            model.munitions[state.region, munition] -= carried
+            model.munitions[target, munition] += carried
+        away = state.deployed_away.setdefault(target, np.zeros(len(tables.effector_names), dtype=np.int64))
+        away[index] += units
+        return ActionResult(True, what)
+
+    def fund_ukraine_industry(self, funder: str, meur: float, day: int) -> ActionResult:
+        """Money for Ukraine's interceptor-drone industry (the Danish model)."""
+        if meur <= 0:
+            return self._refuse(day, f"{funder} funds Ukraine's industry", "the amount must be positive")
+        self.model.ukraine.fund(meur * 1e6, funder, day)
+        return ActionResult(True, f"{funder} funds Ukraine's interceptor-drone industry with €{meur:,.0f}M")
+
+    def set_budget(self, state: str, meur_per_year: float, day: int) -> ActionResult:
+        """A state's yearly air-defence budget changes (the rest of this year pro rata)."""
+        model = self.model
+        if state not in model.spec.actors.member_states:
+            return self._refuse(day, f"budget of {state}", f"'{state}' is not a member state")
+        remaining = (365 - day % 365) / 365
+        model.member_state(state).budget.set_yearly(meur_per_year * 1e6, remaining)
+        return ActionResult(True, f"{state}'s air-defence budget is now €{meur_per_year:,.0f}M a year")
+
+    def supplier_delay(self, supplier: str, days: int, day: int) -> ActionResult:
+        """A supplier stops starting units for some days."""
+        agent = self.model.suppliers_by_name.get(supplier)
+        if agent is None:
+            return self._refuse(day, f"delay at {supplier}", f"unknown supplier '{supplier}'")
+        agent.delay(day, days)
+        return ActionResult(True, f"{supplier} stops production for {days} days")
+
+    def capacity_change(self, supplier: str, item: str, capacity_per_month: float, day: int) -> ActionResult:
+        """A production line's monthly capacity changes from today."""
+        line = self.model.market.lines.get((supplier, item))
+        if line is None:
+            return self._refuse(day, f"capacity of {item} at {supplier}", f"{supplier} does not make {item}")
+        line.schedule_capacity(day, capacity_per_month)
+        return ActionResult(True, f"{supplier} makes {capacity_per_month:g} {item} a month from day {day}")
+
+    def close_airport(self, site: str, hours: float, day: int) -> ActionResult:
+        """An airport closes for some hours."""
+        tables = self.model.tables
+        if site not in tables.site_names or not tables.site_is_airport[tables.site_names.index(site)]:
+            return self._refuse(day, f"closure of {site}", f"'{site}' is not an airport in the scenario")
+        self.model.ledger.close_airports(np.array([tables.site_names.index(site)]), hours)
+        return ActionResult(True, f"{site} closes for {hours:g} h")
+
+    def incursion(self, target: str, drones: int, threat: str, closure_hours: float, day: int) -> ActionResult:
+        """Drones enter a member state's airspace tonight; its airports close."""
+        model = self.model
+        tables = model.tables
+        if target not in model.spec.actors.member_states:
+            return self._refuse(day, f"incursion into {target}", f"'{target}' is not a member state")
+        if threat not in tables.threat_names:
+            return self._refuse(day, f"incursion into {target}", f"unknown threat '{threat}'")
+        region = tables.region_index(target)
+        model.extra_tonight[region, tables.threat_index(threat)] += drones
+        model.incursion_history[day, region] += 1
+        model.member_state(target).incursions_since_review += 1
+        model.close_region_airports(region, closure_hours)
+        return ActionResult(True, f"{drones} {threat} enter {target}'s airspace")
+
+    def raid(self, drones: int, missiles: int, day: int) -> ActionResult:
+        """An extra raid on Ukraine tonight, split over regions and types like the ordinary raids."""
+        model = self.model
+        policy = model.adversary.raid_policy
+        shares = model.ukraine.raid_shares
+        for count, mix in (
+            (drones, getattr(policy, "drone_mix", None)),
+            (missiles, getattr(policy, "missile_mix", None)),
+        ):
+            if count <= 0 or mix is None or mix.sum() == 0:
+                continue
+            by_region = split_units(count, shares)
+            for offset, region in enumerate(model.tables.ukraine_regions):
+                model.extra_tonight[region] += split_units(int(by_region[offset]), mix)
+        return ActionResult(True, f"a raid of {drones} drones and {missiles} missiles on Ukraine tonight")
+
+    def apply_event(self, event: ev.Event, day: int) -> ActionResult:
+        """Carry out a scheduled event or a facilitator's inject."""
+        match event:
+            case ev.Incursion():
+                return self.incursion(
+                    event.target, event.drones.as_int(), event.threat, event.airport_closure_hours.value, day
+                )
+            case ev.Raid():
+                return self.raid(event.drones.as_int(), event.missiles.as_int(), day)
+            case ev.Transfer():
+                return self.transfer(
+                    event.donor,
+                    event.recipient,
+                    {name: n.as_int() for name, n in event.fire_units.items()},
+                    {name: n.as_int() for name, n in event.interceptors.items()},
+                    event.backfill,
+                    day,
+                )
+            case ev.BudgetChange():
+                return self.set_budget(event.state, event.air_defence_budget_meur_per_year.value, day)
+            case ev.SupplierDelay():
+                return self.supplier_delay(event.supplier, event.days.as_int(), day)
+            case ev.CapacityChange():
+                return self.capacity_change(event.supplier, event.item, event.capacity_per_month.value, day)
+            case ev.AirportClosure():
+                return self.close_airport(event.site, event.hours.value, day)
+            case ev.Redeployment():
+                return self.redeploy(event.owner, event.effector, event.fire_units.as_int(), event.region, day)
+            case ev.Funding():
+                return self.fund_ukraine_industry(event.funder, event.meur.value, day)
+        raise TypeError(f"unknown event {event!r}")

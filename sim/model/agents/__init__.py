@@ -1,0 +1,1 @@
+"""The Mesa agents: EU, NATO, member states, Ukraine, the adversary and suppliers."""

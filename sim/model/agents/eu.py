@@ -1,0 +1,103 @@
+"""The EU: joint procurement rounds, SAFE loans and EDIP grants within their envelopes, and funding of
+Ukraine's interceptor-drone industry ("Brussels facilitates, member states procure")."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+import mesa
+
+from sim.model.industry import ProductionLine
+from sim.model.policies.registry import IMPLEMENTATIONS
+from sim.scenario.policies import JointProcurement
+
+if TYPE_CHECKING:
+    from sim.model.agents.member_state import MemberStateAgent
+    from sim.model.world import AirDefenceModel
+
+
+class EUAgent(mesa.Agent):
+    """The European Union as a procurement facilitator and funder."""
+
+    model: AirDefenceModel
+
+    def __init__(self, model: AirDefenceModel) -> None:
+        super().__init__(model)
+        eu = model.spec.actors.eu
+        self.safe_envelope_eur = eu.safe_loans_meur.value * 1e6
+        self.safe_drawn_eur = 0.0
+        self.edip_left_eur = eu.edip_grants_meur.value * 1e6
+        self.edip_cofinance_share = eu.edip_cofinance_share.value
+        self.non_eu_component_cap = eu.non_eu_component_cap.value
+        self.european_preference = eu.european_preference
+        self.ukraine_funding_eur_per_year = eu.ukraine_industry_funding_meur_per_year.value * 1e6
+        choice = eu.policy
+        if isinstance(choice, JointProcurement):
+            self.policy = IMPLEMENTATIONS["eu"][choice.name](choice.params)
+        else:
+            self.policy = IMPLEMENTATIONS["eu"][choice.name]()
+        self.pool: defaultdict[str, dict[str, int]] = defaultdict(dict)  # item -> buyer -> units
+        self.rounds = 0
+
+    @property
+    def joint_active(self) -> bool:
+        """Whether joint rounds run at all."""
+        return self.policy.round_interval_days > 0
+
+    def safe_room_eur(self) -> float:
+        """SAFE money still lendable under the EU-wide envelope."""
+        return max(0.0, self.safe_envelope_eur - self.safe_drawn_eur)
+
+    def joint_eligible(self, line: ProductionLine) -> bool:
+        """Whether a joint round may buy from this line (European preference)."""
+        return line.european or not self.european_preference
+
+    def pool_demand(self, buyer: MemberStateAgent, item: str, units: int) -> None:
+        """A member state puts units into the next joint round."""
+        self.pool[item][buyer.code] = self.pool[item].get(buyer.code, 0) + units
+
+    def run_joint_round(self, day: int) -> None:
+        """Order the pooled demand: one supplier per item, a volume discount, EDIP co-financing of European
+        products, each buyer paying its share as far as its budget (or SAFE) allows."""
+        model = self.model
+        market = model.market
+        for item in sorted(self.pool):
+            demands = self.pool[item]
+            total = sum(demands.values())
+            quotes = market.quotes(item, total, eligible=self.joint_eligible)
+            if not quotes:
+                for code, units in demands.items():
+                    model.ledger.refuse(day, f"joint order of {units} {item} for {code}", "no eligible supplier")
+                continue
+            quote = min(quotes, key=lambda q: (q.lead_time_days, q.unit_price_eur, q.supplier))
+            line = market.line(quote.supplier, item)
+            price = quote.unit_price_eur * (1.0 - self.policy.discount(total, line.reference_order_units))
+            european = line.european and line.eu_content_share >= 1.0 - self.non_eu_component_cap
+            grant_share = self.edip_cofinance_share if european and self.edip_left_eur > 0 else 0.0
+            for code in sorted(demands):
+                buyer = model.member_state(code)
+                units = demands[code]
+                buyer_price = price * (1.0 - grant_share)
+                budget_units, safe_units = buyer.split_payment(buyer_price, units, buyer.safe_eligible(line))
+                grant_units = budget_units + safe_units
+                grant_eur = min(self.edip_left_eur, grant_units * price * grant_share)
+                if grant_units == 0:
+                    model.ledger.refuse(day, f"joint order of {units} {item} for {code}", "buyer cannot pay its share")
+                    continue
+                for count, safe, channel in ((budget_units, False, "eu_joint"), (safe_units, True, "safe")):
+                    if count:
+                        buyer.pay(count * buyer_price, safe=safe)
+                        market.place(code, quote.supplier, item, count, buyer_price, channel, day)
+                if grant_eur > 0:
+                    self.edip_left_eur -= grant_eur
+                    model.ledger.edip_spent_eur += grant_eur
+                    market.book_spend(item, grant_eur, "edip", quote.supplier)
+        self.pool.clear()
+        self.rounds += 1
+
+    def fund_ukraine_industry(self, day: int, days_covered: int) -> None:
+        """Pay Ukraine's industry for ``days_covered`` days of the yearly funding line."""
+        amount_eur = self.ukraine_funding_eur_per_year * days_covered / 365
+        if amount_eur > 0:
+            self.model.ukraine.fund(amount_eur, "EU", day)

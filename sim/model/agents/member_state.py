@@ -1,0 +1,195 @@
+"""A member state: budget, holdings, airspace, and its procurement, deployment and donation policies."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.model.industry import ProductionLine
+from sim.model.policies.procurement import ProcurementView
+from sim.model.policies.registry import IMPLEMENTATIONS
+from sim.model.procurement import Budget
+from sim.scenario.actors import MemberState
+from sim.scenario.policies import FlankContribution, StockCover, SurplusDonation
+
+if TYPE_CHECKING:
+    from sim.model.world import AirDefenceModel
+
+
+class MemberStateAgent(mesa.Agent):
+    """An EU/NATO member state (its airspace is the region named by its code)."""
+
+    model: AirDefenceModel
+
+    def __init__(self, model: AirDefenceModel, code: str, state: MemberState) -> None:
+        super().__init__(model)
+        tables = model.tables
+        self.code = code
+        self.name = state.name
+        self.region = tables.region_index(code)
+        self.eastern_flank = state.eastern_flank
+        self.budget = Budget(
+            yearly_eur=state.air_defence_budget_meur_per_year.value * 1e6,
+            growth_per_year=state.budget_growth_per_year.value,
+            safe_allocation_eur=state.safe_loan_meur.value * 1e6,
+        )
+        procurement = state.policies.procurement
+        if isinstance(procurement, StockCover):
+            self.procurement = IMPLEMENTATIONS["procurement"][procurement.name](procurement.params, tables)
+        else:
+            self.procurement = IMPLEMENTATIONS["procurement"][procurement.name]()
+        deployment = state.policies.deployment
+        if isinstance(deployment, FlankContribution):
+            self.deployment = IMPLEMENTATIONS["deployment"][deployment.name](deployment.params)
+        else:
+            self.deployment = IMPLEMENTATIONS["deployment"][deployment.name]()
+        donation = state.policies.donation
+        if isinstance(donation, SurplusDonation):
+            self.donation = IMPLEMENTATIONS["donation"][donation.name](donation.params)
+        else:
+            self.donation = IMPLEMENTATIONS["donation"][donation.name]()
+        effectors = len(tables.effector_names)
+        self.contributed = np.zeros(effectors, dtype=np.int64)  # in NATO's rotational pool
+        self.deployed_away: dict[int, NDArray[np.int64]] = {}  # region -> units standing there
+        self.incursions_since_review = 0
+        self.donated_by_year: dict[int, int] = {}
+        self.capability_targets = {
+            target.effector: target.fire_units.as_int()
+            for target in model.spec.actors.nato.capability_targets
+            if target.state == code
+        }
+
+    # --- holdings -------------------------------------------------------------------------------------
+
+    def home_fire_units(self) -> NDArray[np.int64]:
+        """Fire units standing at home ``[E]``."""
+        units: NDArray[np.int64] = self.model.fire_units[self.region]
+        return units
+
+    def owned_fire_units(self) -> NDArray[np.int64]:
+        """Fire units it owns wherever they stand ``[E]``."""
+        owned = self.home_fire_units() + self.contributed
+        for units in self.deployed_away.values():
+            owned = owned + units
+        return owned
+
+    def home_units_by_name(self) -> dict[str, int]:
+        """Fire units at home by effector name."""
+        return {name: int(n) for name, n in zip(self.model.tables.effector_names, self.home_fire_units(), strict=True)}
+
+    def receive(self, item: str, units: int) -> None:
+        """Delivered fire units or interceptors arrive at home."""
+        self.model.add_holdings(self.region, item, units)
+
+    # --- money ----------------------------------------------------------------------------------------
+
+    def safe_eligible(self, line: ProductionLine) -> bool:
+        """Whether SAFE loans may pay for this product (non-EU content cap, European preference)."""
+        eu = self.model.eu
+        if line.eu_content_share < 1.0 - eu.non_eu_component_cap:
+            return False
+        return line.european or not eu.european_preference
+
+    def split_payment(self, cost_per_unit_eur: float, units: int, safe_ok: bool) -> tuple[int, int]:
+        """Units it can pay for from its budget, then from SAFE (if allowed): ``(budget units, SAFE units)``."""
+        if cost_per_unit_eur <= 0:
+            return units, 0
+        budget_units = min(units, int(self.budget.available_eur // cost_per_unit_eur))
+        safe_units = 0
+        if safe_ok and budget_units < units:
+            eu_room = self.model.eu.safe_room_eur()
+            safe_money = min(self.budget.safe_available_eur, eu_room)
+            safe_units = min(units - budget_units, int(safe_money // cost_per_unit_eur))
+        return budget_units, safe_units
+
+    def pay(self, cost_eur: float, *, safe: bool) -> None:
+        """Commit money from the budget or the SAFE loan."""
+        self.budget.pay(cost_eur, safe=safe)
+        if safe:
+            self.model.eu.safe_drawn_eur += cost_eur
+            self.model.ledger.safe_drawn_eur += cost_eur
+
+    def buy(
+        self,
+        item: str,
+        units: int,
+        day: int,
+        *,
+        channel: str = "national",
+        priority: bool = False,
+        supplier: str | None = None,
+        eligible: Callable[[ProductionLine], bool] | None = None,
+    ) -> tuple[int, str]:
+        """Order ``units`` of ``item`` from the best acceptable supplier, as far as money allows.
+
+        Returns:
+            ``(units ordered, explanation)``; 0 units with the reason when nothing could be ordered.
+        """
+        market = self.model.market
+        quotes = market.quotes(item, units, eligible=eligible, priority=priority)
+        if supplier is not None:
+            quotes = [quote for quote in quotes if quote.supplier == supplier]
+        ranked = self.procurement.rank_quotes(quotes) if supplier is None else quotes
+        if not ranked:
+            return 0, f"no supplier offers {item} within the acceptable lead time"
+        quote = ranked[0]
+        line = market.line(quote.supplier, item)
+        budget_units, safe_units = self.split_payment(quote.unit_price_eur, units, self.safe_eligible(line))
+        if budget_units + safe_units == 0:
+            return 0, (
+                f"cannot afford one {item} at €{quote.unit_price_eur:,.0f} "
+                f"(budget left €{self.budget.available_eur / 1e6:,.1f}M)"
+            )
+        if budget_units:
+            self.pay(budget_units * quote.unit_price_eur, safe=False)
+            market.place(
+                self.code, quote.supplier, item, budget_units, quote.unit_price_eur, channel, day, priority=priority
+            )
+        if safe_units:
+            self.pay(safe_units * quote.unit_price_eur, safe=True)
+            market.place(
+                self.code, quote.supplier, item, safe_units, quote.unit_price_eur, "safe", day, priority=priority
+            )
+        ordered = budget_units + safe_units
+        note = "" if ordered == units else f" ({units - ordered} unaffordable)"
+        return ordered, f"ordered {ordered} {item} from {quote.supplier}, ~{quote.lead_time_days:.0f} days{note}"
+
+    # --- decisions ------------------------------------------------------------------------------------
+
+    def review_procurement(self, day: int) -> None:
+        """Procurement review: the policy's demands, split between the EU's joint round and national orders."""
+        model = self.model
+        view = ProcurementView(
+            fire_units=self.owned_fire_units(),
+            munitions=model.munitions[self.region],
+            on_order=model.market.on_order[self.code],
+            capability_targets=self.capability_targets,
+            incursions_since_review=self.incursions_since_review,
+        )
+        joint_share = self.procurement.joint_share if model.eu.joint_active else 0.0
+        for demand in self.procurement.decide(view):
+            joint_units = round(demand.units * joint_share)
+            if joint_units:
+                model.eu.pool_demand(self, demand.item, joint_units)
+            national_units = demand.units - joint_units
+            if national_units:
+                self.buy(demand.item, national_units, day)
+        self.incursions_since_review = 0
+
+    def review_donation(self, day: int, ukraine_short: bool) -> None:
+        """Donation review: the policy may give Ukraine a fire unit (with backfill)."""
+        year = day // 365
+        decision = self.donation.decide(self.home_units_by_name(), self.donated_by_year.get(year, 0), ukraine_short)
+        if decision is None:
+            return
+        munition = self.model.spec.catalog.effectors[decision.effector].interceptor
+        interceptors = {munition: decision.interceptors} if munition and decision.interceptors else {}
+        result = self.model.actions.transfer(
+            self.code, "UA", {decision.effector: decision.fire_units}, interceptors, decision.backfill, day
+        )
+        if result.done:
+            self.donated_by_year[year] = self.donated_by_year.get(year, 0) + decision.fire_units

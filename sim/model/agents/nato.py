@@ -1,0 +1,117 @@
+"""NATO: capability targets, the Eastern Sentry rotational pool on the eastern flank, and backfill."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.model.policies.posture import split_units
+from sim.model.policies.registry import IMPLEMENTATIONS
+from sim.scenario.policies import ThreatWeightedSentry
+
+if TYPE_CHECKING:
+    from sim.model.world import AirDefenceModel
+
+
+class NATOAgent(mesa.Agent):
+    """The Alliance's planning and posture role."""
+
+    model: AirDefenceModel
+
+    def __init__(self, model: AirDefenceModel) -> None:
+        super().__init__(model)
+        nato = model.spec.actors.nato
+        tables = model.tables
+        self.backfill_priority = nato.backfill_priority
+        self.targets = [
+            (target.state, tables.effector_index(target.effector), target.fire_units.as_int())
+            for target in nato.capability_targets
+        ]
+        choice = nato.sentry
+        if isinstance(choice, ThreatWeightedSentry):
+            self.sentry = IMPLEMENTATIONS["sentry"][choice.name](choice.params)
+        else:
+            self.sentry = IMPLEMENTATIONS["sentry"][choice.name]()
+        self.flank_regions = np.array(
+            [
+                tables.region_index(code)
+                for code, state in model.spec.actors.member_states.items()
+                if state.eastern_flank
+            ],
+            dtype=np.int64,
+        )
+        self.pool = np.zeros(len(tables.effector_names), dtype=np.int64)
+        self.assignment = np.zeros((len(self.flank_regions), len(tables.effector_names)), dtype=np.int64)
+        self.moves = 0
+
+    def gather_contributions(self) -> None:
+        """Member states hand the pool what their deployment policies give (at the start)."""
+        model = self.model
+        if len(self.flank_regions) == 0:
+            return
+        for state in model.member_states:
+            given = state.deployment.contribution(state.home_fire_units(), model.tables)
+            if given.sum() == 0:
+                continue
+            model.fire_units[state.region] -= given
+            carried = np.minimum(model.munitions[state.region], given @ model.tables.ready_matrix)
+            carried[-1] = 0  # the EW pseudo-munition is not carried
+            model.munitions[state.region] -= carried
+            state.contributed += given
+            self.pool += given
+            self._spread_munitions(carried)
+
+    def _spread_munitions(self, munitions: NDArray[np.int64]) -> None:
+        """Spread munitions carried into the pool evenly over the flank (they follow their units later)."""
+        if len(self.flank_regions) == 0:
+            return
+        weights = np.ones(len(self.flank_regions))
+        for munition in np.flatnonzero(munitions):
+            self.model.munitions[self.flank_regions, munition] += split_units(int(munitions[munition]), weights)
+
+    def review_sentry(self, day: int) -> None:
+        """Reposition the pool over the flank by recent incursions (the sentry policy decides)."""
+        if len(self.flank_regions) == 0 or self.pool.sum() == 0:
+            return
+        model = self.model
+        start = max(0, day - self.sentry.lookback_days)
+        recent = (
+            model.incursion_history[start:day, self.flank_regions].sum(axis=0)
+            if day > 0
+            else np.zeros(len(self.flank_regions), dtype=np.int64)
+        )
+        new = self.sentry.assign(self.pool, recent)
+        delta = new - self.assignment
+        if not delta.any():
+            return
+        tables = model.tables
+        for effector in np.flatnonzero(delta.any(axis=0)):
+            munition = tables.effector_munition[effector]
+            ready = int(min(tables.ready_rounds_per_unit[effector], 10**6))
+            losing = np.flatnonzero(delta[:, effector] < 0)
+            gaining = np.flatnonzero(delta[:, effector] > 0)
+            moved = 0
+            if munition != len(tables.munition_names) - 1:
+                for flank in losing:
+                    region = self.flank_regions[flank]
+                    take = min(int(model.munitions[region, munition]), -int(delta[flank, effector]) * ready)
+                    model.munitions[region, munition] -= take
+                    moved += take
+                shares = split_units(moved, delta[gaining, effector].astype(np.float64))
+                model.munitions[self.flank_regions[gaining], munition] += shares
+        model.fire_units[self.flank_regions] += delta
+        self.assignment = new
+        self.moves += 1
+
+    def fulfilment(self) -> float:
+        """Mean over capability targets of min(1, fire units owned ÷ target); NaN without targets."""
+        if not self.targets:
+            return float("nan")
+        shares = []
+        for code, effector, target in self.targets:
+            owned = self.model.member_state(code).owned_fire_units()[effector]
+            shares.append(min(1.0, owned / target) if target > 0 else 1.0)
+        return float(np.mean(shares))

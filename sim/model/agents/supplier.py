@@ -1,0 +1,45 @@
+"""A supplier: its production lines run daily in the market; its policy decides investment monthly."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+
+from sim.model.policies.registry import IMPLEMENTATIONS
+from sim.scenario.industry import Supplier
+from sim.scenario.policies import BacklogExpansion
+
+if TYPE_CHECKING:
+    from sim.model.world import AirDefenceModel
+
+
+class SupplierAgent(mesa.Agent):
+    """An industrial supplier (its production lines live in ``model.market``)."""
+
+    model: AirDefenceModel
+
+    def __init__(self, model: AirDefenceModel, supplier: Supplier) -> None:
+        super().__init__(model)
+        self.name = supplier.name
+        self.european = supplier.european
+        choice = supplier.policy
+        if isinstance(choice, BacklogExpansion):
+            self.policy = IMPLEMENTATIONS["supplier"][choice.name](choice.params)
+        else:
+            self.policy = IMPLEMENTATIONS["supplier"][choice.name]()
+        self.investments = 0
+
+    def review(self, day: int) -> None:
+        """Invest in lines whose order book runs long (the policy decides)."""
+        for line in self.model.market.lines_of(self.name):
+            decision = self.policy.decide(line, day)
+            if decision is not None:
+                effective_day, capacity = decision
+                line.schedule_capacity(effective_day, capacity)
+                self.investments += 1
+
+    def delay(self, day: int, days: int) -> None:
+        """Stop starting new units for ``days`` (a strike, a parts shortage, an export hold)."""
+        for line in self.model.market.lines_of(self.name):
+            line.paused_until_day = max(line.paused_until_day, day + days)

@@ -1,0 +1,139 @@
+"""Ukraine: allocates its air defence over its regions and runs a fast, cheap interceptor-drone industry."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from sim.model.policies.posture import split_units
+from sim.model.policies.registry import IMPLEMENTATIONS
+from sim.model.tables import UKRAINE
+from sim.scenario.policies import ThreatWeightedAllocation
+
+if TYPE_CHECKING:
+    from sim.model.world import AirDefenceModel
+
+DAYS_PER_MONTH = 30.0
+
+
+class UkraineAgent(mesa.Agent):
+    """Ukraine's air-defence command and its domestic industry.
+
+    New fire units and interceptors (deliveries, donations, its own production) land in a depot; at each
+    allocation review the allocation policy sends them to the regions.
+    """
+
+    model: AirDefenceModel
+
+    def __init__(self, model: AirDefenceModel) -> None:
+        super().__init__(model)
+        tables = model.tables
+        ukraine = model.spec.actors.ukraine
+        self.code = UKRAINE
+        self.regions = tables.ukraine_regions
+        self.raid_shares = np.array([region.raid_share.value for region in ukraine.regions])
+        self.depot_fire_units = np.zeros(len(tables.effector_names), dtype=np.int64)
+        self.depot_munitions = np.zeros(len(tables.munition_names), dtype=np.int64)
+        for name, count in ukraine.inventory.fire_units.items():
+            self.depot_fire_units[tables.effector_index(name)] += count.as_int()
+        for name, count in ukraine.inventory.interceptors.items():
+            self.depot_munitions[tables.munition_index(name)] += count.as_int()
+        choice = ukraine.allocation
+        if isinstance(choice, ThreatWeightedAllocation):
+            self.allocation = IMPLEMENTATIONS["allocation"][choice.name](choice.params)
+        else:
+            self.allocation = IMPLEMENTATIONS["allocation"][choice.name]()
+        industry = ukraine.industry
+        self.industry_munition = tables.munition_index(industry.interceptor)
+        self.capacity_per_month = industry.capacity_per_month.value
+        self.unit_cost_eur = industry.unit_cost_eur.value
+        self.capacity_per_eur = industry.capacity_per_meur.value / 1e6
+        self.ramp_up_days = industry.ramp_up_days.as_int()
+        self.investment_share = industry.investment_share.value
+        self.own_funding_eur_per_year = industry.own_funding_meur_per_year.value * 1e6
+        self.aid_eur_per_year = ukraine.military_aid_meur_per_year.value * 1e6
+        self.aid_shares = {name: share.value for name, share in ukraine.aid_shares.items()}
+        self.aid_available_eur = 0.0
+        self.paid_units = 0.0  # units paid for and not yet made
+        self._credit = 0.0
+        self._capacity_steps: list[tuple[int, float]] = []
+        self.produced = 0
+
+    def receive(self, item: str, units: int) -> None:
+        """Fire units or interceptors arrive in the depot."""
+        tables = self.model.tables
+        if item in tables.effector_names:
+            self.depot_fire_units[tables.effector_index(item)] += units
+        else:
+            self.depot_munitions[tables.munition_index(item)] += units
+
+    def buy_with_aid(self, day: int, days_covered: int) -> None:
+        """Spend ``days_covered`` days of military aid on interceptors, each at the fastest supplier."""
+        self.aid_available_eur += self.aid_eur_per_year * days_covered / 365
+        market = self.model.market
+        budget = self.aid_available_eur
+        for item, share in sorted(self.aid_shares.items()):
+            quotes = market.quotes(item, 1)
+            if not quotes or share <= 0:
+                continue
+            quote = min(quotes, key=lambda q: (q.lead_time_days, q.unit_price_eur, q.supplier))
+            units = int(budget * share // quote.unit_price_eur)
+            if units > 0:
+                market.place(self.code, quote.supplier, item, units, quote.unit_price_eur, "aid", day)
+                self.aid_available_eur -= units * quote.unit_price_eur
+
+    def allocate(self, day: int) -> None:
+        """Send the depot's fire units and interceptors to the regions (the allocation policy decides)."""
+        model = self.model
+        if not (self.depot_fire_units.any() or self.depot_munitions[:-1].any()):
+            return
+        start = max(0, day - self.allocation.lookback_days)
+        recent = model.threat_history[start:day].sum(axis=0) if day > 0 else np.zeros(len(self.regions))
+        weights = self.allocation.weights(recent.astype(np.float64), self.raid_shares)
+        for effector in np.flatnonzero(self.depot_fire_units):
+            model.fire_units[self.regions, effector] += split_units(int(self.depot_fire_units[effector]), weights)
+        for munition in np.flatnonzero(self.depot_munitions[:-1]):
+            model.munitions[self.regions, munition] += split_units(int(self.depot_munitions[munition]), weights)
+        self.depot_fire_units[:] = 0
+        self.depot_munitions[:-1] = 0
+
+    def is_short(self, day: int, period_days: int) -> bool:
+        """Whether a region ran a layer dry in the last ``period_days`` (what donors hear)."""
+        start = max(0, day - period_days)
+        return bool(self.model.ledger.series[start:day, self.model.ledger.column("empty_magazine_regions")].sum() > 0)
+
+    def fund(self, amount_eur: float, funder: str, day: int) -> None:
+        """Money for the industry: part invested in capacity (producing after the ramp-up), the rest buys output."""
+        if amount_eur <= 0:
+            return
+        invested = amount_eur * self.investment_share
+        if invested > 0 and self.capacity_per_eur > 0:
+            self._capacity_steps.append((day + self.ramp_up_days, invested * self.capacity_per_eur))
+            self._capacity_steps.sort()
+        if self.unit_cost_eur > 0:
+            self.paid_units += (amount_eur - invested) / self.unit_cost_eur
+        ledger = self.model.ledger
+        ledger.ukraine_industry_funding_eur += amount_eur
+        ledger.procurement_spend_eur["ukraine_industry"] += amount_eur
+        ledger.procurement_spend_by_supplier_eur["ukraine_industry"] += amount_eur
+        ledger.add_today("procurement_spend_meur", amount_eur / 1e6)
+
+    def produce(self, day: int) -> None:
+        """A day's output of paid-for interceptor drones goes to the depot."""
+        while self._capacity_steps and self._capacity_steps[0][0] <= day:
+            self.capacity_per_month += self._capacity_steps.pop(0)[1]
+        if self.paid_units < 1:
+            self._credit = 0.0
+            return
+        self._credit += self.capacity_per_month / DAYS_PER_MONTH
+        made = int(min(self._credit, self.paid_units))
+        if made <= 0:
+            return
+        self._credit -= made
+        self.paid_units -= made
+        self.produced += made
+        self.depot_munitions[self.industry_munition] += made
+        self.model.ledger.ukraine_industry_output += made
+        self.model.ledger.add_today("ukraine_industry_output", made)

@@ -1,0 +1,139 @@
+"""Industry: production lines that serve order queues at a monthly rate and deliver after a lead time.
+
+One :class:`ProductionLine` per (supplier, product). Each day the line starts ``capacity_per_month / 30``
+units (fractions carry over), taking them from its queue — priority orders (NATO backfill) first, then in
+order of arrival — and each started unit is delivered ``lead_time_days`` later. Demand above capacity
+therefore lengthens the wait, which is what a quote reports. Orders from outside the scenario (the
+``backlog_units`` at the start) hold places in the queue like any other. A supplier delay stops starts
+for some days; investment raises capacity after a delay (decided by the supplier's policy).
+
+Conservation: every unit ordered is delivered exactly once, never before its order day + lead time, and
+never more than was ordered.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections import deque
+from dataclasses import dataclass, field
+
+EXTERNAL_BUYER = "external"
+"""Buyer of the orders that were already in the queue at the start (other customers)."""
+DAYS_PER_MONTH = 30.0
+
+
+@dataclass
+class Order:
+    """Units of one item ordered from one production line."""
+
+    order_id: int
+    buyer: str
+    item: str
+    supplier: str
+    quantity: int
+    unit_price_eur: float
+    channel: str
+    day_placed: int
+    priority: bool = False
+    started: int = 0
+    delivered: int = 0
+
+    @property
+    def waiting(self) -> int:
+        """Units not yet started."""
+        return self.quantity - self.started
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Units of an order that arrive on a day."""
+
+    order: Order
+    units: int
+    day: int
+
+
+@dataclass
+class ProductionLine:
+    """One product of one supplier: capacity, lead time, queue and units in production."""
+
+    supplier: str
+    item: str
+    capacity_per_month: float
+    lead_time_days: int
+    unit_price_eur: float
+    eu_content_share: float
+    european: bool
+    reference_order_units: int
+    paused_until_day: int = -1
+    _credit: float = 0.0
+    _priority_queue: deque[Order] = field(default_factory=deque)
+    _queue: deque[Order] = field(default_factory=deque)
+    _in_production: list[tuple[int, int, Order, int]] = field(default_factory=list)  # (due, seq, order, units)
+    _sequence: itertools.count[int] = field(default_factory=itertools.count)
+    _pending_capacity: list[tuple[int, float]] = field(default_factory=list)  # (day, new capacity)
+
+    @property
+    def queued_units(self) -> int:
+        """Units ordered but not yet started."""
+        return sum(order.waiting for order in self._priority_queue) + sum(order.waiting for order in self._queue)
+
+    @property
+    def units_in_production(self) -> int:
+        """Units started and not yet delivered."""
+        return sum(units for _, _, _, units in self._in_production)
+
+    def enqueue(self, order: Order) -> None:
+        """Put an order in the queue (priority orders ahead of the others)."""
+        (self._priority_queue if order.priority else self._queue).append(order)
+
+    def quote_lead_time_days(self, quantity: int, priority: bool = False) -> float:
+        """Expected days from ordering ``quantity`` units now until the last one arrives."""
+        ahead = sum(order.waiting for order in self._priority_queue)
+        if not priority:
+            ahead += sum(order.waiting for order in self._queue)
+        if self.capacity_per_month <= 0:
+            return float("inf")
+        return (ahead + quantity) / (self.capacity_per_month / DAYS_PER_MONTH) + self.lead_time_days
+
+    def schedule_capacity(self, day: int, capacity_per_month: float) -> None:
+        """Set the monthly capacity to a new value from ``day`` on (investment, cuts)."""
+        self._pending_capacity.append((day, capacity_per_month))
+        self._pending_capacity.sort()
+
+    @property
+    def expansion_pending(self) -> bool:
+        """True while a capacity change is scheduled but not yet in effect."""
+        return bool(self._pending_capacity)
+
+    def produce(self, day: int) -> list[Delivery]:
+        """Advance the line by one day: apply due capacity changes, start units, deliver finished ones."""
+        while self._pending_capacity and self._pending_capacity[0][0] <= day:
+            _, self.capacity_per_month = self._pending_capacity.pop(0)
+        if day >= self.paused_until_day and (self._priority_queue or self._queue):
+            self._credit += self.capacity_per_month / DAYS_PER_MONTH
+            startable = int(self._credit)
+            if startable:
+                self._credit -= self._start(startable, day)
+        elif not (self._priority_queue or self._queue):
+            self._credit = 0.0  # idle capacity is not banked
+        deliveries: list[Delivery] = []
+        while self._in_production and self._in_production[0][0] <= day:
+            _, _, order, units = heapq.heappop(self._in_production)
+            order.delivered += units
+            deliveries.append(Delivery(order, units, day))
+        return deliveries
+
+    def _start(self, units: int, day: int) -> int:
+        started = 0
+        for queue in (self._priority_queue, self._queue):
+            while queue and started < units:
+                order = queue[0]
+                take = min(order.waiting, units - started)
+                order.started += take
+                started += take
+                heapq.heappush(self._in_production, (day + self.lead_time_days, next(self._sequence), order, take))
+                if order.waiting == 0:
+                    queue.popleft()
+        return started

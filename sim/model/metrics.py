@@ -1,0 +1,390 @@
+"""The metric registry: every outcome a run reports, defined once, computed from a finished ledger.
+
+Runs, comparisons, sweeps, tabletop play and reports all read metrics from here (``sim metrics`` prints
+it). Each :class:`Metric` says what it measures, its unit and which direction is better. Some outcomes
+come as families broken down by region, interceptor, channel or supplier (``empty_magazine_days.kyiv``,
+``procurement_spend_meur.eu_joint``); their base name is registered as a :class:`MetricFamily`.
+
+Rates are NaN when undefined (an intercept rate with nothing launched); summaries skip NaN.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.model.ledger import Ledger
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One scalar outcome of a replication."""
+
+    name: str
+    description: str
+    unit: str
+    better: str  # "higher", "lower" or "neither"
+    compute: Callable[[Ledger], float]
+
+
+@dataclass(frozen=True)
+class MetricFamily:
+    """Outcomes broken down by some key; each member is named ``<name>.<key>``."""
+
+    name: str
+    description: str
+    unit: str
+    better: str
+    compute: Callable[[Ledger], dict[str, float]]
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return float(numerator / denominator) if denominator > 0 else float("nan")
+
+
+def _side(ledger: Ledger, ukraine: bool) -> np.ndarray:
+    return ledger.tables.region_is_ukraine if ukraine else ~ledger.tables.region_is_ukraine
+
+
+def _intercept_rate(ukraine: bool, kinds: str) -> Callable[[Ledger], float]:
+    def compute(ledger: Ledger) -> float:
+        rows = _side(ledger, ukraine)
+        tables = ledger.tables
+        columns = {"all": slice(None), "drones": tables.is_drone_or_decoy, "missiles": tables.is_missile}[kinds]
+        return _ratio(ledger.killed[rows][:, columns].sum(), ledger.launched[rows][:, columns].sum())
+
+    return compute
+
+
+def _total(attribute: str, ukraine: bool | None, scale: float = 1.0) -> Callable[[Ledger], float]:
+    def compute(ledger: Ledger) -> float:
+        values = getattr(ledger, attribute)
+        if ukraine is not None:
+            values = values[_side(ledger, ukraine)]
+        return float(values.sum() * scale)
+
+    return compute
+
+
+def _cost_exchange(ledger: Ledger) -> float:
+    attacker_eur = float((ledger.launched * ledger.tables.threat_cost_eur).sum())
+    return _ratio(float(ledger.interceptor_spend_eur.sum()), attacker_eur)
+
+
+def _nato_cost_exchange(ledger: Ledger) -> float:
+    rows = _side(ledger, False)
+    attacker_eur = float((ledger.launched[rows] * ledger.tables.threat_cost_eur).sum())
+    return _ratio(float(ledger.interceptor_spend_eur[rows].sum()), attacker_eur)
+
+
+def _joint_share(ledger: Ledger) -> float:
+    spend = ledger.procurement_spend_eur
+    member_total = sum(value for channel, value in spend.items() if channel != "ukraine_industry")
+    joint = spend.get("eu_joint", 0.0) + spend.get("edip", 0.0)
+    return _ratio(joint, member_total)
+
+
+def _mean_lead_time(ledger: Ledger) -> float:
+    return _ratio(ledger.lead_time_unit_days, ledger.lead_time_units)
+
+
+METRICS: tuple[Metric, ...] = (
+    Metric(
+        "ukraine_drone_intercept_rate",
+        "Share of drones and decoys launched at Ukraine that were shot down or jammed.",
+        "share",
+        "higher",
+        _intercept_rate(True, "drones"),
+    ),
+    Metric(
+        "ukraine_missile_intercept_rate",
+        "Share of cruise and ballistic missiles launched at Ukraine that were intercepted.",
+        "share",
+        "higher",
+        _intercept_rate(True, "missiles"),
+    ),
+    Metric(
+        "ukraine_intercept_rate",
+        "Share of everything launched at Ukraine intercepted.",
+        "share",
+        "higher",
+        _intercept_rate(True, "all"),
+    ),
+    Metric(
+        "ukraine_leakers",
+        "Threats that got through Ukraine's air defence.",
+        "threats",
+        "lower",
+        _total("leakers", True),
+    ),
+    Metric(
+        "nato_intercept_rate",
+        "Share of threats entering NATO airspace that were intercepted.",
+        "share",
+        "higher",
+        _intercept_rate(False, "all"),
+    ),
+    Metric("nato_leakers", "Threats in NATO airspace that got through.", "threats", "lower", _total("leakers", False)),
+    Metric(
+        "incursions",
+        "Nights a member state's airspace was entered.",
+        "region-nights",
+        "lower",
+        _total("incursions", False),
+    ),
+    Metric(
+        "damage_meur",
+        "Value destroyed by leakers (Ukraine and NATO).",
+        "EUR million",
+        "lower",
+        _total("damage_meur", None),
+    ),
+    Metric(
+        "ukraine_damage_meur",
+        "Value destroyed by leakers in Ukraine.",
+        "EUR million",
+        "lower",
+        _total("damage_meur", True),
+    ),
+    Metric(
+        "nato_damage_meur",
+        "Value destroyed by leakers on NATO territory.",
+        "EUR million",
+        "lower",
+        _total("damage_meur", False),
+    ),
+    Metric(
+        "value_protected_meur",
+        "Expected value the intercepted threats would have destroyed had they got through.",
+        "EUR million",
+        "higher",
+        _total("value_protected_meur", None),
+    ),
+    Metric(
+        "interceptor_spend_meur",
+        "Value of interceptors fired (Ukraine and NATO).",
+        "EUR million",
+        "neither",
+        _total("interceptor_spend_eur", None, 1e-6),
+    ),
+    Metric(
+        "nato_interceptor_spend_meur",
+        "Value of interceptors fired in NATO airspace.",
+        "EUR million",
+        "neither",
+        _total("interceptor_spend_eur", False, 1e-6),
+    ),
+    Metric(
+        "cost_exchange_ratio",
+        "Interceptors fired ÷ cost of what the adversary launched (read with value_protected_meur: a high "
+        "ratio can still be a good trade when what is protected is worth more).",
+        "ratio",
+        "lower",
+        _cost_exchange,
+    ),
+    Metric(
+        "nato_cost_exchange_ratio",
+        "Interceptors fired in NATO airspace ÷ cost of the threats that entered it.",
+        "ratio",
+        "lower",
+        _nato_cost_exchange,
+    ),
+    Metric(
+        "ukraine_empty_magazine_days",
+        "Region-days on which some layer in Ukraine wanted to fire but had no interceptors.",
+        "region-days",
+        "lower",
+        _total("empty_magazine_region_days", True),
+    ),
+    Metric(
+        "nato_empty_magazine_days",
+        "Region-days on which some layer on NATO territory had no interceptors when needed.",
+        "region-days",
+        "lower",
+        _total("empty_magazine_region_days", False),
+    ),
+    Metric(
+        "airport_closure_hours",
+        "Hours airports were closed, summed over airports.",
+        "airport-hours",
+        "lower",
+        _total("airport_closure_hours", None),
+    ),
+    Metric(
+        "procurement_spend_meur",
+        "Money committed to orders by all channels (national, SAFE, EU joint, EDIP, backfill, Ukraine's industry).",
+        "EUR million",
+        "neither",
+        lambda ledger: sum(ledger.procurement_spend_eur.values()) / 1e6,
+    ),
+    Metric(
+        "joint_procurement_share",
+        "Share of member-state procurement spend placed through EU joint rounds (incl. EDIP co-financing).",
+        "share",
+        "higher",
+        _joint_share,
+    ),
+    Metric(
+        "edip_spend_meur",
+        "EDIP grants used to co-finance joint orders.",
+        "EUR million",
+        "neither",
+        lambda ledger: ledger.edip_spent_eur / 1e6,
+    ),
+    Metric(
+        "safe_drawn_meur",
+        "SAFE loans drawn for orders.",
+        "EUR million",
+        "neither",
+        lambda ledger: ledger.safe_drawn_eur / 1e6,
+    ),
+    Metric(
+        "mean_delivery_lead_time_days",
+        "Mean days from order to delivery over the units delivered in the horizon.",
+        "days",
+        "lower",
+        _mean_lead_time,
+    ),
+    Metric(
+        "units_ordered",
+        "Units (fire units and interceptors) ordered.",
+        "units",
+        "neither",
+        lambda ledger: float(sum(ledger.units_ordered.values())),
+    ),
+    Metric(
+        "units_delivered",
+        "Units delivered within the horizon.",
+        "units",
+        "higher",
+        lambda ledger: float(sum(ledger.units_delivered.values())),
+    ),
+    Metric(
+        "capability_target_fulfilment",
+        "Mean over NATO capability targets of min(1, fire units held ÷ target) at the end.",
+        "share",
+        "higher",
+        lambda ledger: ledger.capability_target_fulfilment,
+    ),
+    Metric(
+        "ukraine_industry_output",
+        "Interceptor drones made by Ukraine's industry.",
+        "drones",
+        "higher",
+        lambda ledger: float(ledger.ukraine_industry_output),
+    ),
+    Metric(
+        "fire_units_donated",
+        "Fire units given to Ukraine.",
+        "fire units",
+        "neither",
+        lambda ledger: float(sum(ledger.fire_units_donated.values())),
+    ),
+    Metric(
+        "refused_actions",
+        "Decisions or events that could not be carried out.",
+        "actions",
+        "lower",
+        lambda ledger: float(len(ledger.refused)),
+    ),
+)
+
+
+def _by_region(attribute: str) -> Callable[[Ledger], dict[str, float]]:
+    def compute(ledger: Ledger) -> dict[str, float]:
+        values = getattr(ledger, attribute)
+        return {name: float(values[i]) for i, name in enumerate(ledger.tables.region_names)}
+
+    return compute
+
+
+def _empty_by_interceptor(ledger: Ledger) -> dict[str, float]:
+    tables = ledger.tables
+    days: dict[str, float] = {}
+    for effector, munition in enumerate(tables.effector_munition):
+        name = tables.munition_names[munition]
+        if name != "none":
+            days[name] = days.get(name, 0.0) + float(ledger.empty_magazine_days[:, effector].sum())
+    return days
+
+
+def _shots_by_interceptor(ledger: Ledger) -> dict[str, float]:
+    tables = ledger.tables
+    return {name: float(ledger.shots[:, i].sum()) for i, name in enumerate(tables.munition_names) if name != "none"}
+
+
+FAMILIES: tuple[MetricFamily, ...] = (
+    MetricFamily(
+        "empty_magazine_days",
+        "Days a layer ran dry, by region.",
+        "days",
+        "lower",
+        _by_region("empty_magazine_region_days"),
+    ),
+    MetricFamily(
+        "empty_magazine_days_by_interceptor",
+        "Layer-region-days a layer ran dry, by interceptor.",
+        "layer-days",
+        "lower",
+        _empty_by_interceptor,
+    ),
+    MetricFamily(
+        "leakers",
+        "Threats that got through, by region.",
+        "threats",
+        "lower",
+        lambda ledger: {
+            n: float(v) for n, v in zip(ledger.tables.region_names, ledger.leakers.sum(axis=1), strict=True)
+        },
+    ),
+    MetricFamily("damage_meur", "Value destroyed, by region.", "EUR million", "lower", _by_region("damage_meur")),
+    MetricFamily("shots", "Interceptors fired, by interceptor.", "rounds", "neither", _shots_by_interceptor),
+    MetricFamily(
+        "procurement_spend_meur",
+        "Money committed, by channel.",
+        "EUR million",
+        "neither",
+        lambda ledger: {k: v / 1e6 for k, v in sorted(ledger.procurement_spend_eur.items())},
+    ),
+    MetricFamily(
+        "supplier_spend_meur",
+        "Money committed, by supplier.",
+        "EUR million",
+        "neither",
+        lambda ledger: {k: v / 1e6 for k, v in sorted(ledger.procurement_spend_by_supplier_eur.items())},
+    ),
+)
+
+METRIC_NAMES = frozenset(metric.name for metric in METRICS)
+FAMILY_NAMES = frozenset(family.name for family in FAMILIES)
+
+
+def compute_metrics(ledger: Ledger) -> dict[str, float]:
+    """Every registered metric and family member of a finished ledger, in registry order."""
+    values = {metric.name: float(metric.compute(ledger)) for metric in METRICS}
+    for family in FAMILIES:
+        for key, value in family.compute(ledger).items():
+            values[f"{family.name}.{key}"] = float(value)
+    return values
+
+
+def is_known_metric(name: str) -> bool:
+    """Whether ``name`` is a registered metric or a member of a registered family."""
+    if name in METRIC_NAMES:
+        return True
+    family, _, key = name.partition(".")
+    return bool(key) and family in FAMILY_NAMES
+
+
+def metric_by_name(name: str) -> Metric | MetricFamily | None:
+    """The definition of a metric or of the family a member belongs to."""
+    for metric in METRICS:
+        if metric.name == name:
+            return metric
+    family = name.partition(".")[0]
+    for member in FAMILIES:
+        if member.name == family:
+            return member
+    return None

@@ -1,0 +1,261 @@
+"""The Mesa model: one step is one day of the scenario.
+
+A day runs in fixed phases, so that the order of cause and effect is the same in every run:
+
+1. **Events** scheduled for the day (and a facilitator's injects) are carried out.
+2. **Industry** produces: production lines start and deliver units; Ukraine's industry delivers drones;
+   the adversary's factories add to its stock.
+3. **Decisions** on their cadence: budget years roll over; the EU runs a joint round and pays Ukraine's
+   industry; member states review procurement (in random order — nobody is always first in a queue) and
+   donations; NATO repositions Eastern Sentry; suppliers consider investing; Ukraine allocates new stock.
+4. **Night**: the adversary launches the planned raids and incursions (as far as its stock allows); the
+   engagement kernel resolves Ukraine's regions in one call and the NATO regions under attack in another;
+   leakers hit sites; airports near incursions close.
+5. **Books**: the ledger writes the day's row of the time series.
+
+Random numbers come from separate streams spawned from the replication's seed (raids, incursions,
+engagements, damage, decisions), so replication *i* of two scenarios faces the same raids whatever the
+defenders do: common random numbers.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.model.actions import Actions
+from sim.model.agents.adversary import AdversaryAgent
+from sim.model.agents.eu import EUAgent
+from sim.model.agents.member_state import MemberStateAgent
+from sim.model.agents.nato import NATOAgent
+from sim.model.agents.supplier import SupplierAgent
+from sim.model.agents.ukraine import UkraineAgent
+from sim.model.engagement import resolve_night
+from sim.model.ledger import Ledger
+from sim.model.procurement import Market
+from sim.model.tables import UKRAINE, UNLIMITED_STOCK, Tables, build_tables
+from sim.scenario.events import Event
+from sim.scenario.model import Scenario
+
+SUPPLIER_REVIEW_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Streams:
+    """Independent random generators, one per purpose."""
+
+    raids: np.random.Generator
+    incursions: np.random.Generator
+    engagement: np.random.Generator
+    damage: np.random.Generator
+    decisions: np.random.Generator
+
+    @classmethod
+    def from_seed(cls, seed: int) -> Streams:
+        """Spawn the streams of one replication from its seed."""
+        children = np.random.SeedSequence(seed).spawn(6)
+        generators = [np.random.default_rng(child) for child in children[1:]]
+        return cls(*generators)
+
+
+class AirDefenceModel(mesa.Model):
+    """European air and drone defence, one day per step (see the module docstring)."""
+
+    def __init__(self, scenario: Scenario, seed: int, tables: Tables | None = None) -> None:
+        super().__init__(rng=np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0]))
+        self.spec = scenario
+        self.seed = seed
+        self.tables = tables if tables is not None else build_tables(scenario)
+        self.horizon_days = scenario.horizon_days
+        self.day = 0
+        self.streams = Streams.from_seed(seed)
+        tables = self.tables
+        regions, effectors, munitions = len(tables.region_names), len(tables.effector_names), len(tables.munition_names)
+        self.fire_units = np.zeros((regions, effectors), dtype=np.int64)
+        self.munitions = np.zeros((regions, munitions), dtype=np.int64)
+        self.munitions[:, -1] = UNLIMITED_STOCK
+        self.ledger = Ledger(tables, self.horizon_days)
+        self.market = Market(scenario, self.ledger)
+        self.actions = Actions(self)
+        self.extra_tonight = np.zeros((regions, len(tables.threat_names)), dtype=np.int64)
+        self.incursion_history = np.zeros((self.horizon_days + 1, regions), dtype=np.int64)
+        self.threat_history = np.zeros((self.horizon_days + 1, len(tables.ukraine_regions)), dtype=np.int64)
+        self.events_by_day: defaultdict[int, list[Event]] = defaultdict(list)
+        for event in scenario.events:
+            self.events_by_day[event.day].append(event)
+
+        for code, state in scenario.actors.member_states.items():
+            region = tables.region_index(code)
+            for name, count in state.inventory.fire_units.items():
+                self.fire_units[region, tables.effector_index(name)] += count.as_int()
+            for name, count in state.inventory.interceptors.items():
+                self.munitions[region, tables.munition_index(name)] += count.as_int()
+        self.eu = EUAgent(self)
+        self.nato = NATOAgent(self)
+        self._member_states = {
+            code: MemberStateAgent(self, code, state) for code, state in scenario.actors.member_states.items()
+        }
+        self.ukraine = UkraineAgent(self)
+        self.adversary = AdversaryAgent(self)
+        self.suppliers_by_name = {
+            supplier.name: SupplierAgent(self, supplier) for supplier in scenario.industry.suppliers
+        }
+        self.member_state_agents = mesa.agent.AgentSet(list(self._member_states.values()), random=self.random)
+        self.nato.gather_contributions()
+        self._airports_by_region = [
+            np.flatnonzero(tables.site_is_airport & (tables.site_region == region)) for region in range(regions)
+        ]
+        self._layers = list(tables.layers)
+        self._detection = np.ones(regions)
+        for code, state in scenario.actors.member_states.items():
+            self._detection[tables.region_index(code)] = state.detection_probability.value
+        self._damaging = np.flatnonzero(tables.threat_damage_fraction > 0)
+        self._stock_columns = np.arange(munitions - 1)
+
+    # --- lookups used by agents and actions -----------------------------------------------------------
+
+    @property
+    def member_states(self) -> list[MemberStateAgent]:
+        """Member-state agents in scenario order."""
+        return list(self._member_states.values())
+
+    def member_state(self, code: str) -> MemberStateAgent:
+        """The agent of a member state."""
+        return self._member_states[code]
+
+    def add_holdings(self, region: int, item: str, units: int) -> None:
+        """Add (or with negative units remove) fire units or interceptors in a region."""
+        tables = self.tables
+        if item in tables.effector_names:
+            self.fire_units[region, tables.effector_index(item)] += units
+        else:
+            self.munitions[region, tables.munition_index(item)] += units
+
+    def receive(self, recipient: str, item: str, units: int) -> None:
+        """Deliver units to Ukraine's depot or a member state's home."""
+        if recipient == UKRAINE:
+            self.ukraine.receive(item, units)
+        else:
+            self.member_state(recipient).receive(item, units)
+
+    def close_region_airports(self, region: int, hours: float) -> None:
+        """Close every airport of a region for some hours."""
+        self.ledger.close_airports(self._airports_by_region[region], hours)
+
+    # --- the day --------------------------------------------------------------------------------------
+
+    def step(self) -> None:
+        """Advance the scenario by one day."""
+        day = self.day
+        if day >= self.horizon_days:
+            self.running = False
+            return
+        for event in self.events_by_day.get(day, ()):
+            self.actions.apply_event(event, day)
+        self._produce(day)
+        self._decide(day)
+        self._night(day)
+        self._close_books(day)
+        self.day += 1
+        if self.day >= self.horizon_days:
+            self.running = False
+
+    def _produce(self, day: int) -> None:
+        for delivery in self.market.produce(day):
+            self.receive(delivery.order.buyer, delivery.order.item, delivery.units)
+        self.ukraine.produce(day)
+        self.adversary.produce()
+
+    def _decide(self, day: int) -> None:
+        cadence = self.spec.cadence
+        if day % 365 == 0:
+            for state in self.member_states:
+                state.budget.start_year(day // 365)
+        if day % cadence.procurement_days == 0:
+            self.eu.fund_ukraine_industry(day, cadence.procurement_days)
+            self.ukraine.fund(self.ukraine.own_funding_eur_per_year * cadence.procurement_days / 365, UKRAINE, day)
+            self.ukraine.buy_with_aid(day, cadence.procurement_days)
+            self.member_state_agents.shuffle_do("review_procurement", day)
+        if self.eu.joint_active and day % self.eu.policy.round_interval_days == self.eu.policy.round_interval_days - 1:
+            self.eu.run_joint_round(day)
+        if day % cadence.allocation_days == 0:
+            short = self.ukraine.is_short(day, cadence.allocation_days)
+            self.member_state_agents.shuffle_do("review_donation", day, short)
+            self.ukraine.allocate(day)
+        sentry_days = self.nato.sentry.review_days
+        if day == 0 or (sentry_days and day % sentry_days == 0):
+            self.nato.review_sentry(day)
+        if day % SUPPLIER_REVIEW_DAYS == SUPPLIER_REVIEW_DAYS - 1:
+            for supplier in self.suppliers_by_name.values():
+                supplier.review(day)
+
+    def _night(self, day: int) -> None:
+        tables = self.tables
+        planned_incursions = self.adversary.incursions_on(day)
+        for region in np.flatnonzero(planned_incursions):
+            self.incursion_history[day, region] += planned_incursions[region]
+            owner = tables.region_owner[region]
+            if owner != UKRAINE:
+                self.member_state(owner).incursions_since_review += int(planned_incursions[region])
+            self.close_region_airports(int(region), self.adversary.incursion_policy.airport_closure_hours)
+        incoming = self.adversary.tonight(day, self.extra_tonight)
+        self.extra_tonight[:] = 0
+        ukraine = tables.ukraine_regions
+        self.threat_history[day] = incoming[ukraine].sum(axis=1)
+        leakers = np.zeros_like(incoming)
+        self._engage(ukraine, incoming[ukraine], leakers)
+        nato = tables.nato_regions
+        attacked = nato[incoming[nato].sum(axis=1) > 0]
+        if len(attacked):
+            self.ledger.incursions[attacked] += 1
+            seen = self.streams.engagement.binomial(incoming[attacked], self._detection[attacked, np.newaxis])
+            self._engage(attacked, seen, leakers)
+            unseen = incoming[attacked] - seen
+            leakers[attacked] += unseen
+            self.ledger.record_unseen(attacked, unseen)
+        self._damage(leakers)
+
+    def _engage(self, regions: NDArray[np.int64], incoming: NDArray[np.int64], leakers: NDArray[np.int64]) -> None:
+        """Resolve one night for a group of regions with the engagement kernel and book it."""
+        tables = self.tables
+        fire_units = self.fire_units[regions]
+        capacity = fire_units * tables.engagements_per_unit
+        stock = self.munitions[regions]
+        ready = np.minimum(stock, fire_units @ tables.ready_matrix)
+        outcome = resolve_night(self._layers, incoming, capacity, ready, self.streams.engagement, validate=False)
+        self.munitions[regions] = stock - (ready - outcome.munitions_left)
+        self.munitions[regions, -1] = UNLIMITED_STOCK
+        leakers[regions] = outcome.leakers
+        self.ledger.record_night(regions, incoming, outcome)
+
+    def _damage(self, leakers: NDArray[np.int64]) -> None:
+        """Leakers hit sites in their region in proportion to the sites' value (marginally exact binomials)."""
+        tables = self.tables
+        if not leakers[:, self._damaging].any() or len(tables.site_names) == 0:
+            return
+        at_sites = leakers[tables.site_region][:, self._damaging]  # [S, damaging T]
+        hits = self.streams.damage.binomial(at_sites, tables.site_share_in_region[:, np.newaxis])
+        damage = (hits * tables.threat_damage_fraction[self._damaging]).sum(axis=1) * tables.site_value_meur
+        self.ledger.record_damage(hits.sum(axis=1), damage)
+
+    def _close_books(self, day: int) -> None:
+        tables = self.tables
+        stock = self.munitions[:, self._stock_columns].sum(axis=1).astype(np.float64)
+        levels = {
+            "capability_target_fulfilment": self.nato.fulfilment(),
+            "ukraine_fire_units": float(
+                self.fire_units[tables.ukraine_regions].sum() + self.ukraine.depot_fire_units.sum()
+            ),
+            "nato_rotational_fire_units": float(self.nato.pool.sum()),
+        }
+        self.ledger.end_day(day, stock, levels)
+
+    def run(self) -> None:
+        """Run to the end of the horizon."""
+        while self.day < self.horizon_days:
+            self.step()
+        self.ledger.capability_target_fulfilment = self.nato.fulfilment()
