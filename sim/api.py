@@ -1,15 +1,37 @@
 """The Python API, mirroring the command line: load a scenario, run it, compare, sweep.
 
-This module sits above every layer and wires them together; the CLI calls it and so can a notebook.
+This module sits above every layer and wires them together; the CLI calls it and so can a notebook::
+
+    from sim.api import load_scenario, run
+    scenario = load_scenario("scenarios/baseline.yaml", overrides=["horizon_days=90"])
+    results = run(scenario, replications=20, seed=1, workers=2)
+    results.summary.loc["ukraine_drone_intercept_rate"]
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from sim.experiment.replications import RunResults, run_scenario
+from sim.model.metrics import FAMILY_NAMES, METRIC_NAMES, is_known_metric
+from sim.scenario.errors import closest_match
 from sim.scenario.loader import load_scenario as _load_scenario
 from sim.scenario.model import Scenario
+from sim.scenario.references import Finding
+
+
+def check_objective_metrics(scenario: Scenario) -> Iterator[Finding]:
+    """Every objective names a metric of the model's registry."""
+    names = sorted(METRIC_NAMES | {f"{family}.<key>" for family in FAMILY_NAMES})
+    for index, objective in enumerate(scenario.objectives):
+        if not is_known_metric(objective.metric):
+            yield Finding(
+                ("objectives", index, "metric"),
+                f"unknown metric '{objective.metric}'",
+                expected="a metric listed by `sim metrics`",
+                suggestion=closest_match(objective.metric, names),
+            )
 
 
 def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
@@ -25,4 +47,31 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     Raises:
         sim.scenario.errors.ScenarioError: every problem found, each with file:line:column and key path.
     """
-    return _load_scenario(path, overrides)
+    return _load_scenario(path, overrides, extra_checks=(check_objective_metrics,))
+
+
+def run(
+    scenario: Scenario,
+    replications: int | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    *,
+    scheduler: str | None = None,
+    results_root: str | Path = "results",
+    progress: bool | None = False,
+) -> RunResults:
+    """Run a scenario's seeded replications (see :func:`sim.experiment.replications.run_scenario`).
+
+    Returns:
+        :class:`RunResults` with ``metrics`` (one row per replication), ``summary`` (mean and 90% interval
+        per metric), ``objectives`` and ``timeseries()``; everything is also written to ``results.run_dir``.
+    """
+    return run_scenario(
+        scenario,
+        replications=replications,
+        seed=seed,
+        workers=workers,
+        scheduler=scheduler,
+        results_root=Path(results_root),
+        progress=progress,
+    )

@@ -13,15 +13,19 @@ from sim.model.world import AirDefenceModel
 from sim.scenario.model import Scenario
 
 
+def run_model(scenario: Scenario, seed: int) -> AirDefenceModel:
+    """Run one replication to the horizon and return the model (for inspection and tests)."""
+    model = AirDefenceModel(scenario, seed)
+    model.run()
+    return model
+
+
 def run_replication(scenario: Scenario, seed: int) -> dict[str, Any]:
     """Run one replication to the horizon.
 
     Returns:
-        ``{"metrics": {name: float}, "timeseries": {series: float64 array [horizon_days]},
-        "refused": [reason, …]}``.
+        ``{"metrics": {name: float}, "timeseries": {series: float64 array [horizon_days]}}``.
     """
-    model = AirDefenceModel(scenario, seed)
-    model.run()
-    ledger = model.ledger
+    ledger = run_model(scenario, seed).ledger
     series = {name: ledger.series[:, index].copy() for index, name in enumerate(ledger.series_names)}
-    return {"metrics": compute_metrics(ledger), "timeseries": series, "refused": list(ledger.refused)}
+    return {"metrics": compute_metrics(ledger), "timeseries": series}

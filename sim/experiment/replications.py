@@ -1,0 +1,218 @@
+"""Seeded replications of one scenario: run them (anywhere), store them, summarise them.
+
+:func:`run_scenario` is what ``sim run`` and :func:`sim.api.run` call: it derives one seed per
+replication from the base seed, ships ``(scenario, seed)`` to an executor (serial, process pool or Dask),
+writes every finished chunk to a new run folder as it arrives, and summarises the metrics (mean and 90%
+interval) and each objective's probability of being met. ``resume=RUN_DIR`` continues an interrupted
+run without recomputing what is on disk.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.analysis.summary import objective_probability, summarize_metrics
+from sim.experiment.executors import open_executor
+from sim.experiment.manifest import now_utc, read_manifest, versions, write_manifest, write_resolved_scenario
+from sim.experiment.runner import RunTally, build_tasks, run_tasks
+from sim.experiment.seeds import replication_seeds
+from sim.experiment.store import ResultStore, atomic_write_text, create_run_dir
+from sim.model.run import run_replication
+from sim.scenario.loader import load_scenario, scenario_hash
+from sim.scenario.model import Objective, Scenario
+
+SUMMARY_FILE = "summary.csv"
+OBJECTIVES_FILE = "objectives.csv"
+WORKER_PRELOAD = ("numpy", "pandas", "mesa", "sim.model.run")
+
+
+class ResumeMismatch(Exception):
+    """The run folder to resume was made from another scenario or other seeds."""
+
+
+@dataclass
+class RunResults:
+    """What a run produced: its folder, per-replication metrics, the summary and the objectives."""
+
+    run_dir: Path
+    scenario: Scenario
+    seeds: list[int]
+    metrics: pd.DataFrame  # one row per replication: key, point, replication, seed, status, error, metrics…
+    summary: pd.DataFrame  # one row per metric: mean, std, low, high, mean_ci_low, mean_ci_high, n
+    objectives: pd.DataFrame  # one row per objective: name, metric, direction, threshold, probability, low, high, n
+    tally: RunTally
+    failed: pd.DataFrame = field(default_factory=pd.DataFrame)  # failed replications: replication, seed, error
+
+    def timeseries(self, series: Sequence[str] | None = None) -> pd.DataFrame:
+        """Daily time series of every replication (long format: replication, day, one column per series)."""
+        return ResultStore(self.run_dir).load_timeseries(series)
+
+
+def metric_columns(frame: pd.DataFrame) -> list[str]:
+    """The metric columns of a per-replication table (everything but the bookkeeping columns)."""
+    fixed = {"key", "point", "replication", "seed", "status", "error", "elapsed_s"}
+    return [column for column in frame.columns if column not in fixed]
+
+
+def evaluate_objectives(objectives: Sequence[Objective], metrics: pd.DataFrame) -> pd.DataFrame:
+    """Each objective's probability of being met over the replications, with a 90% Wilson interval."""
+    rows = []
+    for objective in objectives:
+        if objective.metric in metrics.columns:
+            estimate = objective_probability(
+                metrics[objective.metric].to_numpy(dtype=float), objective.threshold, objective.direction
+            )
+            probability, low, high, n = estimate.probability, estimate.low, estimate.high, estimate.n
+        else:
+            probability = low = high = math.nan
+            n = 0
+        rows.append(
+            {
+                "name": objective.name,
+                "metric": objective.metric,
+                "direction": objective.direction,
+                "threshold": objective.threshold,
+                "probability": probability,
+                "low": low,
+                "high": high,
+                "n": n,
+                "description": objective.description,
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["name", "metric", "direction", "threshold", "probability", "low", "high", "n", "description"]
+    )
+
+
+def summarize_run(scenario: Scenario, metrics: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Summary of the ok replications' metrics and the objectives table."""
+    ok = metrics[metrics["status"] == "ok"] if "status" in metrics else metrics
+    columns = metric_columns(ok)
+    summary = summarize_metrics(ok[columns]) if len(ok) else pd.DataFrame()
+    return summary, evaluate_objectives(scenario.objectives, ok)
+
+
+def _new_manifest(
+    scenario: Scenario,
+    seeds: list[int],
+    base_seed: int,
+    *,
+    source_file: str | None,
+    overrides: Sequence[str],
+    command: str,
+    workers: int | None,
+    scheduler: str | None,
+) -> dict[str, Any]:
+    return {
+        "kind": "run",
+        "scenario": {
+            "name": scenario.name,
+            "file": source_file,
+            "overrides": list(overrides),
+            "hash": scenario_hash(scenario),
+        },
+        "base_seed": base_seed,
+        "replications": len(seeds),
+        "seeds": seeds,
+        "executor": {"workers": workers, "scheduler": scheduler},
+        "command": command,
+        "versions": versions(),
+        "started": now_utc(),
+        "finished": None,
+        "status": "running",
+    }
+
+
+def run_scenario(
+    scenario: Scenario,
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    results_root: Path = Path("results"),
+    resume: Path | None = None,
+    source_file: str | None = None,
+    overrides: Sequence[str] = (),
+    command: str = "",
+    progress: bool | None = None,
+) -> RunResults:
+    """Run a scenario's seeded replications into a run folder and summarise them.
+
+    Args:
+        scenario: The validated scenario.
+        replications: How many (default: the scenario's ``replications``).
+        seed: Base seed (default: the scenario's ``seed``); replication *i* gets the *i*-th child seed.
+        workers: Local worker processes (1 = in this process; None = one per core).
+        scheduler: ``tcp://host:port`` of a Dask scheduler instead of local processes.
+        results_root: Where new run folders are made (never overwriting one).
+        resume: An interrupted run folder to continue instead of a new one.
+        source_file, overrides, command: Recorded in the manifest.
+        progress: Show a progress bar (default: only on a terminal outside CI).
+
+    Returns:
+        The run's results. Raises ``RunInterrupted`` on Ctrl-C (the folder is resumable).
+    """
+    if resume is not None:
+        manifest = read_manifest(resume)
+        if manifest["scenario"]["hash"] != scenario_hash(scenario):
+            raise ResumeMismatch(
+                f"{resume} was run from a different scenario (its hash differs); resume with the same file and --set"
+            )
+        seeds = [int(value) for value in manifest["seeds"]]
+        run_dir = resume
+        manifest["status"] = "running"
+        manifest.setdefault("resumed", []).append(now_utc())
+    else:
+        count = replications if replications is not None else scenario.replications
+        base_seed = seed if seed is not None else scenario.seed
+        seeds = replication_seeds(base_seed, count)
+        run_dir = create_run_dir(results_root, scenario.name)
+        write_resolved_scenario(run_dir, scenario)
+        manifest = _new_manifest(
+            scenario,
+            seeds,
+            base_seed,
+            source_file=source_file,
+            overrides=overrides,
+            command=command,
+            workers=workers,
+            scheduler=scheduler,
+        )
+    write_manifest(run_dir, manifest)
+    store = ResultStore(run_dir)
+    tasks = build_tasks([scenario], seeds)
+    with open_executor(workers, scheduler, preload_modules=WORKER_PRELOAD) as executor:
+        tally = run_tasks(run_replication, tasks, executor, store, progress=progress)
+    store.consolidate()
+    metrics = store.load_metrics()
+    summary, objectives = summarize_run(scenario, metrics)
+    atomic_write_text(run_dir / SUMMARY_FILE, summary.to_csv())
+    atomic_write_text(run_dir / OBJECTIVES_FILE, objectives.to_csv(index=False))
+    failed = metrics[metrics["status"] != "ok"][["replication", "seed", "error"]]
+    manifest.update(
+        finished=now_utc(),
+        status="complete" if failed.empty else "complete with failures",
+        tally={"ok": int((metrics["status"] == "ok").sum()), "failed": len(failed)},
+    )
+    write_manifest(run_dir, manifest)
+    return RunResults(run_dir, scenario, seeds, metrics, summary, objectives, tally, failed)
+
+
+def load_run(run_dir: Path) -> RunResults:
+    """Read a finished run folder back (for reports)."""
+    manifest = read_manifest(run_dir)
+    scenario = load_scenario(run_dir / "scenario.yaml")
+    metrics = ResultStore(run_dir).load_metrics()
+    summary, objectives = summarize_run(scenario, metrics)
+    failed = metrics[metrics["status"] != "ok"][["replication", "seed", "error"]]
+    ok = int((metrics["status"] == "ok").sum())
+    tally = RunTally(completed=ok, failed=len(failed), skipped=0)
+    seeds = [int(value) for value in manifest["seeds"]]
+    return RunResults(run_dir, scenario, seeds, metrics, summary, objectives, tally, failed)

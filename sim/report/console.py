@@ -1,0 +1,59 @@
+"""Terminal tables (rich) of run summaries and objectives, shared by ``sim run``, ``compare`` and ``play``."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from rich.table import Table
+
+from sim.model.metrics import METRICS
+
+_UNITS = {metric.name: metric.unit for metric in METRICS}
+
+
+def format_number(value: float) -> str:
+    """A number shown with sensible precision (shares as percentages are the caller's choice)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    magnitude = abs(value)
+    if magnitude >= 1000:
+        return f"{value:,.0f}"
+    if magnitude >= 10:
+        return f"{value:,.1f}"
+    if magnitude >= 1:
+        return f"{value:.2f}"
+    return f"{value:.3f}"
+
+
+def summary_table(summary: pd.DataFrame, title: str, *, all_metrics: bool = False) -> Table:
+    """Mean and 90% interval of each registered metric (families too with ``all_metrics``)."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("metric")
+    table.add_column("mean", justify="right")
+    table.add_column("90% interval", justify="right")
+    table.add_column("unit")
+    names = list(summary.index) if all_metrics else [m.name for m in METRICS if m.name in summary.index]
+    for name in names:
+        row = summary.loc[name]
+        interval = f"{format_number(row['low'])} – {format_number(row['high'])}"
+        table.add_row(name, format_number(row["mean"]), interval, _UNITS.get(name, ""))
+    return table
+
+
+def objectives_table(objectives: pd.DataFrame, title: str = "Objectives") -> Table:
+    """Each objective, its threshold and the probability it is met (with a 90% interval)."""
+    table = Table(title=title, title_justify="left")
+    for column, justify in (
+        ("objective", "left"),
+        ("metric", "left"),
+        ("target", "right"),
+        ("P(met)", "right"),
+        ("90% interval", "right"),
+    ):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for row in objectives.itertuples(index=False):
+        probability = "–" if math.isnan(row.probability) else f"{row.probability:.0%}"
+        interval = "–" if math.isnan(row.low) else f"{row.low:.0%} – {row.high:.0%}"
+        table.add_row(row.name, row.metric, f"{row.direction} {format_number(row.threshold)}", probability, interval)
+    return table
