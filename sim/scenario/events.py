@@ -14,7 +14,9 @@ from sim.scenario.parameters import Count, NonNegative, Positive, param
 
 
 class EventBase(Frozen):
-    day: StrictInt = Field(ge=0, description="Day of the scenario (0 = start date) it happens on.")
+    day: StrictInt = Field(
+        ge=0, description="Day of the scenario (0 = start date) it happens on; events after the horizon do not happen."
+    )
     name: str | None = Field(default=None, description="Optional name; named events merge by name in `extends`.")
     description: str = ""
     source: str | None = Field(default=None, description="Source id backing the event.")

@@ -266,12 +266,6 @@ def _check_events(scenario: Scenario) -> Iterator[Finding]:
     airports = {site.name for site in all_sites if site.kind == "airport"}
     for index, event in enumerate(scenario.events):
         path: KeyPath = ("events", index)
-        if event.day >= scenario.horizon_days:
-            yield Finding(
-                (*path, "day"),
-                f"day {event.day} is after the scenario's horizon ({scenario.horizon_days} days)",
-                expected=f"a day from 0 to {scenario.horizon_days - 1}",
-            )
         match event:
             case Incursion():
                 yield from _check_states((*path, "target"), [event.target], states)
@@ -305,6 +299,18 @@ def _check_events(scenario: Scenario) -> Iterator[Finding]:
                 yield from _check_one((*path, "region"), "region", event.region, scenario.region_names())
             case Funding():
                 yield from _check_states((*path, "funder"), [event.funder], states, extra=["EU"])
+
+
+def events_after_horizon(scenario: Scenario) -> list[str]:
+    """Names (or kinds and days) of events that fall after the horizon and so will not happen.
+
+    Not an error: a shorter horizon (``--set horizon_days=90``) simply ends before them.
+    """
+    return [
+        f"{event.name or event.kind} (day {event.day})"
+        for event in scenario.events
+        if event.day >= scenario.horizon_days
+    ]
 
 
 def _check_unique_names(scenario: Scenario) -> Iterator[Finding]:

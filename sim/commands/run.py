@@ -1,0 +1,102 @@
+"""Run commands: ``sim run``, ``sim policies``, ``sim metrics``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from sim import api
+from sim.commands.common import SetOption, err, fail, guarded, out
+
+
+def run(
+    scenario_file: Annotated[Path, typer.Argument(metavar="SCENARIO", help="Scenario file.", show_default=False)],
+    replications: Annotated[
+        int | None, typer.Option("--replications", "-n", min=1, help="Replications (default: the scenario's).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", min=0, help="Base seed (default: the scenario's).")] = None,
+    overrides: SetOption = None,
+    results_root: Annotated[Path, typer.Option("--out", help="Folder in which the new run folder is made.")] = Path(
+        "results"
+    ),
+    workers: Annotated[
+        int | None, typer.Option("--workers", "-w", min=1, help="Local worker processes (default: one per core).")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
+    ] = None,
+    resume: Annotated[
+        Path | None, typer.Option("--resume", help="Continue an interrupted run folder instead of starting anew.")
+    ] = None,
+    all_metrics: Annotated[bool, typer.Option("--all-metrics", help="Print every metric, breakdowns too.")] = False,
+) -> None:
+    """Run a scenario's seeded replications; write a run folder; print the summary and objectives."""
+    from sim.experiment.executors import ExecutorError
+    from sim.experiment.replications import ResumeMismatch, run_scenario
+    from sim.experiment.runner import RunIncomplete, RunInterrupted
+    from sim.report.console import objectives_table, summary_table
+
+    if workers is not None and scheduler is not None:
+        fail("give either --workers or --scheduler, not both")
+    scenario = guarded(lambda: api.load_scenario(scenario_file, overrides=overrides or ()))
+    try:
+        results = run_scenario(
+            scenario,
+            replications=replications,
+            seed=seed,
+            workers=workers,
+            scheduler=scheduler,
+            results_root=results_root,
+            resume=resume,
+            source_file=str(scenario_file),
+            overrides=overrides or (),
+            command=" ".join(["sim", *sys.argv[1:]]),
+        )
+    except RunInterrupted as interrupted:
+        fail(
+            f"interrupted; what finished is saved. Resume with: sim run {scenario_file} --resume {interrupted.run_dir}",
+            130,
+        )
+    except (ExecutorError, ResumeMismatch, RunIncomplete, FileNotFoundError) as error:
+        fail(str(error))
+    count = len(results.seeds)
+    out.print(summary_table(results.summary, f"{scenario.name}: {count} replications", all_metrics=all_metrics))
+    if not results.objectives.empty:
+        out.print(objectives_table(results.objectives))
+    if not results.failed.empty:
+        err.print(
+            f"[yellow]{len(results.failed)} of {count} replications failed[/]; see {results.run_dir}/replications.csv"
+        )
+    out.print(f"results: {results.run_dir}")
+
+
+def policies() -> None:
+    """Document every decision policy a scenario can choose, with its parameters and defaults."""
+    from sim.model.policies.registry import policy_docs
+
+    current = None
+    for doc in policy_docs():
+        if doc.slot != current:
+            current = doc.slot
+            out.rule(f"[bold]{doc.slot}[/] — chosen by {doc.owner}")
+        out.print(f"[bold cyan]{doc.name}[/]  {doc.summary}")
+        for parameter in doc.parameters:
+            out.print(f"    [green]{parameter.name}[/] (default {parameter.default}): {parameter.description}")
+
+
+def metrics() -> None:
+    """Document every outcome metric: what it measures, its unit and which way is better."""
+    from sim.model.metrics import FAMILIES, METRICS
+
+    table = Table(title="Outcome metrics (per replication)", title_justify="left", show_lines=False)
+    for column in ("metric", "unit", "better", "what it measures"):
+        table.add_column(column, overflow="fold")
+    for metric in METRICS:
+        table.add_row(metric.name, metric.unit, metric.better, metric.description)
+    for family in FAMILIES:
+        table.add_row(f"{family.name}.<key>", family.unit, family.better, family.description)
+    out.print(table)
