@@ -61,9 +61,7 @@ class Parameter:
                 "vary a parameter with low < high - fix it in the scenario instead of sweeping it"
             )
         if self.low > self.high:
-            raise ValueError(
-                f"parameter {self.name!r} has low ({self.low}) > high ({self.high}); swap the bounds"
-            )
+            raise ValueError(f"parameter {self.name!r} has low ({self.low}) > high ({self.high}); swap the bounds")
         object.__setattr__(self, "low", float(self.low))
         object.__setattr__(self, "high", float(self.high))
 

@@ -166,15 +166,11 @@ def compare_frames(
     baseline_frame = indexed[baseline]
     metrics = _numeric_metrics(baseline_frame)
     common = [metric for metric in metrics if all(metric in frame.columns for frame in indexed.values())]
-    skipped = sorted(
-        {metric for frame in indexed.values() for metric in _numeric_metrics(frame)} - set(common)
-    )
+    skipped = sorted({metric for frame in indexed.values() for metric in _numeric_metrics(frame)} - set(common))
     if not common:
         raise ValueError(f"no numeric metric is present in every frame (baseline metrics: {metrics})")
     if skipped:
-        warnings.warn(
-            f"compare_frames skips metrics not present in every frame: {skipped}", UserWarning, stacklevel=2
-        )
+        warnings.warn(f"compare_frames skips metrics not present in every frame: {skipped}", UserWarning, stacklevel=2)
 
     tail = (1.0 - level) / 2.0
     rows: list[dict[str, object]] = []

@@ -51,8 +51,7 @@ def check_level(level: float, name: str = "interval") -> float:
         raise ValueError(f"{name} must be a number strictly between 0 and 1, got {level!r}") from None
     if not 0.0 < value < 1.0:
         raise ValueError(
-            f"{name} must be strictly between 0 and 1 (e.g. 0.90 for 90 %), got {level!r}; "
-            "did you pass a percentage?"
+            f"{name} must be strictly between 0 and 1 (e.g. 0.90 for 90 %), got {level!r}; did you pass a percentage?"
         )
     return value
 
@@ -253,9 +252,7 @@ def objective_probability(
         raise ValueError("threshold must be a number, got NaN")
     array = np.asarray(values, dtype=float)
     if array.ndim != 1:
-        raise ValueError(
-            f"values must be one-dimensional (one value per replication), got shape {array.shape}"
-        )
+        raise ValueError(f"values must be one-dimensional (one value per replication), got shape {array.shape}")
     defined = array[~np.isnan(array)]
     if direction == ">=":
         met = defined >= threshold

@@ -339,6 +339,13 @@ FAMILIES: tuple[MetricFamily, ...] = (
             n: float(v) for n, v in zip(ledger.tables.region_names, ledger.leakers.sum(axis=1), strict=True)
         },
     ),
+    MetricFamily(
+        "incursion_nights",
+        "Nights threats entered a member state's airspace, by region.",
+        "nights",
+        "lower",
+        _by_region("incursions"),
+    ),
     MetricFamily("damage_meur", "Value destroyed, by region.", "EUR million", "lower", _by_region("damage_meur")),
     MetricFamily("shots", "Interceptors fired, by interceptor.", "rounds", "neither", _shots_by_interceptor),
     MetricFamily(
