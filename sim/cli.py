@@ -25,6 +25,7 @@ app.command()(scenario_commands.sources)
 app.command()(run_commands.run)
 app.command()(run_commands.policies)
 app.command()(run_commands.metrics)
+app.command()(run_commands.docs)
 
 
 def main() -> None:

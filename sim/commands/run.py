@@ -100,3 +100,20 @@ def metrics() -> None:
     for family in FAMILIES:
         table.add_row(f"{family.name}.<key>", family.unit, family.better, family.description)
     out.print(table)
+
+
+def docs(
+    output: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the page here instead of printing it.")
+    ] = None,
+) -> None:
+    """Write the model reference page (every policy and metric) as Markdown."""
+    from sim.model.documentation import reference_markdown
+
+    text = reference_markdown()
+    if output is None:
+        sys.stdout.write(text)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    out.print(f"wrote {output}")
