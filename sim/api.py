@@ -12,13 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sim.experiment.replications import RunResults, run_scenario
 from sim.model.metrics import FAMILY_NAMES, METRIC_NAMES, is_known_metric
 from sim.scenario.errors import closest_match
 from sim.scenario.loader import load_scenario as _load_scenario
 from sim.scenario.model import Scenario
 from sim.scenario.references import Finding
+
+if TYPE_CHECKING:  # the experiment layer pulls in pandas, scipy and pyarrow: import it only to run
+    from sim.experiment.replications import RunResults
 
 
 def check_objective_metrics(scenario: Scenario) -> Iterator[Finding]:
@@ -66,6 +69,8 @@ def run(
         :class:`RunResults` with ``metrics`` (one row per replication), ``summary`` (mean and 90% interval
         per metric), ``objectives`` and ``timeseries()``; everything is also written to ``results.run_dir``.
     """
+    from sim.experiment.replications import run_scenario
+
     return run_scenario(
         scenario,
         replications=replications,

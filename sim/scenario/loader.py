@@ -127,12 +127,30 @@ def scenario_hash(scenario: Scenario) -> str:
 # --- pydantic errors → problems -------------------------------------------------------------------------
 
 
-def _problems_from_validation(document: LocatedDocument, error: ValidationError) -> list[Problem]:
+def problems_from_validation(document: LocatedDocument, error: ValidationError, root: Any = Scenario) -> list[Problem]:
+    """Turn a pydantic validation error into located problems, the way scenario errors are reported.
+
+    Other YAML formats validated with pydantic (e.g. the tabletop decision files and game logs) use this so
+    that their errors, too, name ``file:line:column``, the key path, what was expected and the closest name.
+
+    Args:
+        document: The located raw document that was validated.
+        error: The error pydantic raised for ``document.data``.
+        root: The annotation the document was validated against: a model class or a type such as a
+            discriminated union (default: :class:`Scenario`).
+
+    Returns:
+        The problems, one per distinct (key path, message), in pydantic's order.
+    """
+    return _problems_from_validation(document, error, root)
+
+
+def _problems_from_validation(document: LocatedDocument, error: ValidationError, root: Any = Scenario) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
     for detail in error.errors(include_url=False):
-        path, annotation = _data_path(document.data, detail["loc"])
-        problem = _problem_for(document, path, annotation, detail)
+        path, annotation = _data_path(document.data, detail["loc"], root)
+        problem = _problem_for(document, path, annotation, detail, root)
         identity = (problem.key_path, problem.message)
         if identity not in seen:
             seen.add(identity)
@@ -140,7 +158,7 @@ def _problems_from_validation(document: LocatedDocument, error: ValidationError)
     return problems
 
 
-def _data_path(data: Any, loc: tuple[int | str, ...]) -> tuple[KeyPath, Any]:
+def _data_path(data: Any, loc: tuple[int | str, ...], root: Any = Scenario) -> tuple[KeyPath, Any]:
     """Map a pydantic error location onto the document's key path, dropping union tags.
 
     Also returns the annotation (model class, dict/list type …) that owns the last segment, so the message
@@ -148,7 +166,7 @@ def _data_path(data: Any, loc: tuple[int | str, ...]) -> tuple[KeyPath, Any]:
     """
     path: list[str | int] = []
     node: Any = data
-    annotation: Any = Scenario
+    annotation: Any = root
     for segment in loc:
         annotation = _unwrap(annotation, node)
         child, found = _child(node, segment)
@@ -201,6 +219,8 @@ def _unwrap(annotation: Any, node: Any) -> Any:
 def _child_annotation(annotation: Any, segment: str | int) -> Any:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         field = annotation.model_fields.get(str(segment))
+        if field is None:  # a key written under its alias (e.g. `from`)
+            field = next((f for f in annotation.model_fields.values() if f.alias == segment), None)
         return field.annotation if field is not None else None
     origin = typing.get_origin(annotation)
     args = typing.get_args(annotation)
@@ -213,18 +233,18 @@ def _child_annotation(annotation: Any, segment: str | int) -> Any:
 
 def _valid_keys(annotation: Any) -> list[str]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return list(annotation.model_fields)
+        return [field.alias or name for name, field in annotation.model_fields.items()]
     return []
 
 
-def _problem_for(document: LocatedDocument, path: KeyPath, owner: Any, detail: Any) -> Problem:
+def _problem_for(document: LocatedDocument, path: KeyPath, owner: Any, detail: Any, root: Any = Scenario) -> Problem:
     kind = detail["type"]
     message = str(detail["msg"]).removeprefix("Value error, ")
     given = detail.get("input")
     context = detail.get("ctx") or {}
     if kind == "extra_forbidden":
         key = str(path[-1])
-        parent_owner, _ = _owner_of(document.data, path[:-1])
+        parent_owner, _ = _owner_of(document.data, path[:-1], root)
         keys = _valid_keys(parent_owner)
         return document.problem(
             path,
@@ -313,9 +333,9 @@ def _node_at(data: Any, path: KeyPath) -> tuple[Any, bool]:
     return node, True
 
 
-def _owner_of(data: Any, path: KeyPath) -> tuple[Any, Any]:
+def _owner_of(data: Any, path: KeyPath, root: Any = Scenario) -> tuple[Any, Any]:
     """The annotation describing the node at ``path`` (used to list valid keys)."""
-    annotation: Any = Scenario
+    annotation: Any = root
     node: Any = data
     for segment in path:
         annotation = _child_annotation(_unwrap(annotation, node), segment)

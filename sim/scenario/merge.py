@@ -3,11 +3,13 @@
 Every value of a merged document remembers which file, line and column it came from, so a validation error
 on an inherited value points at the parent file and one on an override points at the ``--set`` that made it.
 
-Merge rules: mappings merge key by key, recursively; lists whose items are all mappings with a ``name`` (or
-``id``) merge item by item on that key — an item of the child with the same name deep-merges into the
-parent's, a new name is appended, and ``{name: x, remove: true}`` deletes the parent's item; any other value
-(and any other list) in the child replaces the parent's. A policy (a mapping of just ``name`` and ``params``)
-whose ``name`` the child changes is replaced, not merged: the parent's ``params`` belong to another policy.
+Merge rules: mappings merge key by key, recursively; in a list whose items are all mappings with a ``name``
+(or ``id``, or for products ``item``), the child's items merge on that key — an item with the same name
+deep-merges into the parent's, a new name or an item without one is appended, and ``{name: x, remove: true}``
+deletes the parent's item (an empty list clears it); any other value (and any other list) in the child
+replaces the parent's. Two exceptions replace instead of merging: a policy (a mapping of just ``name`` and ``params``) whose ``name`` the
+child changes — the parent's ``params`` belong to another policy — and a parameter the child restates as
+``{value, …}`` — the child's number comes with its own range and source, not the parent's.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from sim.scenario.errors import Problem, ScenarioError, closest_match, format_ke
 from sim.scenario.yaml_source import YamlDocument, parse_value
 
 KeyPath = tuple[str | int, ...]
-MERGE_KEYS = ("name", "id")
+MERGE_KEYS = ("name", "id", "item")
 
 
 @dataclass(frozen=True)
@@ -106,12 +108,19 @@ def _is_policy_switch(base: Mapping[str, Any], override: Mapping[str, Any]) -> b
     )
 
 
+def _is_parameter_restated(base: Mapping[str, Any], override: Mapping[str, Any]) -> bool:
+    """True when both are parameters written ``{value, …}``: the child's number comes with its own evidence,
+    so it replaces the parent's whole instead of inheriting a range or a source that may not support it."""
+    return "value" in base and "value" in override
+
+
 def merge(base: LocatedDocument, override: LocatedDocument) -> LocatedDocument:
     """Deep-merge ``override`` onto ``base`` by the module's rules; neither input is modified."""
     if (
         isinstance(base.data, Mapping)
         and isinstance(override.data, Mapping)
         and not _is_policy_switch(base.data, override.data)
+        and not _is_parameter_restated(base.data, override.data)
     ):
         data: dict[str, Any] = {}
         locations: Locations = {(): override.locations.get((), base.locations.get((), Location("<scenario>")))}
@@ -130,7 +139,7 @@ def merge(base: LocatedDocument, override: LocatedDocument) -> LocatedDocument:
         return LocatedDocument(data, locations)
     if isinstance(base.data, list) and isinstance(override.data, list):
         key_name = _merge_key(base.data) if base.data else None
-        if key_name is not None and _merge_key(override.data) == key_name:
+        if key_name is not None and override.data and all(isinstance(item, Mapping) for item in override.data):
             return _merge_named_lists(base, override, key_name)
     return LocatedDocument(copy.deepcopy(override.data), dict(override.locations))
 
@@ -143,6 +152,9 @@ def _merge_named_lists(base: LocatedDocument, override: LocatedDocument, key_nam
     removed: set[int] = set()
     for j, item in enumerate(override.data):
         located = LocatedDocument(item, _subtree(override.locations, j))
+        if key_name not in item:  # an unnamed item is added, never matched
+            merged.append(located)
+            continue
         i = index_of.get(item[key_name])
         if item.get("remove") is True and set(item) <= {key_name, "remove"}:
             if i is not None:
