@@ -5,11 +5,11 @@ on an inherited value points at the parent file and one on an override points at
 
 Merge rules: mappings merge key by key, recursively; in a list whose items are all mappings with a ``name``
 (or ``id``, or for products ``item``), the child's items merge on that key — an item with the same name
-deep-merges into the parent's, a new name or an item without one is appended, and ``{name: x, remove: true}``
-deletes the parent's item (an empty list clears it); any other value (and any other list) in the child
-replaces the parent's. Two exceptions replace instead of merging: a policy (a mapping of just ``name`` and ``params``) whose ``name`` the
-child changes — the parent's ``params`` belong to another policy — and a parameter the child restates as
-``{value, …}`` — the child's number comes with its own range and source, not the parent's.
+deep-merges into the parent's, a new name or an item without one is appended, ``{name: x, remove: true}``
+deletes the parent's item, and an empty list clears the list; any other value (and any other list) in the
+child replaces the parent's. Two exceptions replace instead of merging: a policy (a mapping of just ``name``
+and ``params``) whose ``name`` the child changes — the parent's ``params`` belong to another policy — and a
+parameter the child restates as ``{value, …}`` — its number comes with its own range and source.
 """
 
 from __future__ import annotations
