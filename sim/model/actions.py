@@ -67,7 +67,7 @@ class Actions:
         for name, units in fire_units.items():
             if name not in tables.effector_names:
                 return self._refuse(day, what, f"unknown effector '{name}'")
-            held = int(model.fire_units[giver.region, tables.effector_index(name)])
+            held = int(giver.home_fire_units()[tables.effector_index(name)])  # its own, not guests stationed there
             if units > held:
                 return self._refuse(day, what, f"{donor} has only {held} {name} at home")
         for name, units in interceptors.items():
@@ -133,7 +133,7 @@ class Actions:
         state = model.member_state(owner)
         index = tables.effector_index(effector)
         target = tables.region_index(region)
-        held = int(model.fire_units[state.region, index])
+        held = int(state.home_fire_units()[index])  # its own, not guests stationed there
         if units > held:
             return self._refuse(day, what, f"{owner} has only {held} {effector} at home")
         if target == state.region:
@@ -151,12 +151,174 @@ class Actions:
         away[index] += units
         return ActionResult(True, what)
 
-    def fund_ukraine_industry(self, funder: str, meur: float, day: int) -> ActionResult:
-        """Money for Ukraine's interceptor-drone industry (the Danish model)."""
+    def fund_ukraine_industry(self, funder: str, meur: float, day: int, *, from_budget: bool = False) -> ActionResult:
+        """Money for Ukraine's interceptor-drone industry (the Danish model).
+
+        A scheduled event brings its own money. With ``from_budget`` (a player's decision in tabletop play) the
+        funder pays: a member state from its air-defence budget; the EU from what is left of this year's
+        Ukraine-industry line, then from EDIP grants not yet committed (which then cannot co-finance joint
+        orders). Refused whole if the money is not there.
+        """
         if meur <= 0:
             return self._refuse(day, f"{funder} funds Ukraine's industry", "the amount must be positive")
-        self.model.ukraine.fund(meur * 1e6, funder, day)
-        return ActionResult(True, f"{funder} funds Ukraine's interceptor-drone industry with €{meur:,.0f}M")
+        what = f"{funder} funds Ukraine's industry with €{meur:,.0f}M"
+        amount_eur = meur * 1e6
+        note = ""
+        if from_budget:
+            model = self.model
+            if funder == "EU":
+                eu = model.eu
+                line_eur = eu.ukraine_line_left_eur(day)
+                if amount_eur > line_eur + eu.edip_left_eur:
+                    return self._refuse(
+                        day,
+                        what,
+                        f"the EU has €{(line_eur + eu.edip_left_eur) / 1e6:,.0f}M left: €{line_eur / 1e6:,.0f}M of "
+                        f"this year's Ukraine-industry line and €{eu.edip_left_eur / 1e6:,.0f}M of EDIP grants",
+                    )
+                from_line = min(amount_eur, line_eur)
+                year = day // 365
+                eu.ukraine_line_paid_eur[year] = eu.ukraine_line_paid_eur.get(year, 0.0) + from_line
+                eu.edip_left_eur -= amount_eur - from_line
+                if amount_eur > from_line:
+                    edip_meur = (amount_eur - from_line) / 1e6
+                    line_part = f"€{from_line / 1e6:,.0f}M from the Ukraine line, " if from_line > 0 else ""
+                    note = f" ({line_part}€{edip_meur:,.0f}M from EDIP grants)"
+            elif funder in model.spec.actors.member_states:
+                state = model.member_state(funder)
+                if amount_eur > state.budget.available_eur:
+                    return self._refuse(
+                        day, what, f"{funder} has only €{state.budget.available_eur / 1e6:,.1f}M of its budget left"
+                    )
+                state.pay(amount_eur, safe=False)
+            else:
+                return self._refuse(day, what, f"'{funder}' is neither the EU nor a member state")
+        self.model.ukraine.fund(amount_eur, funder, day)
+        return ActionResult(True, f"{funder} funds Ukraine's interceptor-drone industry with €{meur:,.0f}M{note}")
+
+    # --- tabletop play: decisions only players take (their actors' policies stand down meanwhile) -------
+
+    def nato_move(self, effector: str, units: int, target: str, origin: str | None, day: int) -> ActionResult:
+        """NATO moves rotational-pool units to another eastern-flank state (Eastern Sentry).
+
+        From ``origin`` if given, else from the flank states holding most of them (largest first). Each unit
+        carries up to one load of interceptors. Refused if the units are not in the pool where asked.
+        """
+        model = self.model
+        tables = model.tables
+        nato = model.nato
+        what = f"NATO moves {units} {effector} to {target}" + (f" from {origin}" if origin else "")
+        flank = [tables.region_names[region] for region in nato.flank_regions]
+        if not flank:
+            return self._refuse(day, what, "no member state is on the eastern flank in this scenario")
+        if target not in flank or (origin is not None and origin not in flank):
+            wrong = target if target not in flank else origin
+            return self._refuse(
+                day, what, f"the rotational pool stands on the eastern flank ({', '.join(flank)}); {wrong} is not on it"
+            )
+        if effector not in tables.effector_names:
+            return self._refuse(day, what, f"unknown effector '{effector}'")
+        if units <= 0:
+            return self._refuse(day, what, "the number of units must be positive")
+        index = tables.effector_index(effector)
+        to = flank.index(target)
+        holding = nato.assignment[:, index]
+        if origin is not None:
+            source = flank.index(origin)
+            if source == to:
+                return self._refuse(day, what, f"the units are already in {target}")
+            if holding[source] < units:
+                return self._refuse(day, what, f"the pool has only {int(holding[source])} {effector} in {origin}")
+            sources = {source: units}
+        else:
+            elsewhere = [position for position in range(len(flank)) if position != to and holding[position] > 0]
+            available = sum(int(holding[position]) for position in elsewhere)
+            if available < units:
+                return self._refuse(
+                    day, what, f"the pool has only {available} {effector} on the flank outside {target}"
+                )
+            sources = {}
+            for position in sorted(elsewhere, key=lambda p: (-int(holding[p]), p)):
+                take = min(units - sum(sources.values()), int(holding[position]))
+                if take > 0:
+                    sources[position] = take
+        nato.move_pool_units(index, sources, to)
+        moved_from = ", ".join(f"{n} from {flank[position]}" for position, n in sources.items())
+        return ActionResult(True, f"NATO moves {units} {effector} to {target} ({moved_from})")
+
+    def joint_round(self, day: int) -> ActionResult:
+        """The EU brings the next joint procurement round forward to today (rounds keep their cadence)."""
+        eu = self.model.eu
+        what = "the EU runs a joint procurement round now"
+        if not eu.joint_active:
+            return self._refuse(day, what, "the EU runs no joint procurement rounds in this scenario")
+        pooled = {item: sum(buyers.values()) for item, buyers in sorted(eu.pool.items())}
+        if not pooled:
+            return self._refuse(day, what, "no member state has pooled demand for a joint round")
+        eu.run_joint_round(day)
+        listing = ", ".join(f"{units} {item}" for item, units in pooled.items())
+        return ActionResult(True, f"{what}: {listing} pooled (refusals, if any, appear in the situation report)")
+
+    def ukraine_allocate(
+        self, region: str, fire_units: Mapping[str, int], interceptors: Mapping[str, int], day: int
+    ) -> ActionResult:
+        """Ukraine sends fire units and interceptors from its depot to one of its regions."""
+        model = self.model
+        tables = model.tables
+        ukraine = model.ukraine
+        what = f"UA sends {region} " + ", ".join(
+            [f"{n} {name}" for name, n in fire_units.items()] + [f"{n} {name}" for name, n in interceptors.items()]
+        )
+        ukraine_names = [tables.region_names[r] for r in tables.ukraine_regions]
+        if region not in ukraine_names:
+            return self._refuse(day, what, f"'{region}' is not a region of Ukraine ({', '.join(ukraine_names)})")
+        for name, units in fire_units.items():
+            if name not in tables.effector_names:
+                return self._refuse(day, what, f"unknown effector '{name}'")
+            held = int(ukraine.depot_fire_units[tables.effector_index(name)])
+            if units > held:
+                return self._refuse(day, what, f"the depot holds only {held} {name}")
+        for name, units in interceptors.items():
+            if name not in tables.munition_names[:-1]:
+                return self._refuse(day, what, f"unknown interceptor '{name}'")
+            held = int(ukraine.depot_munitions[tables.munition_index(name)])
+            if units > held:
+                return self._refuse(day, what, f"the depot holds only {held} {name}")
+        target = tables.region_index(region)
+        for name, units in fire_units.items():
+            ukraine.depot_fire_units[tables.effector_index(name)] -= units
+            model.fire_units[target, tables.effector_index(name)] += units
+        for name, units in interceptors.items():
+            ukraine.depot_munitions[tables.munition_index(name)] -= units
+            model.munitions[target, tables.munition_index(name)] += units
+        return ActionResult(True, what)
+
+    def ukraine_move(self, effector: str, units: int, origin: str, target: str, day: int) -> ActionResult:
+        """Ukraine moves fire units between its regions, each carrying up to one load of interceptors."""
+        model = self.model
+        tables = model.tables
+        what = f"UA moves {units} {effector} from {origin} to {target}"
+        ukraine_names = [tables.region_names[r] for r in tables.ukraine_regions]
+        for name in (origin, target):
+            if name not in ukraine_names:
+                return self._refuse(day, what, f"'{name}' is not a region of Ukraine ({', '.join(ukraine_names)})")
+        if origin == target:
+            return self._refuse(day, what, f"the units are already in {target}")
+        if effector not in tables.effector_names:
+            return self._refuse(day, what, f"unknown effector '{effector}'")
+        index = tables.effector_index(effector)
+        source, destination = tables.region_index(origin), tables.region_index(target)
+        held = int(model.fire_units[source, index])
+        if units <= 0 or units > held:
+            return self._refuse(day, what, f"{origin} has {held} {effector}")
+        model.fire_units[source, index] -= units
+        model.fire_units[destination, index] += units
+        munition = tables.effector_munition[index]
+        if munition != len(tables.munition_names) - 1:
+            carried = min(int(model.munitions[source, munition]), units * int(tables.ready_rounds_per_unit[index]))
+            model.munitions[source, munition] -= carried
+            model.munitions[destination, munition] += carried
+        return ActionResult(True, what)
 
     def set_budget(self, state: str, meur_per_year: float, day: int) -> ActionResult:
         """A state's yearly air-defence budget changes (the rest of this year pro rata)."""

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 EXTERNAL_BUYER = "external"
 """Buyer of the orders that were already in the queue at the start (other customers)."""
 DAYS_PER_MONTH = 30.0
+CREDIT_TOLERANCE = 1e-9
+"""Units of production credit within which a day's credit counts as whole (floating-point sums)."""
 
 
 @dataclass
@@ -113,11 +115,14 @@ class ProductionLine:
             _, self.capacity_per_month = self._pending_capacity.pop(0)
         if day >= self.paused_until_day and (self._priority_queue or self._queue):
             self._credit += self.capacity_per_month / DAYS_PER_MONTH
-            startable = int(self._credit)
+            # The tolerance keeps rounding from costing a day: ten days of 0.1 sum to 0.9999999999999999.
+            startable = int(self._credit + CREDIT_TOLERANCE)
             if startable:
                 self._credit -= self._start(startable, day)
-        elif not (self._priority_queue or self._queue):
-            self._credit = 0.0  # idle capacity is not banked
+        if not (self._priority_queue or self._queue):
+            self._credit = 0.0  # idle capacity (also what an emptied queue left unused today) is not banked
+        if not self._in_production or self._in_production[0][0] > day:
+            return []
         deliveries: list[Delivery] = []
         while self._in_production and self._in_production[0][0] <= day:
             _, _, order, units = heapq.heappop(self._in_production)

@@ -42,6 +42,15 @@ DAILY_SERIES: tuple[str, ...] = (
 """Series every run records; per-region stock series (``stock.<region>``) follow them."""
 
 
+def _as_rows(regions: NDArray[np.int64] | slice) -> NDArray[np.int64] | slice:
+    """Consecutive ascending region indices as a slice (cheaper to index and update than an index array)."""
+    if isinstance(regions, slice):
+        return regions
+    if len(regions) and (len(regions) == 1 or bool((np.diff(regions) == 1).all())):
+        return slice(int(regions[0]), int(regions[-1]) + 1)
+    return regions
+
+
 class Ledger:
     """Accumulators of one replication (see the module docstring)."""
 
@@ -93,45 +102,61 @@ class Ledger:
         """Add to today's value of a daily series."""
         self._today[self._column[name]] += amount
 
-    def record_night(self, regions: NDArray[np.int64], incoming: NDArray[np.int64], outcome: NightOutcome) -> None:
-        """Book one kernel call's outcome for the given regions (rows of ``incoming``)."""
+    def record_night(
+        self, regions: NDArray[np.int64] | slice, incoming: NDArray[np.int64], outcome: NightOutcome
+    ) -> None:
+        """Book one kernel call's outcome for the given regions (rows of ``incoming``; indices or a slice)."""
         tables = self.tables
+        rows = _as_rows(regions)
         killed = outcome.killed_total
-        self.launched[regions] += incoming
-        self.killed[regions] += killed
-        self.leakers[regions] += outcome.leakers
-        self.killed_by_layer[regions] += outcome.killed
+        leakers = outcome.leakers
+        self.launched[rows] += incoming
+        self.killed[rows] += killed
+        self.leakers[rows] += leakers
+        self.killed_by_layer[rows] += outcome.killed
         shots_by_layer = outcome.shots.sum(axis=2)  # [r, L]
-        self.shots[regions] += shots_by_layer @ self._layer_munition
+        self.shots[rows] += shots_by_layer @ self._layer_munition
         spend = (shots_by_layer * outcome.cost_per_shot_eur).sum(axis=1)
-        self.interceptor_spend_eur[regions] += spend
+        self.interceptor_spend_eur[rows] += spend
         empty = outcome.magazine_empty
-        self.empty_magazine_days[regions] += empty
+        self.empty_magazine_days[rows] += empty
         any_empty = empty.any(axis=1)
-        self.empty_magazine_region_days[regions] += any_empty
-        protected = (killed * tables.threat_damage_fraction).sum(axis=1) * tables.region_expected_hit_value_meur[
-            regions
-        ]
-        self.value_protected_meur[regions] += protected
-        ukraine = tables.region_is_ukraine[regions]
-        launched_total = incoming.sum(axis=1)
-        killed_total = killed.sum(axis=1)
-        leaked_total = outcome.leakers.sum(axis=1)
-        drones = tables.is_drone_or_decoy
+        self.empty_magazine_region_days[rows] += any_empty
+        protected = (killed * tables.threat_damage_fraction).sum(axis=1) * tables.region_expected_hit_value_meur[rows]
+        self.value_protected_meur[rows] += protected
         today = self._today
         column = self._column
-        today[column["ukraine_launched"]] += launched_total[ukraine].sum()
-        today[column["ukraine_killed"]] += killed_total[ukraine].sum()
-        today[column["ukraine_leakers"]] += leaked_total[ukraine].sum()
-        today[column["ukraine_drone_launched"]] += incoming[ukraine][:, drones].sum()
-        today[column["ukraine_drone_killed"]] += killed[ukraine][:, drones].sum()
-        today[column["nato_launched"]] += launched_total[~ukraine].sum()
-        today[column["nato_killed"]] += killed_total[~ukraine].sum()
-        today[column["nato_leakers"]] += leaked_total[~ukraine].sum()
+        ukraine = tables.region_is_ukraine[rows]
+        # A kernel call books either Ukraine's regions or NATO's (the world makes one call for each side);
+        # the general case splits the rows. Integer totals are exact whichever way they are summed.
+        if ukraine.all():
+            self._add_side(today, "ukraine", incoming, killed, leakers)
+            today[column["ukraine_drone_launched"]] += incoming[:, tables.is_drone_or_decoy].sum()
+            today[column["ukraine_drone_killed"]] += killed[:, tables.is_drone_or_decoy].sum()
+        elif not ukraine.any():
+            self._add_side(today, "nato", incoming, killed, leakers)
+        else:
+            self._add_side(today, "ukraine", incoming[ukraine], killed[ukraine], leakers[ukraine])
+            self._add_side(today, "nato", incoming[~ukraine], killed[~ukraine], leakers[~ukraine])
+            today[column["ukraine_drone_launched"]] += incoming[ukraine][:, tables.is_drone_or_decoy].sum()
+            today[column["ukraine_drone_killed"]] += killed[ukraine][:, tables.is_drone_or_decoy].sum()
         today[column["interceptor_spend_meur"]] += spend.sum() / 1e6
         today[column["attacker_cost_meur"]] += (incoming * tables.threat_cost_eur).sum() / 1e6
         today[column["value_protected_meur"]] += protected.sum()
         today[column["empty_magazine_regions"]] += any_empty.sum()
+
+    def _add_side(
+        self,
+        today: NDArray[np.float64],
+        side: str,
+        incoming: NDArray[np.int64],
+        killed: NDArray[np.int64],
+        leakers: NDArray[np.int64],
+    ) -> None:
+        column = self._column
+        today[column[f"{side}_launched"]] += incoming.sum()
+        today[column[f"{side}_killed"]] += killed.sum()
+        today[column[f"{side}_leakers"]] += leakers.sum()
 
     def record_unseen(self, regions: NDArray[np.int64], unseen: NDArray[np.int64]) -> None:
         """Book threats that were never detected: launched and leaked without an engagement."""

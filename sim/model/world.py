@@ -35,6 +35,7 @@ from sim.model.agents.nato import NATOAgent
 from sim.model.agents.supplier import SupplierAgent
 from sim.model.agents.ukraine import UkraineAgent
 from sim.model.engagement import resolve_night
+from sim.model.industry import EXTERNAL_BUYER
 from sim.model.ledger import Ledger
 from sim.model.procurement import Market
 from sim.model.tables import UKRAINE, UNLIMITED_STOCK, Tables, build_tables
@@ -77,6 +78,7 @@ class AirDefenceModel(mesa.Model):
         regions, effectors, munitions = len(tables.region_names), len(tables.effector_names), len(tables.munition_names)
         self.fire_units = np.zeros((regions, effectors), dtype=np.int64)
         self.munitions = np.zeros((regions, munitions), dtype=np.int64)
+        self.contributed_fire_units = np.zeros((regions, effectors), dtype=np.int64)  # lent to NATO's pool, by owner
         self.munitions[:, -1] = UNLIMITED_STOCK
         self.ledger = Ledger(tables, self.horizon_days)
         self.market = Market(scenario, self.ledger)
@@ -114,7 +116,11 @@ class AirDefenceModel(mesa.Model):
         for code, state in scenario.actors.member_states.items():
             self._detection[tables.region_index(code)] = state.detection_probability.value
         self._damaging = np.flatnonzero(tables.threat_damage_fraction > 0)
-        self._stock_columns = np.arange(munitions - 1)
+        self._site_share_by_threat = np.repeat(tables.site_share_in_region[:, np.newaxis], len(self._damaging), axis=1)
+        self._nato_regions = tables.nato_regions
+        self._stock_columns = slice(0, munitions - 1)  # every interceptor; not the EW pseudo-munition
+        ukraine = tables.ukraine_regions
+        self._ukraine_rows = slice(int(ukraine[0]), int(ukraine[-1]) + 1) if len(ukraine) else slice(0, 0)
 
     # --- lookups used by agents and actions -----------------------------------------------------------
 
@@ -142,9 +148,46 @@ class AirDefenceModel(mesa.Model):
         else:
             self.member_state(recipient).receive(item, units)
 
+    def guest_fire_units(self) -> NDArray[np.int64]:
+        """Fire units standing in each region that belong to someone else ``[R, E]``: NATO's rotational pool
+        on the eastern flank and units other member states redeployed there."""
+        guests = np.zeros_like(self.fire_units)
+        nato = self.nato
+        if len(nato.flank_regions):
+            guests[nato.flank_regions] = nato.assignment
+        for state in self._member_states.values():
+            for region, units in state.deployed_away.items():
+                guests[region] += units
+        return guests
+
+    def owned_fire_units(self) -> NDArray[np.int64]:
+        """Fire units each member state owns wherever they stand, in the row of its region ``[R, E]``: its own
+        units at home, those lent to NATO's pool and those redeployed elsewhere. Ukraine's rows hold what stands
+        in its regions."""
+        owned = self.fire_units - self.guest_fire_units() + self.contributed_fire_units
+        for state in self._member_states.values():
+            for units in state.deployed_away.values():
+                owned[state.region] += units
+        return owned
+
     def close_region_airports(self, region: int, hours: float) -> None:
         """Close every airport of a region for some hours."""
         self.ledger.close_airports(self._airports_by_region[region], hours)
+
+    def deliveries_due(self, before_day: int) -> dict[tuple[str, str], int]:
+        """Units already in production for buyers in the scenario that arrive before ``before_day``.
+
+        Read-only; the tabletop situation report lists them as "deliveries due next turn".
+
+        Returns:
+            ``(buyer, item) → units``, sorted by buyer and item.
+        """
+        due: dict[tuple[str, str], int] = {}
+        for line in self.market.lines.values():
+            for day, _, order, units in line._in_production:  # (due day, sequence, order, units): read only
+                if day < before_day and order.buyer != EXTERNAL_BUYER:
+                    due[(order.buyer, order.item)] = due.get((order.buyer, order.item), 0) + units
+        return dict(sorted(due.items()))
 
     # --- the day --------------------------------------------------------------------------------------
 
@@ -204,11 +247,11 @@ class AirDefenceModel(mesa.Model):
             self.close_region_airports(int(region), self.adversary.incursion_policy.airport_closure_hours)
         incoming = self.adversary.tonight(day, self.extra_tonight)
         self.extra_tonight[:] = 0
-        ukraine = tables.ukraine_regions
+        ukraine = self._ukraine_rows
         self.threat_history[day] = incoming[ukraine].sum(axis=1)
         leakers = np.zeros_like(incoming)
         self._engage(ukraine, incoming[ukraine], leakers)
-        nato = tables.nato_regions
+        nato = self._nato_regions
         attacked = nato[incoming[nato].sum(axis=1) > 0]
         if len(attacked):
             self.ledger.incursions[attacked] += 1
@@ -219,8 +262,10 @@ class AirDefenceModel(mesa.Model):
             self.ledger.record_unseen(attacked, unseen)
         self._damage(leakers)
 
-    def _engage(self, regions: NDArray[np.int64], incoming: NDArray[np.int64], leakers: NDArray[np.int64]) -> None:
-        """Resolve one night for a group of regions with the engagement kernel and book it."""
+    def _engage(
+        self, regions: NDArray[np.int64] | slice, incoming: NDArray[np.int64], leakers: NDArray[np.int64]
+    ) -> None:
+        """Resolve one night for a group of regions (indices, or a slice of consecutive ones) and book it."""
         tables = self.tables
         fire_units = self.fire_units[regions]
         capacity = fire_units * tables.engagements_per_unit
@@ -238,17 +283,20 @@ class AirDefenceModel(mesa.Model):
         if not leakers[:, self._damaging].any() or len(tables.site_names) == 0:
             return
         at_sites = leakers[tables.site_region][:, self._damaging]  # [S, damaging T]
-        hits = self.streams.damage.binomial(at_sites, tables.site_share_in_region[:, np.newaxis])
+        # Draw only where leakers arrived: a binomial with n = 0 is 0 and uses no random numbers, so skipping
+        # those entries (in the same C order) leaves the stream and every result as if all were drawn.
+        hits = np.zeros_like(at_sites)
+        arrived = at_sites > 0
+        hits[arrived] = self.streams.damage.binomial(at_sites[arrived], self._site_share_by_threat[arrived])
         damage = (hits * tables.threat_damage_fraction[self._damaging]).sum(axis=1) * tables.site_value_meur
         self.ledger.record_damage(hits.sum(axis=1), damage)
 
     def _close_books(self, day: int) -> None:
-        tables = self.tables
         stock = self.munitions[:, self._stock_columns].sum(axis=1).astype(np.float64)
         levels = {
             "capability_target_fulfilment": self.nato.fulfilment(),
             "ukraine_fire_units": float(
-                self.fire_units[tables.ukraine_regions].sum() + self.ukraine.depot_fire_units.sum()
+                self.fire_units[self._ukraine_rows].sum() + self.ukraine.depot_fire_units.sum()
             ),
             "nato_rotational_fire_units": float(self.nato.pool.sum()),
         }

@@ -119,8 +119,13 @@ def validate_document(document: LocatedDocument, extra_checks: Sequence[ExtraChe
 
 
 def scenario_hash(scenario: Scenario) -> str:
-    """A stable SHA-256 of the resolved scenario's content (what makes two runs comparable)."""
-    canonical = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    """A stable SHA-256 of the resolved scenario's content (what makes two runs comparable).
+
+    The ``extends`` path is left out: it says where the content came from, not what it is, so a scenario and
+    its resolved copy (written beside every run and game) hash alike.
+    """
+    content = scenario.model_dump(mode="json", exclude={"extends"})
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

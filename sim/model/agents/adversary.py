@@ -48,6 +48,8 @@ class AdversaryAgent(mesa.Agent):
         self.raid_plan = self.raid_policy.plan(horizon, model.streams.raids)
         self.incursion_plan, self.incursion_drones = self.incursion_policy.plan(horizon, model.streams.incursions)
         self.launched = np.zeros(threats)
+        ukraine = tables.ukraine_regions  # consecutive: Ukraine's regions follow the member states
+        self._ukraine_rows = slice(int(ukraine[0]), int(ukraine[-1]) + 1) if len(ukraine) else slice(0, 0)
 
     def produce(self) -> None:
         """A day's production adds to stock."""
@@ -56,18 +58,18 @@ class AdversaryAgent(mesa.Agent):
     def tonight(self, day: int, extra: NDArray[np.int64]) -> NDArray[np.int64]:
         """Threats launched tonight at every region ``[R, T]``: the plan plus injected raids and incursions,
         cut down per threat type to what is in stock."""
-        tables = self.model.tables
         incoming = extra.copy()
         if day < len(self.raid_plan):
-            incoming[tables.ukraine_regions] += self.raid_plan[day]
+            incoming[self._ukraine_rows] += self.raid_plan[day]
             incoming += self.incursion_drones[day]
         wanted = incoming.sum(axis=0)
         available = np.floor(self.stock).astype(np.int64)
-        for threat in np.flatnonzero(wanted > available):
-            incoming[:, threat] = split_units(int(available[threat]), incoming[:, threat].astype(np.float64))
-        launched = incoming.sum(axis=0)
-        self.stock -= launched
-        self.launched += launched
+        if (wanted > available).any():
+            for threat in np.flatnonzero(wanted > available):
+                incoming[:, threat] = split_units(int(available[threat]), incoming[:, threat].astype(np.float64))
+            wanted = incoming.sum(axis=0)
+        self.stock -= wanted
+        self.launched += wanted
         return incoming
 
     def incursions_on(self, day: int) -> NDArray[np.int64]:

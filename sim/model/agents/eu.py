@@ -39,6 +39,12 @@ class EUAgent(mesa.Agent):
             self.policy = IMPLEMENTATIONS["eu"][choice.name]()
         self.pool: defaultdict[str, dict[str, int]] = defaultdict(dict)  # item -> buyer -> units
         self.rounds = 0
+        # Money paid to Ukraine's industry from the yearly line, by budget year (what a played EU has left).
+        self.ukraine_line_paid_eur: dict[int, float] = {}
+        # Tabletop play: True while a team of players decides for the EU; the automatic payments of the yearly
+        # Ukraine-industry line then stop (the players fund by decision). Joint rounds keep their cadence:
+        # they serve the member states' pooled orders. Never set outside play.
+        self.played = False
 
     @property
     def joint_active(self) -> bool:
@@ -98,6 +104,14 @@ class EUAgent(mesa.Agent):
 
     def fund_ukraine_industry(self, day: int, days_covered: int) -> None:
         """Pay Ukraine's industry for ``days_covered`` days of the yearly funding line."""
+        if self.played:  # tabletop: the players fund by decision
+            return
         amount_eur = self.ukraine_funding_eur_per_year * days_covered / 365
         if amount_eur > 0:
             self.model.ukraine.fund(amount_eur, "EU", day)
+            year = day // 365
+            self.ukraine_line_paid_eur[year] = self.ukraine_line_paid_eur.get(year, 0.0) + amount_eur
+
+    def ukraine_line_left_eur(self, day: int) -> float:
+        """What is left of this budget year's Ukraine-industry line (for the players' funding decisions)."""
+        return max(0.0, self.ukraine_funding_eur_per_year - self.ukraine_line_paid_eur.get(day // 365, 0.0))

@@ -52,11 +52,14 @@ class MemberStateAgent(mesa.Agent):
             self.donation = IMPLEMENTATIONS["donation"][donation.name](donation.params)
         else:
             self.donation = IMPLEMENTATIONS["donation"][donation.name]()
-        effectors = len(tables.effector_names)
-        self.contributed = np.zeros(effectors, dtype=np.int64)  # in NATO's rotational pool
+        # Units lent to NATO's rotational pool: a view of the model's row for this state (update it in place).
+        self.contributed: NDArray[np.int64] = model.contributed_fire_units[self.region]
         self.deployed_away: dict[int, NDArray[np.int64]] = {}  # region -> units standing there
         self.incursions_since_review = 0
         self.donated_by_year: dict[int, int] = {}
+        # Tabletop play: True while a team of players decides for this state. Its procurement and donation
+        # policies then stand down (its budget, holdings and airspace work as always). Never set outside play.
+        self.played = False
         self.capability_targets = {
             target.effector: target.fire_units.as_int()
             for target in model.spec.actors.nato.capability_targets
@@ -66,8 +69,9 @@ class MemberStateAgent(mesa.Agent):
     # --- holdings -------------------------------------------------------------------------------------
 
     def home_fire_units(self) -> NDArray[np.int64]:
-        """Fire units standing at home ``[E]``."""
-        units: NDArray[np.int64] = self.model.fire_units[self.region]
+        """Its own fire units standing at home ``[E]`` (not NATO pool units or other states' units stationed there)."""
+        model = self.model
+        units: NDArray[np.int64] = model.fire_units[self.region] - model.guest_fire_units()[self.region]
         return units
 
     def owned_fire_units(self) -> NDArray[np.int64]:
@@ -162,11 +166,20 @@ class MemberStateAgent(mesa.Agent):
 
     def review_procurement(self, day: int) -> None:
         """Procurement review: the policy's demands, split between the EU's joint round and national orders."""
+        if self.played:  # tabletop: the players order for this state (and hear of incursions in the sitrep)
+            self.incursions_since_review = 0
+            return
         model = self.model
+        # Units pooled for the EU's next joint round are on order too: without them every review before the
+        # round would ask for the same gap again.
+        on_order = dict(model.market.on_order[self.code])
+        for item, buyers in model.eu.pool.items():
+            if self.code in buyers:
+                on_order[item] = on_order.get(item, 0) + buyers[self.code]
         view = ProcurementView(
             fire_units=self.owned_fire_units(),
             munitions=model.munitions[self.region],
-            on_order=model.market.on_order[self.code],
+            on_order=on_order,
             capability_targets=self.capability_targets,
             incursions_since_review=self.incursions_since_review,
         )
@@ -182,6 +195,8 @@ class MemberStateAgent(mesa.Agent):
 
     def review_donation(self, day: int, ukraine_short: bool) -> None:
         """Donation review: the policy may give Ukraine a fire unit (with backfill)."""
+        if self.played:  # tabletop: the players decide this state's donations
+            return
         year = day // 365
         decision = self.donation.decide(self.home_units_by_name(), self.donated_by_year.get(year, 0), ukraine_short)
         if decision is None:

@@ -30,6 +30,10 @@ class NATOAgent(mesa.Agent):
             (target.state, tables.effector_index(target.effector), target.fire_units.as_int())
             for target in nato.capability_targets
         ]
+        self._target_regions = np.array([tables.region_index(code) for code, _, _ in self.targets], dtype=np.int64)
+        self._target_effectors = np.array([effector for _, effector, _ in self.targets], dtype=np.int64)
+        self._target_units = np.array([units for _, _, units in self.targets], dtype=np.int64)
+        self._targets_positive = bool((self._target_units > 0).all())
         choice = nato.sentry
         if isinstance(choice, ThreatWeightedSentry):
             self.sentry = IMPLEMENTATIONS["sentry"][choice.name](choice.params)
@@ -46,6 +50,9 @@ class NATOAgent(mesa.Agent):
         self.pool = np.zeros(len(tables.effector_names), dtype=np.int64)
         self.assignment = np.zeros((len(self.flank_regions), len(tables.effector_names)), dtype=np.int64)
         self.moves = 0
+        # Tabletop play: True while a team of players positions the pool; the sentry policy then stands down
+        # and the pool stays where the players put it (see `move_pool_units`). Never set outside play.
+        self.played = False
 
     def gather_contributions(self) -> None:
         """Member states hand the pool what their deployment policies give (at the start)."""
@@ -74,6 +81,8 @@ class NATOAgent(mesa.Agent):
 
     def review_sentry(self, day: int) -> None:
         """Reposition the pool over the flank by recent incursions (the sentry policy decides)."""
+        if self.played:  # tabletop: the players position the pool
+            return
         if len(self.flank_regions) == 0 or self.pool.sum() == 0:
             return
         model = self.model
@@ -106,12 +115,41 @@ class NATOAgent(mesa.Agent):
         self.assignment = new
         self.moves += 1
 
+    def move_pool_units(self, effector: int, sources: dict[int, int], target: int) -> None:
+        """Move rotational-pool units between flank regions (a tabletop decision; the caller has checked them).
+
+        Each moving unit carries up to one load of its interceptors from its region's stock, as in a review.
+
+        Args:
+            effector: Effector index.
+            sources: Flank position (index into ``flank_regions``) → units leaving it.
+            target: Flank position the units go to.
+        """
+        model = self.model
+        tables = model.tables
+        munition = tables.effector_munition[effector]
+        ready = int(min(tables.ready_rounds_per_unit[effector], 10**6))
+        target_region = self.flank_regions[target]
+        for flank, units in sources.items():
+            region = self.flank_regions[flank]
+            self.assignment[flank, effector] -= units
+            self.assignment[target, effector] += units
+            model.fire_units[region, effector] -= units
+            model.fire_units[target_region, effector] += units
+            if munition != len(tables.munition_names) - 1:
+                carried = min(int(model.munitions[region, munition]), units * ready)
+                model.munitions[region, munition] -= carried
+                model.munitions[target_region, munition] += carried
+        self.moves += 1
+
     def fulfilment(self) -> float:
         """Mean over capability targets of min(1, fire units owned ÷ target); NaN without targets."""
         if not self.targets:
             return float("nan")
-        shares = []
-        for code, effector, target in self.targets:
-            owned = self.model.member_state(code).owned_fire_units()[effector]
-            shares.append(min(1.0, owned / target) if target > 0 else 1.0)
+        owned = self.model.owned_fire_units()[self._target_regions, self._target_effectors]
+        if self._targets_positive:
+            return float(np.mean(np.minimum(1.0, owned / self._target_units)))
+        shares = np.ones(len(self.targets))
+        positive = self._target_units > 0
+        shares[positive] = np.minimum(1.0, owned[positive] / self._target_units[positive])
         return float(np.mean(shares))

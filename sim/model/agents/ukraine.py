@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from sim.model.industry import CREDIT_TOLERANCE
 from sim.model.policies.posture import split_units
 from sim.model.policies.registry import IMPLEMENTATIONS
 from sim.model.tables import UKRAINE
@@ -60,6 +61,10 @@ class UkraineAgent(mesa.Agent):
         self._credit = 0.0
         self._capacity_steps: list[tuple[int, float]] = []
         self.produced = 0
+        # Tabletop play: True while a team of players commands Ukraine's air defence; the allocation policy then
+        # stands down after day 0 (it still places the starting posture) and new stock waits in the depot until
+        # the players allocate it. Aid purchases and the industry's own funding go on. Never set outside play.
+        self.played = False
 
     def receive(self, item: str, units: int) -> None:
         """Fire units or interceptors arrive in the depot."""
@@ -86,6 +91,8 @@ class UkraineAgent(mesa.Agent):
 
     def allocate(self, day: int) -> None:
         """Send the depot's fire units and interceptors to the regions (the allocation policy decides)."""
+        if self.played and day > 0:  # tabletop: the players allocate from the depot (day 0: starting posture)
+            return
         model = self.model
         if not (self.depot_fire_units.any() or self.depot_munitions[:-1].any()):
             return
@@ -128,7 +135,7 @@ class UkraineAgent(mesa.Agent):
             self._credit = 0.0
             return
         self._credit += self.capacity_per_month / DAYS_PER_MONTH
-        made = int(min(self._credit, self.paid_units))
+        made = int(min(self._credit, self.paid_units) + CREDIT_TOLERANCE)  # floating-point sums, as in industry
         if made <= 0:
             return
         self._credit -= made

@@ -59,7 +59,7 @@ class BacklogExpansionPolicy:
 
 
 class FixedCapacityPolicy:
-    """Never invests."""
+    """Never invests: a line's capacity changes only through scheduled capacity-change events."""
 
     name = "fixed_capacity"
 

@@ -22,13 +22,16 @@ def split_units(total: int, weights: NDArray[np.float64]) -> NDArray[np.int64]:
     """Split ``total`` whole units over places in proportion to ``weights`` (exact total, deterministic).
 
     The cumulative-floor rule of the engagement kernel on real weights: place ``i`` gets
-    ``floor(total·W_i) − floor(total·W_{i−1})`` where ``W`` is the cumulative share, the last cumulative
-    value being ``total`` exactly.
+    ``floor(total·W_i) − floor(total·W_{i−1})`` where ``W`` is the cumulative share, the cumulative value
+    at the last place with a positive weight (and after it) being ``total`` exactly: a place with zero weight
+    gets nothing.
     """
     if total <= 0 or weights.sum() <= 0:
         return np.zeros(len(weights), dtype=np.int64)
     cumulative = np.floor(total * np.cumsum(weights) / weights.sum()).astype(np.int64)
-    cumulative[-1] = total
+    # From the last place with weight on, the cumulative value is the total exactly: rounding must not leave
+    # a unit for the places with zero weight after it (ten weights of 0.1 sum to 0.9999999999999999).
+    cumulative[np.flatnonzero(weights > 0)[-1] :] = total
     result: NDArray[np.int64] = np.diff(cumulative, prepend=0)
     return result
 

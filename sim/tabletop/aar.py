@@ -1,0 +1,730 @@
+"""The after-action report of a tabletop game, in the form exercise planners know (HSEEP AAR/IP, as in the CISA
+tabletop exercise packages), written from the game log alone.
+
+Sections: **Exercise Overview** (name, dates, scope, mission areas, core capabilities, objectives, threat,
+scenario, participants, how to reproduce); **Exercise Summary**; **Analysis of Objectives and Core Capabilities**
+(each objective with its metric value, met / partially met / not met, and the HSEEP performance rating);
+**Timeline of Key Events and Decisions**; **Strengths** and **Areas for Improvement**; the **Improvement Plan**
+(capability, observation, recommendation, responsible actor, timeframe); appendices with the participants, the
+final outcomes and — when ``sim replay`` has been run for the game — whether each objective was skill or luck.
+
+Ratings. With the gap ``g`` = (value − target) ÷ |target|, signed so that positive is better: **met** when
+``g ≥ 0`` (HSEEP **P**, performed without challenges, when ``g ≥`` :data:`COMFORTABLE_MARGIN`; else **S**, with some
+challenges); **partially met** when ``-`` :data:`PARTIAL_SHORTFALL` ``≤ g < 0`` (**M**, major challenges); **not met**
+otherwise (**U**, unable to be performed). A target of 0 is met or not met.
+
+Strengths and areas for improvement come from explicit rules (constants below), each naming the capability:
+
+1. Each objective met with a comfortable margin is a strength; each objective not fully met is an area for
+   improvement, with the recommendation and responsible actors of its metric (:data:`RECOMMENDATIONS`).
+2. Each player decision that was refused is an area for improvement (planning and coordination), with a
+   recommendation chosen by the reason given, the deciding actor responsible.
+3. Outcomes no objective covers: Ukraine's or NATO's layers running dry, threats getting through in NATO airspace,
+   airport closures, NATO capability-target fulfilment below :data:`LOW_FULFILMENT`, delivery lead times above
+   :data:`SLOW_DELIVERY_DAYS` and a cost-exchange ratio above 1 are areas for improvement; joint procurement at or
+   above :data:`GOOD_JOINT_SHARE` of member-state spend, fire units donated to Ukraine, Ukraine's industry output
+   after players funded it, and capability-target fulfilment at or above :data:`HIGH_FULFILMENT` are strengths.
+
+The report is a list of blocks rendered to Markdown (:func:`to_markdown`) and HTML (:func:`to_html`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.model.metrics import METRICS
+from sim.tabletop.log import GameRecord
+
+COMFORTABLE_MARGIN = 0.10
+PARTIAL_SHORTFALL = 0.25
+LOW_FULFILMENT = 0.5
+HIGH_FULFILMENT = 0.9
+GOOD_JOINT_SHARE = 0.25
+SLOW_DELIVERY_DAYS = 365.0
+TIMELINE_LINES_PER_TURN = 8
+REPLAY_OBJECTIVES_FILE = "replay-objectives.csv"
+
+HSEEP_RATINGS = {
+    "P": "Performed without Challenges",
+    "S": "Performed with Some Challenges",
+    "M": "Performed with Major Challenges",
+    "U": "Unable to be Performed",
+}
+
+CAPABILITIES: dict[str, str] = {
+    "ukraine": "Air and missile defence of Ukraine",
+    "nato": "Airspace protection on the eastern flank",
+    "incursions": "Airspace protection on the eastern flank",
+    "airport": "Critical infrastructure protection (airports)",
+    "damage": "Protection of critical sites",
+    "value": "Protection of critical sites",
+    "capability_target": "Force posture and NATO capability targets",
+    "fire_units_donated": "Support to Ukraine",
+    "ukraine_industry": "Defence-industrial support to Ukraine",
+    "procurement": "Procurement and the industrial base",
+    "joint": "Procurement and the industrial base",
+    "edip": "Procurement and the industrial base",
+    "safe": "Procurement and the industrial base",
+    "mean_delivery": "Procurement and the industrial base",
+    "units": "Procurement and the industrial base",
+    "cost_exchange": "Cost-effective air defence",
+    "interceptor_spend": "Cost-effective air defence",
+    "refused": "Planning and coordination",
+}
+
+RECOMMENDATIONS: dict[str, tuple[str, str, str]] = {
+    # metric prefix → (recommendation, responsible, timeframe)
+    "ukraine_drone": (
+        "Add cheap counter-drone layers in Ukraine (interceptor drones, guns, EW) and fund Ukraine's "
+        "interceptor-drone industry so that costly missiles are kept for missiles",
+        "UA; EU; donor states",
+        "3 months",
+    ),
+    "ukraine_missile": (
+        "Keep Patriot/SAMP-T-class interceptors for missiles, order replacements early and coordinate donations "
+        "with backfill",
+        "UA; donor states; NATO",
+        "6–12 months",
+    ),
+    "ukraine_intercept": (
+        "Thicken the layered defence of the regions hit hardest and keep their magazines full",
+        "UA; donor states",
+        "3 months",
+    ),
+    "ukraine_leakers": (
+        "Move fire units and interceptors to the regions where threats got through",
+        "UA",
+        "next decision point",
+    ),
+    "ukraine_empty_magazine": (
+        "Order interceptors before stocks run low (lead times are long), allocate stock to the regions that ran "
+        "dry, and fund interceptor-drone production",
+        "UA; donor states; EU",
+        "3 months",
+    ),
+    "nato": (
+        "Put counter-drone layers (Skyranger, interceptor drones) and pool units where incursions happen, and raise "
+        "detection there",
+        "NATO; the flank states entered",
+        "next decision point",
+    ),
+    "incursions": (
+        "Deter and detect incursions earlier; position the rotational pool by the threat",
+        "NATO; the flank states entered",
+        "3 months",
+    ),
+    "airport": (
+        "Protect airports with counter-drone systems and agree procedures that shorten closures",
+        "the member states whose airports closed",
+        "3 months",
+    ),
+    "damage": (
+        "Protect the most valuable sites first and keep their defending layers supplied",
+        "UA; member states",
+        "3 months",
+    ),
+    "capability_target": (
+        "Order fire units towards the NATO capability targets and backfill what is donated",
+        "the member states short of their targets; NATO",
+        "12 months",
+    ),
+    "procurement": (
+        "Pool demand through EU joint procurement to shorten queues and lower prices",
+        "member states; EU",
+        "6 months",
+    ),
+    "cost_exchange": (
+        "Put cheaper layers (EW, guns, interceptor drones) in front of costly missiles so that missiles are fired "
+        "at missiles, and report the value protected beside the cost",
+        "UA; member states",
+        "6 months",
+    ),
+}
+DEFAULT_RECOMMENDATION = ("Review the decisions that drove this outcome before the next exercise", "all players", "")
+
+
+# --- the document --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A section heading."""
+
+    level: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of text."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Bullets:
+    """A bulleted list."""
+
+    items: Sequence[str]
+
+
+@dataclass(frozen=True)
+class TableBlock:
+    """A table with a header row."""
+
+    columns: Sequence[str]
+    rows: Sequence[Sequence[str]]
+
+
+Block = Heading | Paragraph | Bullets | TableBlock
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A strength or an area for improvement, tied to a capability."""
+
+    strength: bool
+    capability: str
+    observation: str
+    recommendation: str = ""
+    responsible: str = ""
+    timeframe: str = ""
+
+
+@dataclass
+class AfterActionReport:
+    """The report: a title and blocks, plus the findings (also as data, for tests and other formats)."""
+
+    title: str
+    blocks: list[Block] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    ratings: list[dict[str, Any]] = field(default_factory=list)
+
+
+# --- rules ----------------------------------------------------------------------------------------------------
+
+
+def _longest_prefix(metric: str, table: Mapping[str, Any]) -> str | None:
+    matches = [prefix for prefix in table if metric.startswith(prefix)]
+    return max(matches, key=len) if matches else None
+
+
+def capability_of(metric: str) -> str:
+    """The core capability an outcome metric measures (the longest matching prefix in :data:`CAPABILITIES`)."""
+    prefix = _longest_prefix(metric, CAPABILITIES)
+    return CAPABILITIES[prefix] if prefix else "Air and drone defence"
+
+
+def _recommendation(metric: str) -> tuple[str, str, str]:
+    prefix = _longest_prefix(metric, RECOMMENDATIONS)
+    return RECOMMENDATIONS[prefix] if prefix else DEFAULT_RECOMMENDATION
+
+
+def rate(value: float, threshold: float, direction: str) -> tuple[str, str, float]:
+    """``(result, HSEEP rating letter, gap)`` of an objective (rules in the module docstring)."""
+    if math.isnan(value):
+        return "not evaluated", "U", math.nan
+    better = value - threshold if direction == ">=" else threshold - value
+    if threshold == 0:
+        return ("met", "P", math.inf) if better >= 0 else ("not met", "U", -math.inf)
+    gap = better / abs(threshold)
+    if gap >= 0:
+        return "met", "P" if gap >= COMFORTABLE_MARGIN else "S", gap
+    if gap >= -PARTIAL_SHORTFALL:
+        return "partially met", "M", gap
+    return "not met", "U", gap
+
+
+def _refusal_advice(message: str) -> str:
+    text = message.lower()
+    if "has only" in text or "holds only" in text or "has 0" in text:
+        return "Check holdings in the situation report before committing units; plan transfers within what is held"
+    if "budget" in text or "afford" in text or "€" in text:
+        return "Check budgets left before deciding; use SAFE loans or EU joint procurement, or phase the decision"
+    if "not on it" in text or "flank" in text or "region" in text:
+        return "Brief the rules of movement (the NATO pool stands on the eastern flank; states move from home)"
+    if "supplier" in text or "lead time" in text:
+        return "Check which suppliers make the item and their lead times before ordering"
+    return "Brief the rules of this kind of decision before play"
+
+
+def _fmt(value: float) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if math.isinf(value):
+        return "∞"
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if abs(value) >= 10:
+        return f"{value:,.1f}"
+    if abs(value) >= 1:
+        return f"{value:.2f}"
+    return f"{value:.3f}"
+
+
+def _share(value: float) -> str:
+    return "–" if math.isnan(value) else f"{value:.1%}"
+
+
+def _family(metrics: Mapping[str, float], family: str) -> dict[str, float]:
+    return {name.split(".", 1)[1]: value for name, value in metrics.items() if name.startswith(family + ".")}
+
+
+def _top(values: Mapping[str, float], count: int = 3) -> str:
+    ranked = sorted(((v, k) for k, v in values.items() if v > 0), reverse=True)[:count]
+    return ", ".join(f"{k} ({_fmt(v)})" for v, k in ranked)
+
+
+def derive_findings(
+    objectives: Sequence[Mapping[str, Any]],
+    metrics: Mapping[str, float],
+    refused: Sequence[Mapping[str, Any]],
+    funded_industry: bool,
+) -> tuple[list[Finding], list[dict[str, Any]]]:
+    """Strengths and areas for improvement by the module's rules; also each objective's rating."""
+    findings: list[Finding] = []
+    ratings: list[dict[str, Any]] = []
+    covered = set()
+    for objective in objectives:
+        metric = objective["metric"]
+        covered.add(metric)
+        value = float(metrics.get(metric, math.nan))
+        result, letter, gap = rate(value, float(objective["threshold"]), objective["direction"])
+        capability = capability_of(metric)
+        target = f"{objective['direction']} {_fmt(float(objective['threshold']))}"
+        ratings.append(
+            {**objective, "value": value, "result": result, "rating": letter, "gap": gap, "capability": capability}
+        )
+        observation = f"Objective {objective['name']}: {metric} = {_fmt(value)} (target {target}), {result}"
+        if letter == "P":
+            findings.append(Finding(True, capability, observation))
+        elif letter in ("M", "U"):
+            recommendation, responsible, timeframe = _recommendation(metric)
+            findings.append(Finding(False, capability, observation, recommendation, responsible, timeframe))
+    for entry in refused:
+        findings.append(
+            Finding(
+                False,
+                "Planning and coordination",
+                f"Decision point {entry['turn']}: {entry['actor']} — {entry['message']}",
+                _refusal_advice(entry["message"]),
+                entry["actor"],
+                "before the next exercise",
+            )
+        )
+
+    def area(metric: str, observation: str) -> None:
+        if metric not in covered:
+            recommendation, responsible, timeframe = _recommendation(metric)
+            findings.append(Finding(False, capability_of(metric), observation, recommendation, responsible, timeframe))
+
+    def strength(metric: str, observation: str) -> None:
+        findings.append(Finding(True, capability_of(metric), observation))
+
+    def get(name: str) -> float:
+        return float(metrics.get(name, math.nan))
+
+    empty = _family(metrics, "empty_magazine_days")
+    dry = _family(metrics, "empty_magazine_days_by_interceptor")
+    if get("ukraine_empty_magazine_days") > 0:
+        area(
+            "ukraine_empty_magazine_days",
+            f"Ukraine's regions ran a layer dry on {_fmt(get('ukraine_empty_magazine_days'))} region-days; most in "
+            f"{_top(empty)}; interceptors that ran out most: {_top(dry)}",
+        )
+    if get("nato_empty_magazine_days") > 0:
+        area("nato_empty_magazine_days", f"NATO layers ran dry on {_fmt(get('nato_empty_magazine_days'))} region-days")
+    if get("nato_leakers") > 0:
+        area(
+            "nato_leakers",
+            f"{_fmt(get('nato_leakers'))} threats got through in NATO airspace (intercept rate "
+            f"{_share(get('nato_intercept_rate'))}); incursion nights by state: "
+            f"{_top(_family(metrics, 'incursion_nights'))}",
+        )
+    if get("airport_closure_hours") > 0:
+        area("airport_closure_hours", f"Airports were closed {_fmt(get('airport_closure_hours'))} airport-hours in all")
+    fulfilment = get("capability_target_fulfilment")
+    if fulfilment < LOW_FULFILMENT:
+        area("capability_target_fulfilment", f"NATO capability targets {fulfilment:.0%} fulfilled at the end")
+    elif fulfilment >= HIGH_FULFILMENT:
+        strength("capability_target_fulfilment", f"NATO capability targets {fulfilment:.0%} fulfilled at the end")
+    if get("mean_delivery_lead_time_days") > SLOW_DELIVERY_DAYS:
+        area(
+            "procurement_spend_meur",
+            f"Deliveries took {_fmt(get('mean_delivery_lead_time_days'))} days from order on average",
+        )
+    if get("cost_exchange_ratio") > 1:
+        area(
+            "cost_exchange_ratio",
+            f"Interceptors fired cost {_fmt(get('cost_exchange_ratio'))} times what the adversary launched "
+            f"(value protected €{_fmt(get('value_protected_meur'))}M)",
+        )
+    if get("joint_procurement_share") >= GOOD_JOINT_SHARE:
+        strength(
+            "joint_procurement_share",
+            f"{get('joint_procurement_share'):.0%} of member-state procurement went through EU joint rounds",
+        )
+    if get("fire_units_donated") > 0:
+        strength("fire_units_donated", f"{_fmt(get('fire_units_donated'))} fire units given to Ukraine")
+    if funded_industry and get("ukraine_industry_output") > 0:
+        strength(
+            "ukraine_industry_output",
+            f"Players funded Ukraine's industry; it made {_fmt(get('ukraine_industry_output'))} interceptor drones",
+        )
+    return findings, ratings
+
+
+# --- building the report ----------------------------------------------------------------------------------------
+
+
+def _date(text: str) -> str:
+    try:
+        return dt.datetime.fromisoformat(text).strftime("%d %B %Y, %H:%M UTC")
+    except ValueError:
+        return text
+
+
+def _entry_text(raw: Mapping[str, Any]) -> str:
+    from sim.tabletop.decisions import flow_text
+
+    return flow_text({key: value for key, value in raw.items() if key != "note"})
+
+
+def build_aar(record: GameRecord, replay_objectives: pd.DataFrame | None = None) -> AfterActionReport:
+    """Build the after-action report of a game from its log (and replay results, if given)."""
+    log = record.log
+    scenario = log.scenario
+    finished = record.finished and log.final is not None
+    last_outcome = next((t.outcome for t in reversed(log.turns) if t.outcome), None) or {}
+    metrics: dict[str, float] = (
+        {k: float(v) for k, v in log.final["metrics"].items()}
+        if finished and log.final
+        else {k: float(v) for k, v in last_outcome.get("metrics", {}).items()}
+    )
+    start = dt.date.fromisoformat(scenario.start_date)
+    end = start + dt.timedelta(days=scenario.horizon_days - 1)
+    turns_run = max(len(log.turns) - 1, 0)
+    played_from: dict[str, int] = {}
+    for turn in log.turns:
+        for actor in turn.played:
+            played_from.setdefault(actor, turn.turn)
+    decisions = [
+        (turn, entry, logged)
+        for turn, entries in zip(log.turns, record.entries, strict=True)
+        for entry, logged in entries
+        if entry.is_decision
+    ]
+    injects = [
+        (turn, entry, logged)
+        for turn, entries in zip(log.turns, record.entries, strict=True)
+        for entry, logged in entries
+        if not entry.is_decision
+    ]
+    refused = [
+        {"turn": turn.turn, "actor": entry.actor, "message": logged.message}
+        for turn, entry, logged in decisions
+        if not logged.done
+    ]
+    funded = any(
+        getattr(entry.item, "kind", "") == "fund_ukraine_industry" and logged.done for _, entry, logged in decisions
+    )
+    findings, ratings = derive_findings(scenario.objectives, metrics, refused, funded)
+    title = f"After-Action Report / Improvement Plan — {scenario.name} tabletop exercise"
+    report = AfterActionReport(title, findings=findings, ratings=ratings)
+    blocks = report.blocks
+    status = (
+        "The game was played to the end."
+        if finished
+        else f"The game is not finished ({turns_run} of {log.turn_count} turns played); objectives are evaluated "
+        "on the outcomes so far."
+    )
+    blocks.append(
+        Paragraph(
+            "This report was generated from the game log by `sim aar`. It follows the HSEEP After-Action Report / "
+            "Improvement Plan format; facilitators should review it and add the observations of the room. " + status
+        )
+    )
+    # Exercise overview
+    blocks.append(Heading(2, "Exercise Overview"))
+    capabilities = sorted({rating["capability"] for rating in ratings}) or ["Air and drone defence"]
+    participants = [
+        f"{actor} (from decision point {turn})"
+        for actor, turn in sorted(played_from.items(), key=lambda item: (item[1], item[0]))
+    ]
+    overview = [
+        ("Exercise name", f"{scenario.name} tabletop exercise"),
+        ("Exercise dates", f"{_date(log.created)} – {_date(log.updated)}"),
+        (
+            "Simulated period",
+            f"{start:%d %B %Y} – {end:%d %B %Y} ({scenario.horizon_days} days, "
+            f"{log.turn_count} turns of {log.turn_days} days)",
+        ),
+        (
+            "Scope",
+            "Facilitated, discussion-based tabletop exercise (TTX): the simulator ran the scenario between "
+            "turns; at each decision point the players decided for the actors they played and the facilitator "
+            "injected events; actors nobody played followed the scenario's policies.",
+        ),
+        (
+            "Mission areas",
+            "Protection (air and drone defence of airspace and critical sites); Response (support to "
+            "Ukraine's air defence)",
+        ),
+        ("Core capabilities", "; ".join(capabilities)),
+        (
+            "Objectives",
+            "; ".join(f"{o['name']}: {o.get('description') or o['metric']}" for o in scenario.objectives)
+            or "none set in the scenario",
+        ),
+        (
+            "Threat or hazard",
+            "Drone and missile raids on Ukraine; drone incursions into NATO airspace and airport "
+            "closures; strains on interceptor stocks, budgets and industry",
+        ),
+        ("Scenario", scenario.description or scenario.name),
+        ("Participating organisations (played)", "; ".join(participants) or "none (every actor followed its policies)"),
+        (
+            "Reproduce",
+            f"scenario {scenario.file or scenario.name}"
+            + (f" with --set {' '.join(scenario.overrides)}" if scenario.overrides else "")
+            + f"; seed {log.seed}; content hash {scenario.hash[:12]}…; log {record.path.name}"
+            + (f"; decisions from {log.decisions_file}" if log.decisions_file else ""),
+        ),
+    ]
+    blocks.append(TableBlock(["", ""], [[key, value] for key, value in overview]))
+    # Summary
+    blocks.append(Heading(2, "Exercise Summary"))
+    met = sum(1 for rating in ratings if rating["result"] == "met")
+    blocks.append(
+        Paragraph(
+            f"{len(decisions)} decisions were taken ({len(refused)} refused) and {len(injects)} injects were made over "
+            f"{turns_run} turns. {met} of {len(ratings)} objectives were met. Ukraine intercepted "
+            f"{_share(metrics.get('ukraine_drone_intercept_rate', math.nan))} of the drones launched at it; "
+            f"{_fmt(metrics.get('nato_leakers', math.nan))} threats got through in NATO airspace; airports were closed "
+            f"{_fmt(metrics.get('airport_closure_hours', math.nan))} airport-hours."
+        )
+    )
+    # Objectives
+    blocks.append(Heading(2, "Analysis of Objectives and Core Capabilities"))
+    blocks.append(
+        Paragraph(
+            "Ratings: met / partially met (short by at most "
+            f"{PARTIAL_SHORTFALL:.0%} of the target) / not met; HSEEP performance rating "
+            + ", ".join(f"{letter} = {text}" for letter, text in HSEEP_RATINGS.items())
+            + f" (P: met with a margin of at least {COMFORTABLE_MARGIN:.0%})."
+        )
+    )
+    blocks.append(
+        TableBlock(
+            ["Objective", "Core capability", "Metric", "Target", "Result", "Rating", "HSEEP"],
+            [
+                [
+                    r["name"],
+                    r["capability"],
+                    r["metric"],
+                    f"{r['direction']} {_fmt(float(r['threshold']))}",
+                    _fmt(r["value"]),
+                    r["result"],
+                    r["rating"],
+                ]
+                for r in ratings
+            ],
+        )
+    )
+    for rating in ratings:
+        if rating.get("description"):
+            blocks.append(Paragraph(f"**{rating['name']}** — {rating['description']}."))
+    # Timeline
+    blocks.append(Heading(2, "Timeline of Key Events and Decisions"))
+    rows: list[list[str]] = []
+    for turn, entries in zip(log.turns, record.entries, strict=True):
+        if turn.outcome:
+            dates = turn.outcome.get("dates", ["", ""])
+            lines = list(turn.outcome.get("highlights", []))
+            if len(lines) > TIMELINE_LINES_PER_TURN:
+                lines = [
+                    *lines[: TIMELINE_LINES_PER_TURN - 1],
+                    f"… and {len(lines) - TIMELINE_LINES_PER_TURN + 1} more",
+                ]
+            for line in lines:
+                rows.append([f"Turn {turn.turn}", f"{dates[0]} – {dates[1]}", "event", line])
+        if turn.turn < log.turn_count:
+            if turn.played:
+                rows.append([f"Decision point {turn.turn}", turn.date, "played", ", ".join(turn.played)])
+            for entry, logged in entries:
+                what = f"{entry.actor}: {_entry_text(entry.raw)}" if entry.is_decision else _entry_text(entry.raw)
+                result = "done" if logged.done else "REFUSED"
+                note = f" (note: {entry.raw['note']})" if entry.raw.get("note") else ""
+                rows.append(
+                    [
+                        f"Decision point {turn.turn}",
+                        turn.date,
+                        "decision" if entry.is_decision else "inject",
+                        f"{what}{note} — {result}: {logged.message}",
+                    ]
+                )
+    blocks.append(TableBlock(["When", "Date(s)", "Type", "What happened"], rows))
+    # Strengths and areas for improvement
+    blocks.append(Heading(2, "Strengths"))
+    strengths = [f"**{f.capability}**: {f.observation}" for f in findings if f.strength]
+    blocks.append(Bullets(strengths) if strengths else Paragraph("No strengths were identified by the rules."))
+    blocks.append(Heading(2, "Areas for Improvement"))
+    areas = [f for f in findings if not f.strength]
+    if areas:
+        blocks.append(
+            Bullets([f"**{f.capability}**: {f.observation}. *Recommendation*: {f.recommendation}." for f in areas])
+        )
+    else:
+        blocks.append(Paragraph("No areas for improvement were identified by the rules."))
+    blocks.append(
+        Paragraph(
+            "Strengths and areas for improvement are derived by explicit rules from the outcomes, "
+            "the objectives and the refused decisions (see `sim.tabletop.aar`)."
+        )
+    )
+    # Improvement plan
+    blocks.append(Heading(2, "Improvement Plan"))
+    blocks.append(
+        TableBlock(
+            ["Core capability", "Observation", "Recommendation (corrective action)", "Responsible actor", "Timeframe"],
+            [[f.capability, f.observation, f.recommendation, f.responsible, f.timeframe] for f in areas],
+        )
+    )
+    # Appendices
+    blocks.append(Heading(2, "Appendix A: Exercise Participants"))
+    blocks.append(
+        TableBlock(
+            ["Actor", "Role"],
+            [[actor, f"played from decision point {turn}"] for actor, turn in sorted(played_from.items())]
+            + [["Everyone else", "followed the scenario's policies"], ["Facilitator", f"{len(injects)} injects"]],
+        )
+    )
+    blocks.append(Heading(2, "Appendix B: Outcomes"))
+    units = {metric.name: metric.unit for metric in METRICS}
+    blocks.append(
+        TableBlock(
+            ["Metric", "Value", "Unit"],
+            [
+                [metric.name, _fmt(metrics.get(metric.name, math.nan)), units[metric.name]]
+                for metric in METRICS
+                if metric.name in metrics
+            ],
+        )
+    )
+    if replay_objectives is not None and not replay_objectives.empty:
+        blocks.append(Heading(2, "Appendix C: Skill or Luck? (replays under other seeds)"))
+        blocks.append(
+            Paragraph(
+                "The players' decisions were replayed under other seeds with `sim replay`: the share of replays "
+                "meeting each objective says whether the played outcome was robust (skill) or fortunate (luck)."
+            )
+        )
+        blocks.append(
+            TableBlock(
+                ["Objective", "Played", "Met", "P(met) in replays", "Percentile of played", "Verdict"],
+                [
+                    [
+                        str(row.objective),
+                        _fmt(float(row.played)),
+                        "yes" if bool(row.met) else "no",
+                        f"{float(row.p_met):.0%}",
+                        _fmt(float(row.percentile)),
+                        str(row.verdict),
+                    ]
+                    for row in replay_objectives.itertuples(index=False)
+                ],
+            )
+        )
+    return report
+
+
+def read_replay_objectives(folder: Path) -> pd.DataFrame | None:
+    """The objectives table ``sim replay`` wrote beside a game log, if any."""
+    path = folder / REPLAY_OBJECTIVES_FILE
+    if not path.is_file():
+        return None
+    try:
+        return pd.read_csv(path)
+    except (OSError, ValueError, pd.errors.ParserError):
+        return None
+
+
+# --- rendering ------------------------------------------------------------------------------------------------
+
+
+def _md_cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(report: AfterActionReport) -> str:
+    """The report as Markdown."""
+    lines = [f"# {report.title}", ""]
+    for block in report.blocks:
+        match block:
+            case Heading():
+                lines += ["#" * block.level + " " + block.text, ""]
+            case Paragraph():
+                lines += [block.text, ""]
+            case Bullets():
+                lines += [f"- {item}" for item in block.items] + [""]
+            case TableBlock():
+                lines.append("| " + " | ".join(_md_cell(c) for c in block.columns) + " |")
+                lines.append("|" + "|".join("---" for _ in block.columns) + "|")
+                lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in block.rows]
+                lines.append("")
+    return "\n".join(lines)
+
+
+def _inline_html(text: str) -> str:
+    """Escape, then render the Markdown emphasis used in the report (**bold**, *italic*, `code`)."""
+    import re
+
+    escaped = html.escape(text)
+    escaped = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", escaped)
+    escaped = re.sub(r"\*(.+?)\*", r"<em>\1</em>", escaped)
+    return re.sub(r"`(.+?)`", r"<code>\1</code>", escaped)
+
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 72rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
+h1 { font-size: 1.6rem; } h2 { border-bottom: 2px solid #1f4e79; color: #1f4e79; margin-top: 2rem; }
+table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1rem; font-size: 0.9rem; }
+th, td { border: 1px solid #ccc; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
+th { background: #eef3f8; }
+"""
+
+
+def to_html(report: AfterActionReport) -> str:
+    """The report as a self-contained HTML page."""
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{html.escape(report.title)}</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{html.escape(report.title)}</h1>",
+    ]
+    for block in report.blocks:
+        match block:
+            case Heading():
+                parts.append(f"<h{block.level}>{html.escape(block.text)}</h{block.level}>")
+            case Paragraph():
+                parts.append(f"<p>{_inline_html(block.text)}</p>")
+            case Bullets():
+                parts.append("<ul>" + "".join(f"<li>{_inline_html(item)}</li>" for item in block.items) + "</ul>")
+            case TableBlock():
+                head = "".join(f"<th>{html.escape(str(c))}</th>" for c in block.columns)
+                body = "".join(
+                    "<tr>" + "".join(f"<td>{_inline_html(str(c))}</td>" for c in row) + "</tr>" for row in block.rows
+                )
+                parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
