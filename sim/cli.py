@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from sim.commands import play as play_commands
+from sim.commands import report as report_commands
 from sim.commands import run as run_commands
 from sim.commands import scenario as scenario_commands
 
@@ -26,6 +27,7 @@ app.command()(scenario_commands.sources)
 app.command()(run_commands.run)
 app.command()(run_commands.policies)
 app.command()(run_commands.metrics)
+app.command()(report_commands.report)
 app.command()(run_commands.docs)
 app.command()(play_commands.play)
 app.command()(play_commands.replay)

@@ -33,6 +33,9 @@ def run(
         Path | None, typer.Option("--resume", help="Continue an interrupted run folder instead of starting anew.")
     ] = None,
     all_metrics: Annotated[bool, typer.Option("--all-metrics", help="Print every metric, breakdowns too.")] = False,
+    no_report: Annotated[
+        bool, typer.Option("--no-report", help="Do not write report.html, report.md and figures/ at the end.")
+    ] = False,
 ) -> None:
     """Run a scenario's seeded replications; write a run folder; print the summary and objectives."""
     from sim.experiment.executors import ExecutorError
@@ -72,6 +75,10 @@ def run(
             f"[yellow]{len(results.failed)} of {count} replications failed[/]; see {results.run_dir}/replications.csv"
         )
     out.print(f"results: {results.run_dir}")
+    if not no_report:
+        from sim.commands.report import write_and_announce
+
+        write_and_announce(results.run_dir, after_run=True)
 
 
 def policies() -> None:

@@ -1,0 +1,54 @@
+"""Report command: ``sim report RUN_DIR`` writes ``report.html``, ``report.md`` and ``figures/`` into a run folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sim.commands.common import err, fail, out
+
+
+def write_and_announce(run_dir: Path, *, after_run: bool = False) -> Path:
+    """Write a folder's report and print where it is (shared by ``sim report`` and the end of ``sim run``).
+
+    Args:
+        run_dir: A run, comparison or sweep folder.
+        after_run: Called at the end of a run: a failure says that the results are saved and how to retry.
+
+    Returns:
+        The path of ``report.html``.
+
+    Raises:
+        typer.Exit: With code 2 and a message (never a traceback) if the report cannot be written.
+    """
+    from sim.report.build import ReportError, write_report
+
+    try:
+        paths = write_report(run_dir)
+    except ReportError as error:
+        retry = f"; the results are saved: write the report again with sim report {run_dir}" if after_run else ""
+        fail(f"report not written: {error}{retry}")
+    figures_dir = paths.figures[0].png.parent if paths.figures else paths.html.parent
+    count = len(paths.figures)
+    out.print(
+        f"report: {paths.html} (and {paths.markdown.name}; {count} figures as PNG and SVG in {figures_dir})",
+        markup=False,
+    )
+    return paths.html
+
+
+def report(
+    run_dir: Annotated[
+        Path,
+        typer.Argument(metavar="RUN_DIR", help="Folder made by sim run, sim compare or sim sweep.", show_default=False),
+    ],
+) -> None:
+    """Write a self-contained report.html (figures embedded), report.md and figures/ (PNG + SVG) for a run folder."""
+    if not run_dir.exists():
+        fail(f"{run_dir} does not exist; give a folder made by sim run, sim compare or sim sweep")
+    if not run_dir.is_dir():
+        fail(f"{run_dir} is not a folder; give a folder made by sim run, sim compare or sim sweep")
+    err.print(f"writing the report of {run_dir} …", markup=False)
+    write_and_announce(run_dir)
