@@ -39,7 +39,9 @@ DAILY_SERIES: tuple[str, ...] = (
     "ukraine_fire_units",
     "nato_rotational_fire_units",
 )
-"""Series every run records; per-region stock series (``stock.<region>``) follow them."""
+"""Series every run records; per-region stock series follow them: ``stock.<region>`` is the interceptor
+missiles on hand there at the end of the day (SHORAD, medium- and long-range SAMs, fighters' missiles; not gun
+rounds, which number in the millions, nor interceptor drones)."""
 
 
 def _as_rows(regions: NDArray[np.int64] | slice) -> NDArray[np.int64] | slice:

@@ -14,11 +14,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.model.engagement import LayerSpec
-from sim.scenario.catalog import LAYER_ORDER, EffectorType, ThreatKind
+from sim.scenario.catalog import LAYER_ORDER, EffectorType, Layer, ThreatKind
 from sim.scenario.model import Scenario
 
 UNLIMITED_STOCK = 10**12
 """Stock of the pseudo-munition of effectors that fire nothing (EW): never runs out."""
+MISSILE_LAYERS = frozenset({Layer.SHORT_RANGE, Layer.MEDIUM_RANGE, Layer.LONG_RANGE, Layer.FIGHTER})
+"""Layers whose munitions are interceptor missiles (what the stock series count)."""
 UKRAINE = "UA"
 """Owner code of Ukraine's regions and the recipient code in transfers."""
 
@@ -40,6 +42,7 @@ class Tables:
     effector_names: tuple[str, ...]  # in layer order
     layers: tuple[LayerSpec, ...]
     effector_munition: NDArray[np.int64]
+    missile_munitions: NDArray[np.int64]  # munitions fired by missile layers (SHORAD, medium, long range, fighters)
     engagements_per_unit: NDArray[np.int64]
     ready_rounds_per_unit: NDArray[np.int64]
     ready_matrix: NDArray[np.int64]  # [E, M]: ready rounds one unit of e holds of munition m
@@ -170,6 +173,13 @@ def build_tables(scenario: Scenario) -> Tables:
         effector_names=effector_names,
         layers=tuple(layers),
         effector_munition=effector_munition,
+        missile_munitions=np.unique(
+            [
+                effector_munition[index]
+                for index, name in enumerate(effector_names)
+                if catalog.effectors[name].layer in MISSILE_LAYERS and catalog.effectors[name].interceptor
+            ]
+        ).astype(np.int64),
         engagements_per_unit=np.array(
             [catalog.effectors[name].engagements_per_night.as_int() for name in effector_names], dtype=np.int64
         ),

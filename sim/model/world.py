@@ -118,7 +118,7 @@ class AirDefenceModel(mesa.Model):
         self._damaging = np.flatnonzero(tables.threat_damage_fraction > 0)
         self._site_share_by_threat = np.repeat(tables.site_share_in_region[:, np.newaxis], len(self._damaging), axis=1)
         self._nato_regions = tables.nato_regions
-        self._stock_columns = slice(0, munitions - 1)  # every interceptor; not the EW pseudo-munition
+        self._stock_columns = tables.missile_munitions  # interceptor missiles, not gun rounds or drones
         ukraine = tables.ukraine_regions
         self._ukraine_rows = slice(int(ukraine[0]), int(ukraine[-1]) + 1) if len(ukraine) else slice(0, 0)
 
