@@ -23,30 +23,46 @@ The model, for one night and every region independently:
    in a round drop out. The magazine limit on the number engaged is the stock itself (at least one shot
    per target); later rounds fire at most the munitions still on hand. Kills in a round are
    ``binomial(shots, p)`` per region and type.
-5. When a layer (or a shot-limited round) cannot serve every candidate, the engaged count is split
-   across threat types by the cumulative-floor rule of :func:`split_in_proportion`: deterministic,
-   proportional to the candidates, exact in total, never more than the candidates of a type.
+5. When a layer (or a shot-limited round) cannot serve every candidate, it serves the threat types in
+   increasing ``LayerSpec.priority``: every candidate of the most urgent priority value first, then the
+   next value, and so on (the model gives missiles priority 0, drones and decoys 1). The count given to
+   one priority value is split across its types by the cumulative-floor rule of
+   :func:`split_in_proportion`: deterministic, proportional to the candidates, exact in total, never more
+   than the candidates of a type. With every priority equal (the default) this is one proportional split
+   over all the types the layer engages.
 6. Decoys are an ordinary threat type with their own kill probability; the kernel has no special case
    for them. What a leaker destroys is computed elsewhere.
 7. Several layers may share a munition type (``munition_index``); a layer draws on the stock left by the
    layers before it, and the stock never goes negative.
+8. Missile reserve (``reserve_rounds[r, l] = V``, default 0): a layer holds back ``V`` rounds of its
+   munition for its *top-priority* types, those with the layer's lowest priority value among the types it
+   engages. It never fires at a lower-priority type a round that would take the stock below ``V``; at
+   top-priority types, which it serves first anyway, it may fire the whole stock. The stock is the stock
+   left at that moment: after the earlier layers sharing the munition, after the layer's own fire at its
+   top-priority types, and (shoot-look-shoot) after the earlier rounds; every round obeys the reserve.
+   With stock ``S`` the layer fires at most ``max(0, S − V)`` rounds at lower-priority types, and fewer
+   when top-priority targets took some: after 20 rounds at missiles from ``S = 30, V = 20`` it fires none
+   at drones. A layer whose engaged types all share one priority value ignores its reserve.
 
 Conservation holds exactly for every region and type: ``incoming = Σ_l killed + leakers``;
 ``killed ≤ engaged``; ``Σ_t engaged ≤ engagements_per_night``; ``munitions_left = munitions_on_hand −
 Σ shots of the layers using that munition ≥ 0``; under salvo doctrine ``shots = k × engaged``.
 
 Magazine-empty flag: a layer is flagged in a region when it wanted to fire and its munition had run out:
-it had candidates and free channels but not one more full salvo in stock, or (shoot-look-shoot) it could
-not give a surviving engaged target its next shot.
+it left candidates unengaged with channels free and has not one more full salvo in stock (salvo), or
+(shoot-look-shoot) it engaged fewer targets than it had channels and candidates for, or could not give a
+surviving engaged target its next shot, and its stock is empty. Rounds held back by the reserve are not
+"run out": a layer that stops because of its reserve, with a full salvo still in stock, is not flagged.
 
 Random draws and cost: one ``rng.binomial`` call per layer that engages anything (salvo) or per round
 that fires anything (shoot-look-shoot); a layer without channels anywhere, without candidates anywhere or
-without anything engaged draws nothing, and the loop stops once every threat is down. The same inputs and
-generator state give the same outcome. Because the number of draws depends on what happens, a caller
+without anything engaged draws nothing, and the loop stops once every threat is down. The same inputs
+and generator state give the same outcome. Because the number of draws depends on what happens, a caller
 that wants common random numbers across scenarios should give each night its own child generator
 (``numpy.random.SeedSequence.spawn``) rather than share one stream over a whole run. Each numpy call on
-these small arrays costs about a microsecond and each binomial call several, whatever the counts; to
-amortise that, stack many regions (or replications) along the region axis of one call.
+these small arrays costs about a microsecond and each binomial call 5-10 µs, whatever the counts (the
+binomial calls are about half of a typical night); to amortise that, stack many regions (or replications)
+along the region axis of one call.
 """
 
 from __future__ import annotations
@@ -54,6 +70,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -64,8 +81,10 @@ IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
+_ALL_EQUAL: Any = None  # default of LayerSpec.priority: replaced by zeros [T] at construction
 
-def _read_only(array: NDArray[np.generic]) -> NDArray[np.generic]:
+
+def _read_only(array: NDArray[Any]) -> NDArray[Any]:
     array.setflags(write=False)
     return array
 
@@ -75,7 +94,8 @@ class LayerSpec:
     """One layer of air defence in a region (EW, guns, interceptor drones, SHORAD, Patriot-class, ...).
 
     Instances are compared by identity. The arrays are copied and made read-only at construction, and the
-    derived ``salvo_kill_probability`` is computed once here so the kernel does not repeat it every night.
+    derived arrays (``salvo_kill_probability`` and the kernel's private matrices) are computed once here so
+    the kernel does not repeat the work every night.
 
     Attributes:
         name: Human-readable name of the layer, e.g. ``"interceptor drones"``.
@@ -89,6 +109,11 @@ class LayerSpec:
         shoot_look_shoot: ``True`` for shoot-look-shoot doctrine, ``False`` for a salvo of ``k`` shots.
         munition_index: Index into the munition axis of ``munitions_on_hand``; layers may share one.
         cost_per_shot_eur: Cost of one interceptor (or burst) fired, in euros.
+        priority: ``[T]`` integers, optional (default all 0): the order in which the layer serves threat
+            types when it cannot serve every candidate; lower values first (e.g. missiles 0, drones and
+            decoys 1). The engaged types with the lowest value are the layer's *top-priority* types, the
+            ones its ``reserve_rounds`` (see :func:`resolve_night`) are held back for. Stored as a
+            read-only int64 array.
         salvo_kill_probability: Derived, ``[T]``: ``1 - (1 - p)^k``, the kill probability per engaged
             target under salvo doctrine (equal to the kill probability of the whole shoot-look-shoot
             sequence when munitions do not run out).
@@ -101,8 +126,19 @@ class LayerSpec:
     shoot_look_shoot: bool
     munition_index: int
     cost_per_shot_eur: float
+    priority: IntArray = _ALL_EQUAL
     salvo_kill_probability: FloatArray = field(init=False, repr=False)
+    # Kernel constants, derived once (see _derive_kernel_constants).
+    _salvo: bool = field(init=False, repr=False)
+    _rounds_per_target: int = field(init=False, repr=False)
+    _draw_probability: FloatArray = field(init=False, repr=False)
     _engages_as_int: IntArray = field(init=False, repr=False)
+    _top_as_int: IntArray = field(init=False, repr=False)
+    _several_priorities: bool = field(init=False, repr=False)
+    _candidates: IntArray = field(init=False, repr=False)
+    _cumulative: IntArray = field(init=False, repr=False)
+    _class_sums: IntArray = field(init=False, repr=False)
+    _difference: IntArray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         """Validate the fields, copy the arrays read-only and precompute the derived arrays.
@@ -126,6 +162,18 @@ class LayerSpec:
                 f"layer {self.name!r}: engages has shape {engages.shape} but kill_probability has shape "
                 f"{kill_probability.shape}; both must be [T]"
             )
+        if self.priority is None:
+            priority = np.zeros(kill_probability.shape, dtype=np.int64)
+        else:
+            priority = np.array(self.priority)
+            if priority.dtype == np.bool_ or not np.issubdtype(priority.dtype, np.integer):
+                raise TypeError(f"layer {self.name!r}: priority must be an integer array, got dtype {priority.dtype}")
+            if priority.shape != kill_probability.shape:
+                raise ValueError(
+                    f"layer {self.name!r}: priority has shape {priority.shape} but kill_probability has shape "
+                    f"{kill_probability.shape}; both must be [T]"
+                )
+            priority = priority.astype(np.int64)
         for attribute in ("shots_per_target", "munition_index"):
             value = getattr(self, attribute)
             if isinstance(value, bool) or not isinstance(value, int | np.integer):
@@ -147,9 +195,61 @@ class LayerSpec:
         set_field(self, "cost_per_shot_eur", float(self.cost_per_shot_eur))
         set_field(self, "kill_probability", _read_only(kill_probability))
         set_field(self, "engages", _read_only(engages.copy()))
+        set_field(self, "priority", _read_only(priority))
         salvo = 1.0 - (1.0 - kill_probability) ** self.shots_per_target
         set_field(self, "salvo_kill_probability", _read_only(salvo))
+        self._derive_kernel_constants()
+
+    def _derive_kernel_constants(self) -> None:
+        """Precompute what the kernel needs for this layer.
+
+        The priority classes are the distinct priority values of the engaged types, most urgent first. Each
+        integer matrix turns a count matrix ``x`` ``[R, T]`` into another by one exact matrix product:
+        ``x.dot(_candidates)`` = ``[R, T + 1]``, the counts of the engaged types (zero elsewhere) and, in
+        column ``T``, their total; ``_cumulative.dot(x.T)`` = ``[T, R]``, the cumulative count of each type
+        within its class (types along the rows, so that the result and its blocks are contiguous);
+        ``_class_sums.dot(x.T)`` = ``[3T, R]``, that cumulative count, the total of each type's class and
+        the total of the classes served before it. ``F.dot(_difference)`` subtracts from each column of
+        ``F`` ``[R, T]`` the previous column of the same class (differences of cumulative floors). Types the
+        layer does not engage have all-zero rows and columns.
+        """
+        set_field = object.__setattr__
+        k = self.shots_per_target
+        salvo = not self.shoot_look_shoot or k == 1  # shoot-look-shoot with one round is a salvo of one
+        set_field(self, "_salvo", salvo)
+        set_field(self, "_rounds_per_target", k if salvo else 1)  # rounds one engaged target needs at once
+        set_field(self, "_draw_probability", self.salvo_kill_probability if salvo else self.kill_probability)
+        engages = self.engages
+        n_types = engages.shape[0]
         set_field(self, "_engages_as_int", _read_only(engages.astype(np.int64)))
+        values = np.unique(self.priority[engages])
+        classes = np.where(engages, np.searchsorted(values, self.priority), -1)  # -1: not engaged
+        set_field(self, "_several_priorities", len(values) > 1)
+        set_field(self, "_top_as_int", _read_only((classes == 0).astype(np.int64)))
+        candidates = np.zeros((n_types, n_types + 1), dtype=np.int64)
+        candidates[:, :n_types] = np.diag(engages)
+        candidates[:, n_types] = engages
+        cumulative = np.zeros((n_types, n_types), dtype=np.int64)
+        class_total = np.zeros((n_types, n_types), dtype=np.int64)
+        served_before = np.zeros((n_types, n_types), dtype=np.int64)
+        difference = np.eye(n_types, dtype=np.int64)
+        for column in range(n_types):
+            if classes[column] < 0:
+                continue
+            same_class = classes == classes[column]
+            cumulative[: column + 1, column] = same_class[: column + 1]
+            class_total[:, column] = same_class
+            served_before[:, column] = (classes >= 0) & (classes < classes[column])
+            previous = np.flatnonzero(same_class[:column])
+            if previous.size:
+                difference[previous[-1], column] = -1
+        for name, matrix in (
+            ("_candidates", candidates),
+            ("_cumulative", cumulative.T.copy()),
+            ("_class_sums", np.vstack([cumulative.T, class_total.T, served_before.T])),
+            ("_difference", difference),
+        ):
+            set_field(self, name, _read_only(matrix))
 
 
 @dataclass(frozen=True, eq=False)
@@ -163,9 +263,10 @@ class NightOutcome:
         leakers: ``[R, T]`` threats that survived every layer.
         munitions_left: ``[R, M]`` munitions on hand after the night.
         magazine_empty: ``[R, L]`` bool: the layer wanted to fire but its munition had run out. Under salvo
-            doctrine: it had candidates and channel capacity left but not enough munitions for one more
-            full salvo. Under shoot-look-shoot: it could not give one shot to every target it had
-            capacity for, or could not fire a follow-up shot at a surviving engaged target.
+            doctrine: it left candidates unengaged with channel capacity free, and has not enough munitions
+            left for one more full salvo. Under shoot-look-shoot: it could not give one shot to every
+            target it had capacity for, or could not fire a follow-up shot at a surviving engaged target,
+            and its stock is empty. Rounds held back by a reserve do not count as run out.
         cost_per_shot_eur: ``[L]`` cost of one shot of each layer, in euros (copied from the layers).
     """
 
@@ -218,6 +319,8 @@ def split_in_proportion(counts: ArrayLike, totals: ArrayLike) -> IntArray:
     Example: counts ``[7, 3, 0, 5]``, n = 6 → cumulative ``[7, 10, 10, 15]`` → ``floor(6·C/15) =
     [2, 4, 4, 6]`` → split ``[2, 2, 0, 2]``.
 
+    The kernel applies this rule within each priority class of a layer (see the module docstring, rule 5).
+
     Args:
         counts: ``[R, T]`` non-negative integer counts (e.g. candidates per threat type).
         totals: ``[R]`` integers with ``0 ≤ totals[r] ≤ counts[r].sum()``.
@@ -238,23 +341,171 @@ def split_in_proportion(counts: ArrayLike, totals: ArrayLike) -> IntArray:
     return _split(counts_array, totals_array, counts_total)
 
 
+def _split_by_priority(layer: LayerSpec, counts: IntArray, counts_total: IntArray, totals: IntArray) -> IntArray:
+    """Split ``totals`` [R] over the engaged ``counts`` [R, T] by rule 5; ``counts_total`` is their sum [R].
+
+    Each priority class, most urgent first, is served ``clip(total − (count of the classes before it), 0,
+    its count)``; within a class the cumulative floors ``floor(n_class · C_t / N_class)`` are differenced by
+    ``layer._difference``. With a single class this is :func:`split_in_proportion` over the engaged types,
+    value for value. Requires ``0 ≤ totals ≤ counts_total``.
+    """
+    if layer._several_priorities:
+        # Types along the rows, regions along the columns: three contiguous [T, R] blocks from one product.
+        floors, class_total, served = layer._class_sums.dot(counts.T).reshape(3, counts.shape[1], counts.shape[0])
+        np.subtract(totals, served, out=served)  # the total minus what the classes before it are served
+        np.maximum(served, 0, out=served)
+        np.minimum(served, class_total, out=served)
+        floors *= served
+        floors //= np.maximum(class_total, 1)  # classes with nothing to split hold zeros anyway
+    else:
+        floors = layer._cumulative.dot(counts.T)  # [T, R], as above
+        floors *= totals
+        floors //= np.maximum(counts_total, 1)  # regions with nothing to split hold zeros anyway
+    result: IntArray = floors.T.dot(layer._difference)
+    return result
+
+
+def _total_with_reserve(
+    layer: LayerSpec,
+    counts: IntArray,
+    wanted: IntArray,
+    stock: IntArray,
+    per_target: int,
+    reserve: IntArray,
+    capacity: IntArray | None,
+) -> IntArray:
+    """``[R]`` targets engaged (or shots fired, in a later shoot-look-shoot round) under a reserve (rule 8).
+
+    Top-priority types first: ``top = min(their count, capacity, stock // per_target)``. Then the other
+    engaged types: ``min(their count, capacity − top, max(0, stock − per_target·top − reserve) //
+    per_target)``. ``capacity`` is ``None`` for a later shoot-look-shoot round (no channel limit).
+    """
+    top_wanted = counts.dot(layer._top_as_int)
+    top = np.minimum(top_wanted, stock // per_target if per_target > 1 else stock)
+    lower = wanted - top_wanted
+    if capacity is not None:
+        np.minimum(top, capacity, out=top)
+        np.minimum(lower, capacity - top, out=lower)
+    spare = stock - (per_target * top if per_target > 1 else top)
+    spare -= reserve
+    np.maximum(spare, 0, out=spare)
+    if per_target > 1:
+        spare //= per_target
+    np.minimum(lower, spare, out=lower)
+    lower += top
+    return lower
+
+
+class _LayerTable:
+    """Per-layer constants of one sequence of layers, stacked over the layer axis, and its night plans.
+
+    Built once per sequence of layers (see :func:`_layer_table`); the plans are cached by the pattern of
+    regions and layers that have channels and a salvo in stock.
+    """
+
+    __slots__ = (
+        "cost_per_shot_eur",
+        "engages",
+        "layers",
+        "munition_index",
+        "plans",
+        "rounds_per_target",
+        "several_priorities",
+    )
+
+    def __init__(self, layers: tuple[LayerSpec, ...]) -> None:
+        self.layers = layers
+        self.munition_index = np.array([layer.munition_index for layer in layers], dtype=np.intp)
+        self.rounds_per_target = np.array([layer._rounds_per_target for layer in layers], dtype=np.int64)
+        self.several_priorities = np.array([layer._several_priorities for layer in layers], dtype=np.bool_)
+        self.cost_per_shot_eur = np.array([layer.cost_per_shot_eur for layer in layers], dtype=np.float64)
+        n_types = layers[0].engages.shape[0] if layers else 0
+        self.engages = np.zeros((len(layers), n_types), dtype=np.int64)  # [L, T]
+        for index, layer in enumerate(layers):
+            if layer.engages.shape[0] == n_types:  # else resolve_night's validation rejects the layers
+                self.engages[index] = layer.engages
+        self.plans: dict[bytes, list[tuple[int, int]]] = {}
+
+    def plan(self, capacity: IntArray, munitions: IntArray) -> list[tuple[int, int]]:
+        """The steps of tonight's loop over the layers, from the channels and the stock at dusk.
+
+        A layer may fire if somewhere it has channels and one full salvo (shoot-look-shoot: one round) in
+        stock. Stocks only fall during a night, so a layer that cannot fire at dusk never fires; all it can
+        do is be flagged, wherever it has candidates and channels. Each step is ``(index, 0)`` for a layer
+        that may fire, or ``(start, stop)`` for a run of layers that cannot, whose flags one matrix product
+        sets at once (a layer without channels anywhere gets its ``False`` flags the same way, or is left out).
+        """
+        has_channels = capacity > 0
+        can_fire = munitions.take(self.munition_index, axis=1) >= self.rounds_per_target
+        key = has_channels.tobytes() + can_fire.tobytes()
+        plan = self.plans.get(key)
+        if plan is None:
+            can_fire &= has_channels
+            modes = has_channels.max(axis=0, initial=False).astype(np.int64)
+            modes += can_fire.max(axis=0, initial=False)  # 0: no channels anywhere, 1: can never fire, 2: may fire
+            plan = []
+            run: list[int] = []
+            for index, layer_mode in enumerate(modes.tolist()):
+                if layer_mode == 1:
+                    run.append(index)
+                elif layer_mode == 2:
+                    if run:
+                        plan.append((run[0], run[-1] + 1))
+                        run = []
+                    plan.append((index, 0))
+            if run:
+                plan.append((run[0], run[-1] + 1))
+            if len(self.plans) >= _PLAN_CACHE_SIZE:
+                self.plans.clear()
+            self.plans[key] = plan
+        return plan
+
+
+# Layer sequences are few and reused every night; LayerSpec is immutable and hashed by identity, and the
+# cache holds the layers themselves, so an entry can never be mistaken for another sequence.
+_LAYER_TABLES: dict[tuple[LayerSpec, ...], _LayerTable] = {}
+_CACHE_SIZE = 64
+_PLAN_CACHE_SIZE = 1024  # per layer sequence: a year of the model sees ~50 patterns of channels and stocks
+
+
+def _layer_table(layers: Sequence[LayerSpec]) -> _LayerTable:
+    key = layers if type(layers) is tuple else tuple(layers)
+    table = _LAYER_TABLES.get(key)
+    if table is None:
+        if len(_LAYER_TABLES) >= _CACHE_SIZE:
+            _LAYER_TABLES.clear()
+        table = _LAYER_TABLES[key] = _LayerTable(key)
+    return table
+
+
+_INT64 = np.dtype(np.int64)
+
+
 def _as_int_matrix(values: ArrayLike, name: str) -> IntArray:
     array = np.asarray(values)
     if array.ndim != 2:
         raise ValueError(f"{name} must be a 2-D integer array, got shape {array.shape}")
-    if array.dtype != np.int64:
+    if array.dtype is not _INT64 and array.dtype != _INT64:  # identity first: the common case, and cheap
         if array.size and not np.issubdtype(array.dtype, np.integer):
             raise TypeError(f"{name} must hold integers, got dtype {array.dtype}")
         array = array.astype(np.int64)
     return array
 
 
-def _validate(layers: Sequence[LayerSpec], incoming: IntArray, capacity: IntArray, munitions: IntArray) -> None:
+def _validate(
+    layers: Sequence[LayerSpec],
+    incoming: IntArray,
+    capacity: IntArray,
+    munitions: IntArray,
+    reserve: IntArray | None,
+) -> None:
     n_regions, n_types = incoming.shape
     if capacity.shape != (n_regions, len(layers)):
         raise ValueError(f"engagements_per_night must be [R, L] = {(n_regions, len(layers))}, got {capacity.shape}")
     if munitions.shape[0] != n_regions:
         raise ValueError(f"munitions_on_hand must be [R, M] with R = {n_regions}, got {munitions.shape}")
+    if reserve is not None and reserve.shape != capacity.shape:
+        raise ValueError(f"reserve_rounds must be [R, L] = {(n_regions, len(layers))}, got {reserve.shape}")
     for layer in layers:
         if not isinstance(layer, LayerSpec):
             raise TypeError(f"layers must be LayerSpec instances, got {type(layer).__name__}")
@@ -271,8 +522,9 @@ def _validate(layers: Sequence[LayerSpec], incoming: IntArray, capacity: IntArra
         ("incoming", incoming),
         ("engagements_per_night", capacity),
         ("munitions_on_hand", munitions),
+        ("reserve_rounds", reserve),
     ):
-        if array.size and array.min() < 0:
+        if array is not None and array.size and array.min() < 0:
             raise ValueError(f"{name} must be ≥ 0 everywhere")
 
 
@@ -283,6 +535,7 @@ def resolve_night(
     munitions_on_hand: ArrayLike,
     rng: np.random.Generator,
     *,
+    reserve_rounds: ArrayLike | None = None,
     validate: bool = True,
 ) -> NightOutcome:
     """Resolve one night of layered air defence for every region at once.
@@ -296,6 +549,10 @@ def resolve_night(
             in each region tonight (fire units × channels); may be 0.
         munitions_on_hand: ``[R, M]`` munitions in stock per region and munition type.
         rng: The random generator; the only source of randomness.
+        reserve_rounds: Optional ``[R, L]`` integers ≥ 0 (default: none): rounds of the layer's munition
+            held back for its top-priority types (module docstring, rule 8). The layer never fires at its
+            other types a round that would take the stock of its munition, as left at that moment, below
+            the reserve. No effect on a layer whose engaged types all share one priority value.
         validate: Check shapes, layer consistency and non-negativity (a few microseconds). A caller that
             has validated its setup once may pass ``False`` in its inner loop.
 
@@ -309,77 +566,111 @@ def resolve_night(
     survivors = _as_int_matrix(incoming, "incoming").copy()
     capacity = _as_int_matrix(engagements_per_night, "engagements_per_night")
     munitions_left = _as_int_matrix(munitions_on_hand, "munitions_on_hand").copy()
+    reserve = None if reserve_rounds is None else _as_int_matrix(reserve_rounds, "reserve_rounds")
     if validate:
-        _validate(layers, survivors, capacity, munitions_left)
+        _validate(layers, survivors, capacity, munitions_left, reserve)
 
+    table = _layer_table(layers)
     n_regions, n_types = survivors.shape
-    n_layers = len(layers)
-    killed = np.zeros((n_regions, n_layers, n_types), dtype=np.int64)
-    engaged_out = np.zeros((n_regions, n_layers, n_types), dtype=np.int64)
-    shots_out = np.zeros((n_regions, n_layers, n_types), dtype=np.int64)
-    magazine_empty = np.zeros((n_regions, n_layers), dtype=np.bool_)
-    layer_has_capacity = capacity.any(axis=0).tolist()
-    # Every numpy call costs ~0.5 µs on these tiny arrays and a binomial draw ~5 µs: the loop below keeps
-    # them few and skips whatever cannot change the outcome.
+    n_layers = len(table.layers)
+    killed, engaged_out, shots_out = np.zeros((3, n_regions, n_layers, n_types), dtype=np.int64)
+    # Layer-major: a layer's flags and channels are contiguous rows. Numpy is several times slower on small
+    # non-contiguous 2-D operands, so the loop below computes on contiguous arrays and only copies its
+    # results into the [R, L, T] outputs.
+    empty_by_layer = np.zeros((n_layers, n_regions), dtype=np.bool_)
+    # Every numpy call costs ~0.5-1 µs on these tiny arrays and a binomial call ~7 µs: the loop below keeps
+    # them few and skips whatever cannot change the outcome. Nothing incoming: no layer has work.
+    nothing_left = bytes(survivors.nbytes)  # survivors.tobytes() == nothing_left: every threat is down
+    plan = table.plan(capacity, munitions_left) if survivors.tobytes() != nothing_left else []
+    channels_by_layer = capacity.T.copy()
+    reserves: list[IntArray | None] = [None] * n_layers  # per layer, where rule 8 applies to it
+    if reserve is not None and plan:
+        for layer_index in np.flatnonzero(table.several_priorities & np.any(reserve, axis=0)).tolist():
+            reserves[layer_index] = reserve[:, layer_index]
     minimum = np.minimum
-    count_nonzero = np.count_nonzero
     binomial = rng.binomial
 
-    for layer_index, layer in enumerate(layers):
-        if not count_nonzero(survivors):
-            break  # every threat is down (or none came): the remaining layers have nothing to do
-        if not layer_has_capacity[layer_index]:
+    for layer_index, stop in plan:
+        if stop:
+            # Layers that can never fire tonight: flagged where they have candidates and channels (the
+            # general rule below would find the same: demand > 0 and not one salvo in stock).
+            wanted_by_layer = table.engages[layer_index:stop].dot(survivors.T)
+            np.logical_and(wanted_by_layer, channels_by_layer[layer_index:stop], out=empty_by_layer[layer_index:stop])
             continue
-        candidates = survivors * layer._engages_as_int
-        wanted = candidates.sum(axis=1)
-        if not count_nonzero(wanted):
-            continue  # nothing this layer engages is left anywhere: no fire, no draw, no flag
+        layer = table.layers[layer_index]
+        candidates_and_total = survivors.dot(layer._candidates)
+        wanted = candidates_and_total[:, n_types]
         k = layer.shots_per_target
-        salvo = not layer.shoot_look_shoot or k == 1  # shoot-look-shoot with one round is a salvo of one
+        per_target = layer._rounds_per_target  # k under salvo doctrine, 1 under shoot-look-shoot
         stock = munitions_left[:, layer.munition_index]  # a view: subtracting from it updates the stock
+        channels = channels_by_layer[layer_index]
+        empty = empty_by_layer[layer_index]
+        reserve_here = reserves[layer_index]
         # Targets the layer could engage with a bottomless magazine, and with the magazine it has:
         # whole salvos only, or under shoot-look-shoot at least one shot per engaged target.
-        demand = minimum(wanted, capacity[:, layer_index])
-        magazine_limit = stock // k if salvo and k > 1 else stock
-        engaged_total = minimum(demand, magazine_limit)
-        np.less(magazine_limit, demand, out=magazine_empty[:, layer_index])
-        if not count_nonzero(engaged_total):
-            continue  # no channel or no munitions where the candidates are
-        binding = count_nonzero(engaged_total != wanted)  # channels or magazine short somewhere
-        engaged = _split(candidates, engaged_total, wanted) if binding else candidates
+        demand = minimum(wanted, channels)
+        if reserve_here is None:
+            magazine_limit = stock // per_target if per_target > 1 else stock
+            engaged_total = minimum(demand, magazine_limit)
+            np.less(magazine_limit, demand, out=empty)
+        else:
+            engaged_total = _total_with_reserve(layer, survivors, wanted, stock, per_target, reserve_here, channels)
+            # Run out: candidates and channels left, and not one more salvo in stock after this fire.
+            np.less(engaged_total, demand, out=empty)
+            empty &= stock < per_target * (engaged_total + 1)
+        # Python lists: on a few regions, tolist() and any() beat numpy's reductions several times over.
+        engaged_list = engaged_total.tolist()
+        if not any(engaged_list):
+            continue  # no candidates, no channel or no munitions where the candidates are: no fire, no draw
+        candidates = candidates_and_total[:, :n_types]
+        if engaged_list != wanted.tolist():  # channels, magazine or reserve short somewhere
+            engaged = _split_by_priority(layer, candidates, wanted, engaged_total)
+        else:
+            engaged = candidates.copy()  # contiguous: numpy is slow on small strided 2-D operands
         engaged_out[:, layer_index] = engaged
 
-        if salvo:
-            kills = binomial(engaged, layer.salvo_kill_probability)
-            shots_out[:, layer_index] = engaged * k if k > 1 else engaged
-            stock -= engaged_total * k if k > 1 else engaged_total
+        probability = layer._draw_probability
+        kills = binomial(engaged, probability)
+        if layer._salvo:
+            if k > 1:
+                shots_out[:, layer_index] = engaged * k
+                stock -= engaged_total * k
+            else:
+                shots_out[:, layer_index] = engaged
+                stock -= engaged_total
         else:
-            single_shot = layer.kill_probability
-            # Round 1: every engaged target gets one shot (engaged_total ≤ stock by construction).
-            kills = binomial(engaged, single_shot)
-            shots = engaged.copy()
+            # Round 1: every engaged target got one shot (engaged_total ≤ stock by construction).
+            shots = engaged
             stock -= engaged_total
             pending = engaged - kills  # engaged targets still alive, waiting for the next look and shot
-            for _ in range(k - 1):
-                pending_total = pending.sum(axis=1)
-                if not count_nonzero(pending_total):
+            for follow_up in range(k - 1, 0, -1):
+                pending_total = pending.dot(layer._engages_as_int)
+                if not any(pending_total.tolist()):
                     break
-                fire = minimum(pending_total, stock)
-                short_of_munitions = fire < pending_total
-                if count_nonzero(short_of_munitions):
-                    round_shots = _split(pending, fire, pending_total)
-                    magazine_empty[:, layer_index] |= short_of_munitions
+                if reserve_here is None:
+                    short = any((stock < pending_total).tolist())
+                    fire = minimum(pending_total, stock) if short else pending_total
+                else:
+                    fire = _total_with_reserve(layer, pending, pending_total, stock, 1, reserve_here, None)
+                    short = any((fire < pending_total).tolist())
+                if short:
+                    round_shots = _split_by_priority(layer, pending, pending_total, fire)
+                    # Run out: a surviving engaged target got no next shot, and the stock is now empty.
+                    empty |= (fire < pending_total) & (stock == fire)
                 else:
                     round_shots = pending
-                round_kills = binomial(round_shots, single_shot)
-                shots += round_shots  # before pending changes: round_shots may be pending itself
+                round_kills = binomial(round_shots, probability)
+                shots = shots + round_shots  # a new array: shots may be engaged, and round_shots pending
                 kills += round_kills
-                pending = pending - round_kills
                 stock -= fire
+                if follow_up > 1:
+                    pending -= round_kills
             shots_out[:, layer_index] = shots
 
         killed[:, layer_index] = kills
         survivors -= kills
+        if survivors.tobytes() == nothing_left:
+            break  # every threat is down: the remaining layers have nothing to do
 
     return NightOutcome(
         killed=killed,
@@ -387,6 +678,6 @@ def resolve_night(
         shots=shots_out,
         leakers=survivors,
         munitions_left=munitions_left,
-        magazine_empty=magazine_empty,
-        cost_per_shot_eur=np.array([layer.cost_per_shot_eur for layer in layers], dtype=np.float64),
+        magazine_empty=empty_by_layer.T.copy(),
+        cost_per_shot_eur=table.cost_per_shot_eur.copy(),
     )
