@@ -111,11 +111,11 @@ def test_defaults_are_filled_as_params(baseline: Scenario) -> None:
     assert netherlands.safe_loan_meur == Param(value=0)
     assert netherlands.eastern_flank is False
     assert netherlands.policies.donation.name == "no_donation"
-    mbda_gem_t = supplier(baseline, "mbda").products[2]
-    assert (mbda_gem_t.item, mbda_gem_t.backlog_units) == ("gem_t", Param(value=0))
-    assert mbda_gem_t.eu_content_share == Param(value=1.0)
-    assert mbda_gem_t.reference_order_units == Param(value=100)
-    assert mbda_gem_t.unit_price_eur is None
+    mbda_samp_t = supplier(baseline, "mbda").products[1]
+    assert (mbda_samp_t.item, mbda_samp_t.backlog_units) == ("samp_t", Param(value=6))
+    assert mbda_samp_t.eu_content_share == Param(value=1.0)
+    assert mbda_samp_t.reference_order_units == Param(value=100)
+    assert mbda_samp_t.unit_price_eur is None
     # A policy given only its name gets its parameter defaults.
     rheinmetall = supplier(baseline, "rheinmetall")
     assert rheinmetall.policy.name == "backlog_expansion"

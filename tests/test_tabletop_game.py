@@ -132,8 +132,8 @@ def test_decision_by_an_actor_not_played_is_a_programming_error(scenario):
         ),
         (
             "PL",
-            "{actor: PL, kind: order, item: gem_t, units: 5, supplier: mbda}",
-            "PL orders 5 gem_t: refused — no supplier offers gem_t within the acceptable lead time",
+            "{actor: PL, kind: order, item: pac3_mse, units: 5, supplier: diehl}",
+            "PL orders 5 pac3_mse: refused — diehl does not make pac3_mse",
         ),
         (
             "DE",

@@ -87,8 +87,57 @@ class ProductionLine:
         return sum(units for _, _, _, units in self._in_production)
 
     def enqueue(self, order: Order) -> None:
-        """Put an order in the queue (priority orders ahead of the others)."""
-        (self._priority_queue if order.priority else self._queue).append(order)
+        """Put an order in the queue; a priority order first takes over units already in production.
+
+        A priority order (NATO backfill, re-prioritised deliveries to Ukraine) is served from the units closest
+        to delivery that were made for non-priority orders; those orders go back to the head of the queue for
+        the units they lost. Every unit is still delivered exactly once. What is not covered by units in
+        production waits at the head of the queue, ahead of every non-priority order.
+        """
+        if order.priority:
+            self._take_over_production(order)
+            if order.waiting:
+                self._priority_queue.append(order)
+        elif order.waiting:
+            self._queue.append(order)
+
+    def start_in_steady_state(self, order: Order) -> None:
+        """Enter an order already on the books when the scenario starts, as a line that has been running
+        for years holds it: units due every day of the next lead time are already in production (at the
+        line's rate, as far as the order goes), and the rest waits in the queue."""
+        rate = self.capacity_per_month / DAYS_PER_MONTH
+        credit = 0.0
+        for due_day in range(1, self.lead_time_days + 1):
+            if order.waiting == 0:
+                break
+            credit += rate
+            units = min(int(credit), order.waiting)
+            credit -= units
+            if units:
+                order.started += units
+                heapq.heappush(self._in_production, (due_day, next(self._sequence), order, units))
+        self.enqueue(order)
+
+    def _take_over_production(self, order: Order) -> None:
+        displaced: dict[int, Order] = {}
+        entries = sorted(self._in_production)
+        kept: list[tuple[int, int, Order, int]] = []
+        for due, sequence, owner, units in entries:
+            take = min(units, order.waiting) if not owner.priority else 0
+            if take:
+                order.started += take
+                owner.started -= take
+                displaced[owner.order_id] = owner
+                kept.append((due, next(self._sequence), order, take))
+            if units - take:
+                kept.append((due, sequence, owner, units - take))
+        if not displaced:
+            return
+        self._in_production = kept
+        heapq.heapify(self._in_production)
+        for owner in sorted(displaced.values(), key=lambda o: o.order_id, reverse=True):
+            if not any(queued is owner for queued in self._queue):
+                self._queue.appendleft(owner)
 
     def quote_lead_time_days(self, quantity: int, priority: bool = False) -> float:
         """Expected days from ordering ``quantity`` units now until the last one arrives."""

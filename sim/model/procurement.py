@@ -92,7 +92,7 @@ class Market:
                 )
                 backlog = product.backlog_units.as_int()
                 if backlog:
-                    line.enqueue(self._new_order(EXTERNAL_BUYER, line, backlog, price, "external", 0))
+                    line.start_in_steady_state(self._new_order(EXTERNAL_BUYER, line, backlog, price, "external", 0))
                 self.lines[(supplier.name, product.item)] = line
                 self.lines_by_item[product.item].append(line)
 

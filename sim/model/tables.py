@@ -45,6 +45,7 @@ class Tables:
     missile_munitions: NDArray[np.int64]  # munitions fired by missile layers (SHORAD, medium, long range, fighters)
     engagements_per_unit: NDArray[np.int64]
     ready_rounds_per_unit: NDArray[np.int64]
+    reserve_rounds_per_unit: NDArray[np.int64]  # [E] rounds held back for top-priority threats
     ready_matrix: NDArray[np.int64]  # [E, M]: ready rounds one unit of e holds of munition m
     fire_unit_cost_eur: NDArray[np.float64]
 
@@ -131,6 +132,7 @@ def build_tables(scenario: Scenario) -> Tables:
                 shoot_look_shoot=effector.shoot_look_shoot,
                 munition_index=int(effector_munition[index]),
                 cost_per_shot_eur=float(munition_cost[effector_munition[index]]),
+                priority=np.array([threat.priority for threat in threats], dtype=np.int64),
             )
         )
     ready = np.array([_ready_rounds(catalog.effectors[name]) for name in effector_names], dtype=np.int64)
@@ -184,6 +186,9 @@ def build_tables(scenario: Scenario) -> Tables:
             [catalog.effectors[name].engagements_per_night.as_int() for name in effector_names], dtype=np.int64
         ),
         ready_rounds_per_unit=ready,
+        reserve_rounds_per_unit=np.array(
+            [catalog.effectors[name].reserve_rounds_per_unit.as_int() for name in effector_names], dtype=np.int64
+        ),
         ready_matrix=ready_matrix,
         fire_unit_cost_eur=np.array(
             [catalog.effectors[name].fire_unit_cost_meur.value * 1e6 for name in effector_names]

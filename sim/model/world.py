@@ -106,6 +106,7 @@ class AirDefenceModel(mesa.Model):
         self.suppliers_by_name = {
             supplier.name: SupplierAgent(self, supplier) for supplier in scenario.industry.suppliers
         }
+        self._flank_position = {int(region): position for position, region in enumerate(self.nato.flank_regions)}
         self.member_state_agents = mesa.agent.AgentSet(list(self._member_states.values()), random=self.random)
         self.nato.gather_contributions()
         self._airports_by_region = [
@@ -118,6 +119,7 @@ class AirDefenceModel(mesa.Model):
         self._damaging = np.flatnonzero(tables.threat_damage_fraction > 0)
         self._site_share_by_threat = np.repeat(tables.site_share_in_region[:, np.newaxis], len(self._damaging), axis=1)
         self._nato_regions = tables.nato_regions
+        self._any_reserve = bool(tables.reserve_rounds_per_unit.any())
         self._stock_columns = tables.missile_munitions  # interceptor missiles, not gun rounds or drones
         ukraine = tables.ukraine_regions
         self._ukraine_rows = slice(int(ukraine[0]), int(ukraine[-1]) + 1) if len(ukraine) else slice(0, 0)
@@ -158,6 +160,19 @@ class AirDefenceModel(mesa.Model):
         for state in self._member_states.values():
             for region, units in state.deployed_away.items():
                 guests[region] += units
+        return guests
+
+    def guest_fire_units_in(self, region: int) -> NDArray[np.int64]:
+        """Row ``region`` of :meth:`guest_fire_units` ``[E]`` (cheaper when one region is wanted)."""
+        position = self._flank_position.get(region)
+        if position is None:
+            guests = np.zeros(self.fire_units.shape[1], dtype=np.int64)
+        else:
+            guests = self.nato.assignment[position].copy()
+        for state in self._member_states.values():
+            units = state.deployed_away.get(region)
+            if units is not None:
+                guests += units
         return guests
 
     def owned_fire_units(self) -> NDArray[np.int64]:
@@ -271,7 +286,10 @@ class AirDefenceModel(mesa.Model):
         capacity = fire_units * tables.engagements_per_unit
         stock = self.munitions[regions]
         ready = np.minimum(stock, fire_units @ tables.ready_matrix)
-        outcome = resolve_night(self._layers, incoming, capacity, ready, self.streams.engagement, validate=False)
+        reserve = fire_units * tables.reserve_rounds_per_unit if self._any_reserve else None
+        outcome = resolve_night(
+            self._layers, incoming, capacity, ready, self.streams.engagement, reserve_rounds=reserve, validate=False
+        )
         self.munitions[regions] = stock - (ready - outcome.munitions_left)
         self.munitions[regions, -1] = UNLIMITED_STOCK
         leakers[regions] = outcome.leakers

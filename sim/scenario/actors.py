@@ -168,6 +168,11 @@ class Ukraine(Frozen):
         description="Foreign money spent buying interceptors for Ukraine each year (e.g. European-funded "
         "purchases of US missiles), EUR million.",
     )
+    aid_priority: StrictBool = Field(
+        default=True,
+        description="Interceptors bought for Ukraine jump suppliers' queues (donors re-prioritise deliveries, "
+        "as with Patriot missiles diverted from other customers).",
+    )
     aid_shares: dict[str, Fraction] = Field(
         default_factory=dict, description="How the aid money is split over interceptors; sums to 1."
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from sim.scenario.parameters import Count, NonNegative, Positive, PositiveCount, Probability, param
 
@@ -55,7 +55,20 @@ class ThreatType(Frozen):
     kind: ThreatKind
     unit_cost_eur: NonNegative = Field(description="What one costs the adversary, EUR.")
     damage_fraction: Probability = Field(description="Share of a hit site's value one leaker destroys (0 for decoys).")
+    engagement_priority: StrictInt | None = Field(
+        default=None,
+        ge=0,
+        description="Order in which a layer that cannot engage everything serves threat types (lower first); "
+        "default: missiles 0, drones and decoys 1 (missiles first).",
+    )
     description: str = ""
+
+    @property
+    def priority(self) -> int:
+        """The engagement priority, defaulting by kind: missiles before drones and decoys."""
+        if self.engagement_priority is not None:
+            return self.engagement_priority
+        return 0 if self.kind in (ThreatKind.CRUISE_MISSILE, ThreatKind.BALLISTIC_MISSILE) else 1
 
 
 class InterceptorType(Frozen):
@@ -86,6 +99,11 @@ class EffectorType(Frozen):
     shots_per_target: PositiveCount = Field(default=param(1), description="Shots fired at each engaged target.")
     shoot_look_shoot: StrictBool = Field(
         default=False, description="Fire one shot at a time and look before the next (else a salvo)."
+    )
+    reserve_rounds_per_unit: Count = Field(
+        default=param(0),
+        description="Rounds each fire unit holds back for its top-priority threats (missiles): it does not fire at "
+        "drones or decoys when that would take the region's stock below the reserve.",
     )
     fire_unit_cost_meur: NonNegative = Field(description="Price of one fire unit without munitions, EUR million.")
     range_km: Positive = Field(default=param(10), description="Engagement range, km (for the map schematic).")

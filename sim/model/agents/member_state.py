@@ -71,7 +71,7 @@ class MemberStateAgent(mesa.Agent):
     def home_fire_units(self) -> NDArray[np.int64]:
         """Its own fire units standing at home ``[E]`` (not NATO pool units or other states' units stationed there)."""
         model = self.model
-        units: NDArray[np.int64] = model.fire_units[self.region] - model.guest_fire_units()[self.region]
+        units: NDArray[np.int64] = model.fire_units[self.region] - model.guest_fire_units_in(self.region)
         return units
 
     def owned_fire_units(self) -> NDArray[np.int64]:
@@ -139,6 +139,10 @@ class MemberStateAgent(mesa.Agent):
             quotes = [quote for quote in quotes if quote.supplier == supplier]
         ranked = self.procurement.rank_quotes(quotes) if supplier is None else quotes
         if not ranked:
+            if supplier is not None and (supplier, item) not in market.lines:
+                return 0, f"{supplier} does not make {item}"
+            if supplier is not None:
+                return 0, f"{supplier} cannot take an order for {item} now (no capacity)"
             return 0, f"no supplier offers {item} within the acceptable lead time"
         quote = ranked[0]
         line = market.line(quote.supplier, item)

@@ -56,6 +56,7 @@ class UkraineAgent(mesa.Agent):
         self.own_funding_eur_per_year = industry.own_funding_meur_per_year.value * 1e6
         self.aid_eur_per_year = ukraine.military_aid_meur_per_year.value * 1e6
         self.aid_shares = {name: share.value for name, share in ukraine.aid_shares.items()}
+        self.aid_priority = ukraine.aid_priority
         self.aid_available_eur = 0.0
         self.paid_units = 0.0  # units paid for and not yet made
         self._credit = 0.0
@@ -80,13 +81,15 @@ class UkraineAgent(mesa.Agent):
         market = self.model.market
         budget = self.aid_available_eur
         for item, share in sorted(self.aid_shares.items()):
-            quotes = market.quotes(item, 1)
+            quotes = market.quotes(item, 1, priority=self.aid_priority)
             if not quotes or share <= 0:
                 continue
             quote = min(quotes, key=lambda q: (q.lead_time_days, q.unit_price_eur, q.supplier))
             units = int(budget * share // quote.unit_price_eur)
             if units > 0:
-                market.place(self.code, quote.supplier, item, units, quote.unit_price_eur, "aid", day)
+                market.place(
+                    self.code, quote.supplier, item, units, quote.unit_price_eur, "aid", day, priority=self.aid_priority
+                )
                 self.aid_available_eur -= units * quote.unit_price_eur
 
     def allocate(self, day: int) -> None:
