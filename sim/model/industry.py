@@ -111,7 +111,7 @@ class ProductionLine:
             if order.waiting == 0:
                 break
             credit += rate
-            units = min(int(credit), order.waiting)
+            units = min(int(credit + CREDIT_TOLERANCE), order.waiting)
             credit -= units
             if units:
                 order.started += units
