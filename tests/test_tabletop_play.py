@@ -74,7 +74,7 @@ def test_scripted_game_runs_end_to_end(scripted):
     refused = [(turn, logged.message) for turn, logged in entries if not logged.done]
     assert refused == [(1, "DE gives UA 10 patriot: refused — DE has only 4 patriot at home")]
     objectives = {objective["name"]: objective["met"] for objective in log.final["objectives"]}
-    assert set(objectives) == {"ukraine_drone_defence", "nato_airspace", "airports_open", "magazines_full"}
+    assert set(objectives) == {"ukraine_drone_defence", "nato_airspace", "airports_open", "patriot_magazines"}
     assert log.final["refused_decisions"] == 1
     # A figure per turn, the resolved scenario beside the log.
     folder = log_path.parent

@@ -100,7 +100,8 @@ def metrics() -> None:
     from sim.model.metrics import FAMILIES, METRICS
 
     table = Table(title="Outcome metrics (per replication)", title_justify="left", show_lines=False)
-    for column in ("metric", "unit", "better", "what it measures"):
+    table.add_column("metric", no_wrap=True)  # names are never broken, so they can be copied and grepped
+    for column in ("unit", "better", "what it measures"):
         table.add_column(column, overflow="fold")
     for metric in METRICS:
         table.add_row(metric.name, metric.unit, metric.better, metric.description)

@@ -45,22 +45,35 @@ from sim.scenario.model import Scenario
 SUPPLIER_REVIEW_DAYS = 30
 
 
+NIGHT_PURPOSES = ("ukraine", "nato", "damage")
+"""The per-night random streams: Ukraine's engagements, NATO's detection and engagements, leakers' hits."""
+
+
 @dataclass(frozen=True)
 class Streams:
-    """Independent random generators, one per purpose."""
+    """Independent random generators, one per purpose, and one per purpose and night for the nights.
+
+    Each night's engagements draw from a generator of their own, seeded from the replication's seed and the
+    day, so common random numbers hold night by night: when two scenarios' defences differ one night (and the
+    kernel draws a different number of numbers), every later night still starts from the same state.
+    """
 
     raids: np.random.Generator
     incursions: np.random.Generator
-    engagement: np.random.Generator
-    damage: np.random.Generator
     decisions: np.random.Generator
+    night_seeds: NDArray[np.uint64]  # [day, purpose]
 
     @classmethod
-    def from_seed(cls, seed: int) -> Streams:
+    def from_seed(cls, seed: int, horizon_days: int) -> Streams:
         """Spawn the streams of one replication from its seed."""
         children = np.random.SeedSequence(seed).spawn(6)
-        generators = [np.random.default_rng(child) for child in children[1:]]
-        return cls(*generators)
+        raids, incursions, decisions = (np.random.default_rng(child) for child in children[1:4])
+        night_seeds = children[4].generate_state(horizon_days * len(NIGHT_PURPOSES), np.uint64).astype(np.uint64)
+        return cls(raids, incursions, decisions, night_seeds.reshape(horizon_days, len(NIGHT_PURPOSES)))
+
+    def night(self, day: int, purpose: str) -> np.random.Generator:
+        """The generator of one purpose on one night (``purpose`` one of :data:`NIGHT_PURPOSES`)."""
+        return np.random.Generator(np.random.PCG64(int(self.night_seeds[day, NIGHT_PURPOSES.index(purpose)])))
 
 
 class AirDefenceModel(mesa.Model):
@@ -73,7 +86,7 @@ class AirDefenceModel(mesa.Model):
         self.tables = tables if tables is not None else build_tables(scenario)
         self.horizon_days = scenario.horizon_days
         self.day = 0
-        self.streams = Streams.from_seed(seed)
+        self.streams = Streams.from_seed(seed, scenario.horizon_days)
         tables = self.tables
         regions, effectors, munitions = len(tables.region_names), len(tables.effector_names), len(tables.munition_names)
         self.fire_units = np.zeros((regions, effectors), dtype=np.int64)
@@ -265,20 +278,25 @@ class AirDefenceModel(mesa.Model):
         ukraine = self._ukraine_rows
         self.threat_history[day] = incoming[ukraine].sum(axis=1)
         leakers = np.zeros_like(incoming)
-        self._engage(ukraine, incoming[ukraine], leakers)
+        self._engage(ukraine, incoming[ukraine], leakers, self.streams.night(day, "ukraine"))
         nato = self._nato_regions
         attacked = nato[incoming[nato].sum(axis=1) > 0]
         if len(attacked):
             self.ledger.incursions[attacked] += 1
-            seen = self.streams.engagement.binomial(incoming[attacked], self._detection[attacked, np.newaxis])
-            self._engage(attacked, seen, leakers)
+            rng = self.streams.night(day, "nato")
+            seen = rng.binomial(incoming[attacked], self._detection[attacked, np.newaxis])
+            self._engage(attacked, seen, leakers, rng)
             unseen = incoming[attacked] - seen
             leakers[attacked] += unseen
             self.ledger.record_unseen(attacked, unseen)
-        self._damage(leakers)
+        self._damage(leakers, day)
 
     def _engage(
-        self, regions: NDArray[np.int64] | slice, incoming: NDArray[np.int64], leakers: NDArray[np.int64]
+        self,
+        regions: NDArray[np.int64] | slice,
+        incoming: NDArray[np.int64],
+        leakers: NDArray[np.int64],
+        rng: np.random.Generator,
     ) -> None:
         """Resolve one night for a group of regions (indices, or a slice of consecutive ones) and book it."""
         tables = self.tables
@@ -288,14 +306,14 @@ class AirDefenceModel(mesa.Model):
         ready = np.minimum(stock, fire_units @ tables.ready_matrix)
         reserve = fire_units * tables.reserve_rounds_per_unit if self._any_reserve else None
         outcome = resolve_night(
-            self._layers, incoming, capacity, ready, self.streams.engagement, reserve_rounds=reserve, validate=False
+            self._layers, incoming, capacity, ready, rng, reserve_rounds=reserve, validate=False
         )
         self.munitions[regions] = stock - (ready - outcome.munitions_left)
         self.munitions[regions, -1] = UNLIMITED_STOCK
         leakers[regions] = outcome.leakers
         self.ledger.record_night(regions, incoming, outcome)
 
-    def _damage(self, leakers: NDArray[np.int64]) -> None:
+    def _damage(self, leakers: NDArray[np.int64], day: int) -> None:
         """Leakers hit sites in their region in proportion to the sites' value (marginally exact binomials)."""
         tables = self.tables
         if not leakers[:, self._damaging].any() or len(tables.site_names) == 0:
@@ -305,7 +323,8 @@ class AirDefenceModel(mesa.Model):
         # those entries (in the same C order) leaves the stream and every result as if all were drawn.
         hits = np.zeros_like(at_sites)
         arrived = at_sites > 0
-        hits[arrived] = self.streams.damage.binomial(at_sites[arrived], self._site_share_by_threat[arrived])
+        rng = self.streams.night(day, "damage")
+        hits[arrived] = rng.binomial(at_sites[arrived], self._site_share_by_threat[arrived])
         damage = (hits * tables.threat_damage_fraction[self._damaging]).sum(axis=1) * tables.site_value_meur
         self.ledger.record_damage(hits.sum(axis=1), damage)
 

@@ -62,6 +62,7 @@ class UkraineAgent(mesa.Agent):
         self._credit = 0.0
         self._capacity_steps: list[tuple[int, float]] = []
         self.produced = 0
+        self._empty_days_reported = 0
         # Tabletop play: True while a team of players commands Ukraine's air defence; the allocation policy then
         # stands down after day 0 (it still places the starting posture) and new stock waits in the depot until
         # the players allocate it. Aid purchases and the industry's own funding go on. Never set outside play.
@@ -110,9 +111,12 @@ class UkraineAgent(mesa.Agent):
         self.depot_munitions[:-1] = 0
 
     def is_short(self, day: int, period_days: int) -> bool:
-        """Whether a region ran a layer dry in the last ``period_days`` (what donors hear)."""
-        start = max(0, day - period_days)
-        return bool(self.model.ledger.series[start:day, self.model.ledger.column("empty_magazine_regions")].sum() > 0)
+        """Whether one of Ukraine's regions ran a layer dry in the last ``period_days`` (what donors hear)."""
+        del day, period_days  # the count since the last question is exactly the last period
+        empty_days = int(self.model.ledger.empty_magazine_region_days[self.regions].sum())
+        short = empty_days > self._empty_days_reported
+        self._empty_days_reported = empty_days
+        return short
 
     def fund(self, amount_eur: float, funder: str, day: int) -> None:
         """Money for the industry: part invested in capacity (producing after the ramp-up), the rest buys output."""
