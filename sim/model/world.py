@@ -305,9 +305,7 @@ class AirDefenceModel(mesa.Model):
         stock = self.munitions[regions]
         ready = np.minimum(stock, fire_units @ tables.ready_matrix)
         reserve = fire_units * tables.reserve_rounds_per_unit if self._any_reserve else None
-        outcome = resolve_night(
-            self._layers, incoming, capacity, ready, rng, reserve_rounds=reserve, validate=False
-        )
+        outcome = resolve_night(self._layers, incoming, capacity, ready, rng, reserve_rounds=reserve, validate=False)
         self.munitions[regions] = stock - (ready - outcome.munitions_left)
         self.munitions[regions, -1] = UNLIMITED_STOCK
         leakers[regions] = outcome.leakers
