@@ -120,21 +120,20 @@ class ProductionLine:
 
     def _take_over_production(self, order: Order) -> None:
         displaced: dict[int, Order] = {}
-        entries = sorted(self._in_production)
-        kept: list[tuple[int, int, Order, int]] = []
-        for due, sequence, owner, units in entries:
-            take = min(units, order.waiting) if not owner.priority else 0
+        set_aside: list[tuple[int, int, Order, int]] = []
+        heap = self._in_production
+        while order.waiting and heap:  # closest to delivery first (the heap's order: due day, then sequence)
+            due, sequence, owner, units = heapq.heappop(heap)
+            take = 0 if owner.priority else min(units, order.waiting)
             if take:
                 order.started += take
                 owner.started -= take
                 displaced[owner.order_id] = owner
-                kept.append((due, next(self._sequence), order, take))
+                set_aside.append((due, next(self._sequence), order, take))
             if units - take:
-                kept.append((due, sequence, owner, units - take))
-        if not displaced:
-            return
-        self._in_production = kept
-        heapq.heapify(self._in_production)
+                set_aside.append((due, sequence, owner, units - take))
+        for entry in set_aside:
+            heapq.heappush(heap, entry)
         for owner in sorted(displaced.values(), key=lambda o: o.order_id, reverse=True):
             if not any(queued is owner for queued in self._queue):
                 self._queue.appendleft(owner)

@@ -21,7 +21,9 @@ defenders do: common random numbers.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import mesa
 import numpy as np
@@ -49,31 +51,42 @@ NIGHT_PURPOSES = ("ukraine", "nato", "damage")
 """The per-night random streams: Ukraine's engagements, NATO's detection and engagements, leakers' hits."""
 
 
+NIGHT_STRIDE = 2**64
+"""Draws between the starts of two nights' streams: far more than a night ever uses, so nights never overlap."""
+
+
 @dataclass(frozen=True)
 class Streams:
     """Independent random generators, one per purpose, and one per purpose and night for the nights.
 
-    Each night's engagements draw from a generator of their own, seeded from the replication's seed and the
-    day, so common random numbers hold night by night: when two scenarios' defences differ one night (and the
-    kernel draws a different number of numbers), every later night still starts from the same state.
+    Each night's engagements draw from a stream of their own: the purpose's generator moved to the start of
+    that night's block (``day × NIGHT_STRIDE`` draws in), so common random numbers hold night by night — when
+    two scenarios' defences differ one night (and the kernel draws a different number of numbers), every
+    later night still starts from the same state.
     """
 
     raids: np.random.Generator
     incursions: np.random.Generator
     decisions: np.random.Generator
-    night_seeds: NDArray[np.uint64]  # [day, purpose]
+    nights: tuple[np.random.Generator, ...]  # one per NIGHT_PURPOSES entry, repositioned every night
+    night_states: tuple[Mapping[str, Any], ...]
 
     @classmethod
-    def from_seed(cls, seed: int, horizon_days: int) -> Streams:
+    def from_seed(cls, seed: int) -> Streams:
         """Spawn the streams of one replication from its seed."""
-        children = np.random.SeedSequence(seed).spawn(6)
+        children = np.random.SeedSequence(seed).spawn(4 + len(NIGHT_PURPOSES))
         raids, incursions, decisions = (np.random.default_rng(child) for child in children[1:4])
-        night_seeds = children[4].generate_state(horizon_days * len(NIGHT_PURPOSES), np.uint64).astype(np.uint64)
-        return cls(raids, incursions, decisions, night_seeds.reshape(horizon_days, len(NIGHT_PURPOSES)))
+        nights = tuple(np.random.Generator(np.random.PCG64(child)) for child in children[4:])
+        return cls(raids, incursions, decisions, nights, tuple(g.bit_generator.state for g in nights))
 
     def night(self, day: int, purpose: str) -> np.random.Generator:
-        """The generator of one purpose on one night (``purpose`` one of :data:`NIGHT_PURPOSES`)."""
-        return np.random.Generator(np.random.PCG64(int(self.night_seeds[day, NIGHT_PURPOSES.index(purpose)])))
+        """The generator of one purpose, at the start of one night (``purpose`` one of :data:`NIGHT_PURPOSES`)."""
+        index = NIGHT_PURPOSES.index(purpose)
+        generator = self.nights[index]
+        bit_generator = generator.bit_generator
+        bit_generator.state = self.night_states[index]
+        bit_generator.advance(day * NIGHT_STRIDE)  # type: ignore[attr-defined]
+        return generator
 
 
 class AirDefenceModel(mesa.Model):
@@ -86,7 +99,7 @@ class AirDefenceModel(mesa.Model):
         self.tables = tables if tables is not None else build_tables(scenario)
         self.horizon_days = scenario.horizon_days
         self.day = 0
-        self.streams = Streams.from_seed(seed, scenario.horizon_days)
+        self.streams = Streams.from_seed(seed)
         tables = self.tables
         regions, effectors, munitions = len(tables.region_names), len(tables.effector_names), len(tables.munition_names)
         self.fire_units = np.zeros((regions, effectors), dtype=np.int64)
