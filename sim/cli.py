@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import typer
 
+from sim.commands import experiments
 from sim.commands import play as play_commands
 from sim.commands import report as report_commands
 from sim.commands import run as run_commands
@@ -27,6 +28,8 @@ app.command()(scenario_commands.sources)
 app.command()(run_commands.run)
 app.command()(run_commands.policies)
 app.command()(run_commands.metrics)
+app.command()(experiments.compare)
+app.command()(experiments.sweep)
 app.command()(report_commands.report)
 app.command()(run_commands.docs)
 app.command()(play_commands.play)

@@ -18,6 +18,13 @@ started once per session; with numpy preloaded in that server, the first pool co
 which cancels what is pending and stops the pool (see :func:`open_executor`); and they exit by themselves within
 about a second if the parent is killed outright, instead of lingering as orphans.
 
+Numerical thread pools: pool workers run with ``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS``,
+``VECLIB_MAXIMUM_THREADS`` and ``NUMEXPR_NUM_THREADS`` set to 1 (unless the user set them), as a Dask nanny does for
+its workers (``distributed.nanny.pre-spawn-environ``): the parallelism is one replication per process, and a BLAS
+pool of one thread per core in every worker would oversubscribe the cores and make the local pool and a Dask
+cluster behave differently. The variables are in the environment when the fork server starts (they must be there
+before numpy loads), or for the whole life of a spawn pool, and are removed from the parent's environment afterwards.
+
 Dask: tasks are submitted with ``pure=False`` (no hashing of payloads). The cluster's workers must be able to import
 this package and the replication function's module; the scheduler needs only this package, because the runner
 ships the function pickled inside each task.
@@ -25,7 +32,9 @@ ships the function pickled inside each task.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import signal
 import threading
@@ -38,9 +47,11 @@ from typing import ParamSpec, TypeVar
 
 __all__ = [
     "DASK_INSTALL_HINT",
+    "WORKER_THREAD_VARIABLES",
     "ExecutorError",
     "SerialExecutor",
     "open_executor",
+    "single_threaded_numerics",
     "usable_cpu_count",
     "worker_count",
 ]
@@ -147,6 +158,33 @@ def _init_pool_worker(parent_pid: int) -> None:
         threading.Thread(target=_watch_parent, args=(parent_pid,), name="parent-watchdog", daemon=True).start()
 
 
+WORKER_THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+)
+"""Environment variables set to 1 for pool workers (unless already set): one numerical thread per worker process."""
+
+
+@contextmanager
+def single_threaded_numerics() -> Iterator[None]:
+    """Set :data:`WORKER_THREAD_VARIABLES` to 1 in this process's environment for the block (the ones not set).
+
+    Processes started inside the block inherit the setting; libraries read it when they load, so the parent's
+    already loaded numpy is not affected. Variables the user set are left as they are.
+    """
+    added = [name for name in WORKER_THREAD_VARIABLES if name not in os.environ]
+    for name in added:
+        os.environ[name] = "1"
+    try:
+        yield
+    finally:
+        for name in added:
+            os.environ.pop(name, None)
+
+
 def _process_pool(workers: int, preload_modules: Sequence[str]) -> ProcessPoolExecutor:
     methods = multiprocessing.get_all_start_methods()
     context: BaseContext
@@ -154,6 +192,9 @@ def _process_pool(workers: int, preload_modules: Sequence[str]) -> ProcessPoolEx
         context = multiprocessing.get_context("forkserver")
         # Only takes effect if this session's fork server has not started yet; '__main__' is the default entry.
         context.set_forkserver_preload(["__main__", *preload_modules])
+        # Start the fork server now, with one numerical thread: every worker is forked from it and inherits that.
+        with single_threaded_numerics():
+            multiprocessing.forkserver.ensure_running()
     else:
         context = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(
@@ -262,10 +303,13 @@ def open_executor(
             serial.shutdown()
         return
     pool = _process_pool(workers, preload_modules)
-    try:
-        yield pool
-    except BaseException:
-        _abort_process_pool(pool)
-        raise
-    else:
-        pool.shutdown(wait=True)
+    spawning = "forkserver" not in multiprocessing.get_all_start_methods()
+    # A spawn pool starts workers as tasks arrive: keep one numerical thread in the environment meanwhile.
+    with single_threaded_numerics() if spawning else contextlib.nullcontext():
+        try:
+            yield pool
+        except BaseException:
+            _abort_process_pool(pool)
+            raise
+        else:
+            pool.shutdown(wait=True)

@@ -79,6 +79,9 @@ MAX_DEFAULT_CHUNK_SIZE = 32
 CHUNKS_PER_WORKER = 4
 """The default chunk size aims at this many chunks per worker, so workers stay busy until the end."""
 
+GUIDED_DIVISOR = 2
+"""Without an explicit chunk size, the next chunk holds at most ``remaining / (GUIDED_DIVISOR × workers)`` tasks."""
+
 
 @dataclass(frozen=True, slots=True)
 class Task:
@@ -438,6 +441,21 @@ def _chunks(tasks: Sequence[Task], size: int) -> Iterator[Sequence[Task]]:
         yield tasks[start : start + size]
 
 
+def _guided_chunks(tasks: Sequence[Task], workers: int, largest: int) -> Iterator[Sequence[Task]]:
+    """Chunks of at most ``largest`` tasks that shrink towards the end of the run (guided self-scheduling).
+
+    Each chunk holds ``ceil(remaining / (GUIDED_DIVISOR × workers))`` tasks, capped at ``largest``: the run starts
+    with full-size chunks and ends with single tasks, so the workers finish within about one replication of each
+    other instead of one waiting for another's last full chunk.
+    """
+    start = 0
+    while start < len(tasks):
+        remaining = len(tasks) - start
+        size = max(1, min(largest, math.ceil(remaining / (GUIDED_DIVISOR * max(1, workers)))))
+        yield tasks[start : start + size]
+        start += size
+
+
 def run_tasks(
     fn: ReplicationFn,
     tasks: Sequence[Task],
@@ -457,7 +475,9 @@ def run_tasks(
         tasks: All tasks of the run (already recorded ones are skipped: calling again with the same list resumes).
         executor: Where to run chunks (see :func:`sim.experiment.executors.open_executor`).
         store: The run folder's store.
-        chunk_size: Tasks per chunk; default :func:`default_chunk_size` for the executor's worker count.
+        chunk_size: Tasks per chunk. Default: chunks of :func:`default_chunk_size` tasks for the executor's worker
+            count, shrinking towards the end of the run (``remaining / (2 × workers)``, down to one task) so that
+            no worker idles while another finishes a full chunk.
         progress: Show a progress bar; default: only if stdout is a terminal and ``CI`` is not set.
 
     Returns:
@@ -503,7 +523,7 @@ def run_tasks(
 
     try:
         with _progress(_progress_wanted(progress), len(pending), skipped) as bar:
-            chunk_iter = _chunks(pending, size)
+            chunk_iter = _chunks(pending, size) if chunk_size else _guided_chunks(pending, workers, size)
             exhausted = False
             while True:
                 while not exhausted and len(in_flight) < window:

@@ -1,0 +1,374 @@
+"""Experiment commands: ``sim compare`` (scenarios with common random numbers) and ``sim sweep`` (parameters).
+
+Both write a new run folder (or continue one with ``--resume``), print rich tables and end with the folder's
+path. Ctrl-C keeps what finished and prints the command that resumes (exit 130); bad input is a one-line error
+(exit 2), never a traceback.
+"""
+
+from __future__ import annotations
+
+import math
+import shlex
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import pandas as pd
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from sim import api
+from sim.commands.common import SetOption, err, fail, guarded, out
+
+if TYPE_CHECKING:
+    from sim.experiment.compare import CompareResults
+    from sim.experiment.sweep import SweepPlan, SweepResults
+    from sim.scenario.model import Scenario
+
+RANKING_ROWS_SHOWN = 10
+"""A sweep's ranking table shows this many parameters per outcome (all of them are in indices.csv)."""
+
+ReplicationsOption = Annotated[
+    int | None, typer.Option("--replications", "-n", min=1, help="Replications (default: the scenario's).")
+]
+SeedOption = Annotated[int | None, typer.Option("--seed", min=0, help="Base seed (default: the scenario's).")]
+OutOption = Annotated[Path, typer.Option("--out", help="Folder in which the new run folder is made.")]
+WorkersOption = Annotated[
+    int | None, typer.Option("--workers", "-w", min=1, help="Local worker processes (default: one per core).")
+]
+SchedulerOption = Annotated[
+    str | None, typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
+]
+ResumeOption = Annotated[
+    Path | None, typer.Option("--resume", help="Continue an interrupted run folder instead of starting anew.")
+]
+
+
+def _command_line() -> str:
+    return " ".join(["sim", *sys.argv[1:]])
+
+
+def _resume_hint(command: str, arguments: Sequence[str], overrides: Sequence[str], run_dir: Path) -> str:
+    parts = ["sim", command, *arguments]
+    for override in overrides:
+        parts += ["--set", override]
+    parts += ["--resume", str(run_dir)]
+    return " ".join(shlex.quote(part) for part in parts)
+
+
+def _format(value: float) -> str:
+    from sim.report.console import format_number
+
+    return format_number(float(value))
+
+
+def _signed(value: float) -> str:
+    if value is None or math.isnan(value):
+        return "–"
+    text = _format(value)
+    return text if text.startswith("-") or value == 0 else f"+{text}"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# sim compare
+# --------------------------------------------------------------------------------------------------------------
+
+
+def comparison_table(results: CompareResults, *, all_metrics: bool = False) -> Table:
+    """Per metric: each scenario's mean [90% interval] and, for the others, the paired difference from the first.
+
+    Args:
+        results: A comparison's results.
+        all_metrics: Show every metric (families too), not only the registered headline metrics.
+    """
+    from sim.model.metrics import METRICS
+
+    comparison = results.comparison
+    baseline = results.baseline
+    table = Table(
+        title=f"Compared with {baseline}: {len(results.seeds)} replications each, common random numbers",
+        title_justify="left",
+        caption="mean [90% interval]; Δ = paired difference from the first scenario [90% confidence interval]; "
+        "* = the interval excludes 0",
+        caption_justify="left",
+    )
+    table.add_column("metric")
+    for label in results.labels:
+        table.add_column(escape(label), justify="right")
+        if label != baseline:
+            table.add_column(f"Δ {escape(label)}", justify="right")
+    units = {metric.name: metric.unit for metric in METRICS}
+    table.add_column("unit")
+    present = list(dict.fromkeys(comparison["metric"]))
+    names = present if all_metrics else [metric.name for metric in METRICS if metric.name in present]
+    rows = {(row.scenario, row.metric): row for row in comparison.itertuples(index=False)}
+    for name in names:
+        cells = [name]
+        for label in results.labels:
+            row = rows.get((label, name))
+            if row is None:
+                cells.append("–")
+                if label != baseline:
+                    cells.append("–")
+                continue
+            cells.append(
+                "–" if math.isnan(row.mean) else f"{_format(row.mean)} [{_format(row.low)} – {_format(row.high)}]"
+            )
+            if label != baseline and math.isnan(row.diff_mean):
+                cells.append("–")
+            elif label != baseline:
+                mark = " *" if bool(row.significant) else ""
+                difference = f"{_signed(row.diff_mean)} [{_signed(row.diff_low)}, {_signed(row.diff_high)}]{mark}"
+                cells.append(f"[bold]{difference}[/]" if mark else difference)
+        cells.append(units.get(name, ""))
+        table.add_row(*cells)
+    return table
+
+
+def objectives_by_scenario_table(objectives: pd.DataFrame, labels: Sequence[str]) -> Table:
+    """Each objective's probability of being met [90% interval], one column per scenario."""
+    table = Table(title="Objectives: probability of being met [90% interval]", title_justify="left")
+    table.add_column("objective")
+    table.add_column("metric")
+    table.add_column("target", justify="right")
+    for label in labels:
+        table.add_column(escape(label), justify="right")
+    keys = ["name", "metric", "direction", "threshold"]
+    for key, group in objectives.groupby(keys, sort=False):
+        name, metric, direction, threshold = key
+        by_scenario = {row.scenario: row for row in group.itertuples(index=False)}
+        cells = [escape(str(name)), str(metric), f"{direction} {_format(threshold)}"]
+        for label in labels:
+            row = by_scenario.get(label)
+            if row is None or math.isnan(row.probability):
+                cells.append("–")
+            else:
+                cells.append(f"{row.probability:.0%} [{row.low:.0%} – {row.high:.0%}]")
+        table.add_row(*cells)
+    return table
+
+
+def _load(path: Path, overrides: Sequence[str]) -> Scenario:
+    loaded: Scenario = guarded(lambda: api.load_scenario(path, overrides=overrides))
+    return loaded
+
+
+NoReportOption = Annotated[
+    bool, typer.Option("--no-report", help="Do not write report.html, report.md and figures/ at the end.")
+]
+
+
+def compare(
+    scenario_files: Annotated[
+        list[Path],
+        typer.Argument(metavar="SCENARIO...", help="Scenario files; the first is the baseline.", show_default=False),
+    ],
+    replications: ReplicationsOption = None,
+    seed: SeedOption = None,
+    overrides: SetOption = None,
+    results_root: OutOption = Path("results"),
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    resume: ResumeOption = None,
+    all_metrics: Annotated[bool, typer.Option("--all-metrics", help="Print every metric, breakdowns too.")] = False,
+    no_report: NoReportOption = False,
+) -> None:
+    """Run scenarios with common random numbers and compare each with the first (paired differences)."""
+    from sim.experiment.compare import compare_scenarios
+    from sim.experiment.executors import ExecutorError
+    from sim.experiment.replications import ResumeMismatch
+    from sim.experiment.runner import RunIncomplete, RunInterrupted
+
+    if workers is not None and scheduler is not None:
+        fail("give either --workers or --scheduler, not both")
+    entries = []
+    for path in scenario_files:
+        scenario = _load(path, overrides or ())
+        entries.append((scenario.name, scenario, str(path)))
+    try:
+        results = compare_scenarios(
+            entries,
+            replications=replications,
+            seed=seed,
+            workers=workers,
+            scheduler=scheduler,
+            results_root=results_root,
+            resume=resume,
+            overrides=overrides or (),
+            command=_command_line(),
+        )
+    except RunInterrupted as interrupted:
+        hint = _resume_hint("compare", [str(path) for path in scenario_files], overrides or (), interrupted.run_dir)
+        fail(f"interrupted; what finished is saved. Resume with: {escape(hint)}", 130)
+    except (ExecutorError, ResumeMismatch, RunIncomplete, FileNotFoundError, ValueError) as error:
+        fail(escape(str(error)))
+    out.print(comparison_table(results, all_metrics=all_metrics))
+    if not results.objectives.empty:
+        out.print(objectives_by_scenario_table(results.objectives, results.labels))
+    for note in results.notes:
+        err.print(f"[yellow]note:[/] {escape(note)}")
+    total = len(results.metrics)
+    if not results.failed.empty:
+        err.print(
+            f"[yellow]{len(results.failed)} of {total} replications failed[/]; "
+            f"see {escape(str(results.run_dir))}/replications.csv (status, error, seed)"
+        )
+    out.print(f"results: {results.run_dir}")
+    if not no_report:
+        from sim.commands.report import write_and_announce
+
+        write_and_announce(results.run_dir, after_run=True)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# sim sweep
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _influence_columns(method: str) -> list[tuple[str, str]]:
+    """(header, column) of the index columns a ranking table shows for an analysis method."""
+    if method == "sobol":
+        return [("ST", "ST"), ("± (90%)", "ST_conf"), ("S1", "S1"), ("± (90%) ", "S1_conf")]
+    if method == "morris":
+        return [("μ*", "mu_star"), ("± (90%)", "mu_star_conf"), ("σ", "sigma"), ("μ", "mu")]
+    return [("SRC", "SRC"), ("Spearman ρ", "spearman_rho")]
+
+
+def ranking_tables(results: SweepResults, rows_shown: int = RANKING_ROWS_SHOWN) -> list[Table]:
+    """One table per analysed outcome: the parameters ranked by influence, most influential first."""
+    indices = results.indices
+    method = results.plan.analysis
+    what = {"sobol": "total Sobol index ST", "morris": "Morris μ*", "regression": "|standardized regression coef.|"}
+    tables = []
+    for outcome in results.plan.outcomes:
+        rows = indices[indices["outcome"] == outcome]
+        if rows.empty:
+            continue
+        title = f"{outcome}: parameters by influence ({what[method]})"
+        if method == "regression" and "r_squared" in rows and not math.isnan(float(rows["r_squared"].iloc[0])):
+            title += f", linear fit R² = {float(rows['r_squared'].iloc[0]):.2f}"
+        table = Table(title=title, title_justify="left")
+        table.add_column("rank", justify="right")
+        table.add_column("parameter")
+        columns = _influence_columns(method)
+        for header, _ in columns:
+            table.add_column(header, justify="right")
+        for row in rows.head(rows_shown).itertuples(index=False):
+            values = row._asdict()
+            table.add_row(
+                str(values["rank"]), escape(str(values["parameter"])), *(_format(values[c]) for _, c in columns)
+            )
+        if len(rows) > rows_shown:
+            table.caption = f"… {len(rows) - rows_shown} more in {escape(str(results.run_dir))}/indices.csv"
+            table.caption_justify = "left"
+        tables.append(table)
+    return tables
+
+
+def _announce(plan: SweepPlan, replications: int) -> None:
+    runs = len(plan.scenarios) * replications
+    err.print(
+        f"sweep: {len(plan.parameters)} parameters, {plan.design.method} design of {len(plan.scenarios)} points "
+        f"× {replications} replications = {runs:,} runs"
+    )
+
+
+def sweep(
+    scenario_file: Annotated[Path, typer.Argument(metavar="SCENARIO", help="Scenario file.", show_default=False)],
+    vary: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--vary",
+            metavar="KEY=LOW:HIGH",
+            help="Vary a parameter between bounds, e.g. --vary events[1].drones=15:30 (repeatable; default: every "
+            "contested parameter, i.e. each with a low/high range in the scenario).",
+        ),
+    ] = None,
+    method: Annotated[
+        str | None, typer.Option("--method", help="Design: grid, lhs, sobol or morris (default lhs).")
+    ] = None,
+    samples: Annotated[
+        int | None,
+        typer.Option(
+            "--samples",
+            min=1,
+            help="Grid levels per parameter (default 3), LHS points (default 4 per parameter, at least 10), "
+            "Sobol base sample N (default 8) or Morris trajectories (default 10).",
+        ),
+    ] = None,
+    outcomes: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--outcome",
+            metavar="METRIC",
+            help="Outcome to analyse (repeatable; see `sim metrics`). Default: ukraine_drone_intercept_rate, "
+            "nato_leakers, interceptor_spend_meur, cost_exchange_ratio, airport_closure_hours.",
+        ),
+    ] = None,
+    replications: Annotated[
+        int | None,
+        typer.Option(
+            "--replications", "-n", min=1, help="Replications per point (default: the scenario's, at most 10)."
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option("--seed", min=0, help="Base seed of replications and design (default: the scenario's)."),
+    ] = None,
+    overrides: SetOption = None,
+    results_root: OutOption = Path("results"),
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    resume: ResumeOption = None,
+    no_report: NoReportOption = False,
+) -> None:
+    """Vary parameters over a design, run each point with common random numbers, rank parameters by influence."""
+    from sim.experiment.executors import ExecutorError
+    from sim.experiment.replications import ResumeMismatch
+    from sim.experiment.runner import RunIncomplete, RunInterrupted
+    from sim.experiment.sweep import SweepError, sweep_scenario
+
+    if workers is not None and scheduler is not None:
+        fail("give either --workers or --scheduler, not both")
+    try:
+        results = guarded(
+            lambda: sweep_scenario(
+                scenario_file,
+                overrides=overrides or (),
+                vary=vary or (),
+                method=method,
+                samples=samples,
+                outcomes=outcomes,
+                replications=replications,
+                seed=seed,
+                workers=workers,
+                scheduler=scheduler,
+                results_root=results_root,
+                resume=resume,
+                command=_command_line(),
+                extra_checks=(api.check_objective_metrics,),
+                announce=_announce,
+            )
+        )
+    except RunInterrupted as interrupted:
+        hint = _resume_hint("sweep", [str(scenario_file)], overrides or (), interrupted.run_dir)
+        fail(f"interrupted; what finished is saved. Resume with: {escape(hint)}", 130)
+    except (SweepError, ExecutorError, ResumeMismatch, RunIncomplete, FileNotFoundError) as error:
+        fail(escape(str(error)))
+    for table in ranking_tables(results):
+        out.print(table)
+    for note in results.notes:
+        err.print(f"[yellow]note:[/] {escape(note)}")
+    total = len(results.metrics)
+    if not results.failed.empty:
+        err.print(
+            f"[yellow]{len(results.failed)} of {total} replications failed[/]; "
+            f"see {escape(str(results.run_dir))}/replications.csv (status, error, seed)"
+        )
+    out.print(f"results: {results.run_dir}")
+    if not no_report:
+        from sim.commands.report import write_and_announce
+
+        write_and_announce(results.run_dir, after_run=True)
