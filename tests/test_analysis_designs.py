@@ -69,12 +69,8 @@ def test_random_designs_are_reproducible_by_seed() -> None:
     assert not np.array_equal(lhs_design(PARAMS, 16, 3).points, lhs_design(PARAMS, 16, 4).points)
     np.testing.assert_array_equal(sobol_design(PARAMS, 16, 3).points, sobol_design(PARAMS, 16, 3).points)
     assert not np.array_equal(sobol_design(PARAMS, 16, 3).points, sobol_design(PARAMS, 16, 4).points)
-    np.testing.assert_array_equal(
-        morris_design(PARAMS, 5, seed=3).points, morris_design(PARAMS, 5, seed=3).points
-    )
-    assert not np.array_equal(
-        morris_design(PARAMS, 5, seed=3).points, morris_design(PARAMS, 5, seed=4).points
-    )
+    np.testing.assert_array_equal(morris_design(PARAMS, 5, seed=3).points, morris_design(PARAMS, 5, seed=3).points)
+    assert not np.array_equal(morris_design(PARAMS, 5, seed=3).points, morris_design(PARAMS, 5, seed=4).points)
     np.testing.assert_array_equal(make_design("lhs", PARAMS, 16, 9).points, lhs_design(PARAMS, 16, 9).points)
 
 

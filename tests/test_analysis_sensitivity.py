@@ -113,9 +113,7 @@ def test_morris_signed_effect_and_interaction() -> None:
 def test_morris_bootstrap_is_reproducible() -> None:
     design = morris_design(ISHIGAMI_PARAMS, 10, seed=2)
     outputs = ishigami(design.points)
-    pd.testing.assert_frame_equal(
-        morris_indices(design, outputs, seed=0), morris_indices(design, outputs, seed=0)
-    )
+    pd.testing.assert_frame_equal(morris_indices(design, outputs, seed=0), morris_indices(design, outputs, seed=0))
 
 
 def test_regression_indices_on_grid_match_closed_form() -> None:

@@ -118,7 +118,12 @@ def test_run_tables(two_runs: tuple[Path, Path, dict[str, str]]) -> None:
     assert summary.loc["ukraine_drone_intercept_rate", "n"] == 2
     assert summary.loc["ukraine_leakers", "mean"] == pytest.approx(replications["ukraine_leakers"].mean())
     objectives = pd.read_csv(run_dir / "objectives.csv")
-    assert objectives["name"].tolist() == ["ukraine_drone_defence", "nato_airspace", "airports_open", "patriot_magazines"]
+    assert objectives["name"].tolist() == [
+        "ukraine_drone_defence",
+        "nato_airspace",
+        "airports_open",
+        "patriot_magazines",
+    ]
 
 
 def test_a_second_run_never_overwrites_the_first(two_runs: tuple[Path, Path, dict[str, str]]) -> None:

@@ -375,10 +375,7 @@ def test_python_tag_on_the_document_root_is_refused(tmp_path: Path) -> None:
 
 
 def test_custom_and_misspelt_tags_are_refused_with_a_suggestion() -> None:
-    text = (
-        "a: !include other.yaml\nb: !!flaot 1\nc: !float 2\nd: !!binary aGk=\n"
-        "!!python/name:os.system key: 1\n"
-    )
+    text = "a: !include other.yaml\nb: !!flaot 1\nc: !float 2\nd: !!binary aGk=\n!!python/name:os.system key: 1\n"
     assert problems_of(text) == [
         f"s.yaml:1:4: a: unsupported tag '!include' (expected {ALLOWED_TAGS})",
         f"s.yaml:2:4: b: unsupported tag '!!flaot' (expected {ALLOWED_TAGS}; did you mean '!!float'?)",
@@ -700,9 +697,7 @@ def test_alias_bomb_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
     ("problem", "text"),
     [
         (
-            Problem(
-                "s.yaml", 3, 5, "actors.PL.effector", "unknown effector 'patriott'", "an effector", "patriot"
-            ),
+            Problem("s.yaml", 3, 5, "actors.PL.effector", "unknown effector 'patriott'", "an effector", "patriot"),
             "s.yaml:3:5: actors.PL.effector: unknown effector 'patriott' "
             "(expected an effector; did you mean 'patriot'?)",
         ),
