@@ -6,8 +6,6 @@ inside the task, so only workers need to import it.
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
 import sys
 import time
@@ -17,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import toy_replications as toy
+from dask_cluster import start_cluster, start_scheduler, stop_processes
 
 from sim.experiment.executors import DASK_INSTALL_HINT, ExecutorError, open_executor, worker_count
 from sim.experiment.runner import RunTally, build_tasks, run_tasks
@@ -26,73 +25,17 @@ from sim.experiment.store import ResultStore, create_run_dir
 pytest.importorskip("distributed")
 
 TESTS_DIR = Path(__file__).resolve().parent
-START_TIMEOUT_S = 30.0
-SCHEDULER_COMMAND = ("distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard")
-WORKER_COMMAND = ("distributed.cli.dask_worker", "--nworkers", "1", "--nthreads", "1", "--no-nanny", "--no-dashboard")
-
-
-def _start(arguments: list[str], log: Path, extra_path: Path | None = None) -> subprocess.Popen[bytes]:
-    env = dict(os.environ)
-    if extra_path is not None:
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(extra_path), env.get("PYTHONPATH")]))
-    with open(log, "wb") as handle:
-        return subprocess.Popen([sys.executable, "-m", *arguments], stdout=handle, stderr=subprocess.STDOUT, env=env)
-
-
-def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
-    """Terminate in reverse start order (workers before their scheduler); kill what does not stop in time."""
-    for process in reversed(processes):
-        if process.poll() is None:
-            process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
-def _start_scheduler(folder: Path, processes: list[subprocess.Popen[bytes]]) -> str:
-    scheduler_file = folder / "scheduler.json"
-    processes.append(
-        _start(
-            [*SCHEDULER_COMMAND, "--scheduler-file", str(scheduler_file)],
-            folder / "scheduler.log",
-        )
-    )
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while True:
-        if scheduler_file.exists():
-            try:
-                return str(json.loads(scheduler_file.read_text())["address"])
-            except (ValueError, KeyError):
-                pass  # being written
-        assert processes[-1].poll() is None, (folder / "scheduler.log").read_text()
-        assert time.monotonic() < deadline, "dask scheduler did not start in time"
-        time.sleep(0.05)
 
 
 @pytest.fixture(scope="module")
 def dask_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Address of a local cluster: one scheduler and two single-threaded workers, each its own process."""
-    import distributed
-
-    folder = tmp_path_factory.mktemp("dask")
+    """Address of a local cluster: one scheduler and two single-threaded workers, each its own process; the
+    workers can import the toy replication functions of this folder."""
     processes: list[subprocess.Popen[bytes]] = []
     try:
-        address = _start_scheduler(folder, processes)
-        for index in range(2):
-            processes.append(
-                _start(
-                    [*WORKER_COMMAND, address, "--local-directory", str(folder / f"worker-{index}")],
-                    folder / f"worker-{index}.log",
-                    extra_path=TESTS_DIR,
-                )
-            )
-        with distributed.Client(address, timeout=START_TIMEOUT_S, set_as_default=False) as client:
-            client.wait_for_workers(2, timeout=START_TIMEOUT_S)
-        yield address
+        yield start_cluster(tmp_path_factory.mktemp("dask"), processes, workers=2, extra_path=TESTS_DIR)
     finally:
-        _stop(processes)
+        stop_processes(processes)
 
 
 def _results(store: ResultStore) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -148,11 +91,11 @@ def test_unreachable_scheduler_is_a_clear_error() -> None:
 def test_scheduler_without_workers_is_a_clear_error(tmp_path: Path) -> None:
     processes: list[subprocess.Popen[bytes]] = []
     try:
-        address = _start_scheduler(tmp_path, processes)
+        address = start_scheduler(tmp_path, processes)
         with pytest.raises(ExecutorError, match="no workers"), open_executor(scheduler=address, worker_timeout_s=0.5):
             pass
     finally:
-        _stop(processes)
+        stop_processes(processes)
 
 
 def test_missing_distributed_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -45,3 +47,13 @@ def guarded(action: Callable[[], Any]) -> Any:
         return action()
     except ScenarioError as error:
         report_scenario_error(error)
+
+
+def emit_text(text: str, output: Path | None) -> None:
+    """Print ``text`` to standard output, or write it to ``output`` (making its folder) and say so."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    out.print(f"wrote {output}")

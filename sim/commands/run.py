@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from sim import api
-from sim.commands.common import SetOption, err, fail, guarded, out
+from sim.commands.common import SetOption, emit_text, err, fail, guarded, out
 
 
 def run(
@@ -118,10 +118,4 @@ def docs(
     """Write the model reference page (every policy and metric) as Markdown."""
     from sim.model.documentation import reference_markdown
 
-    text = reference_markdown()
-    if output is None:
-        sys.stdout.write(text)
-        return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
-    out.print(f"wrote {output}")
+    emit_text(reference_markdown(), output)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from sim import api
-from sim.commands.common import SetOption, guarded, out
+from sim.commands.common import SetOption, emit_text, guarded, out
 from sim.scenario.errors import ScenarioError
 from sim.scenario.references import events_after_horizon
 
@@ -49,13 +48,7 @@ def schema(
     """Write the JSON Schema (draft-07) of the scenario format, for editors and checks."""
     from sim.scenario.schema import scenario_json_schema_text
 
-    text = scenario_json_schema_text()
-    if output is None:
-        sys.stdout.write(text)
-        return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
-    out.print(f"wrote {output}")
+    emit_text(scenario_json_schema_text(), output)
 
 
 def sources(
