@@ -155,6 +155,22 @@ def _load(path: Path, overrides: Sequence[str]) -> Scenario:
     return loaded
 
 
+def _close(run_dir: Path, notes: Sequence[str], failed: int, total: int, no_report: bool) -> None:
+    """The end of a comparison or sweep: notes, how many replications failed, the folder, the report."""
+    for note in notes:
+        err.print(f"[yellow]note:[/] {escape(note)}")
+    if failed:
+        err.print(
+            f"[yellow]{failed} of {total} replications failed[/]; "
+            f"see {escape(str(run_dir))}/replications.csv (status, error, seed)"
+        )
+    out.print(f"results: {run_dir}")
+    if not no_report:
+        from sim.commands.report import write_and_announce
+
+        write_and_announce(run_dir, after_run=True)
+
+
 NoReportOption = Annotated[
     bool, typer.Option("--no-report", help="Do not write report.html, report.md and figures/ at the end.")
 ]
@@ -207,19 +223,7 @@ def compare(
     out.print(comparison_table(results, all_metrics=all_metrics))
     if not results.objectives.empty:
         out.print(objectives_by_scenario_table(results.objectives, results.labels))
-    for note in results.notes:
-        err.print(f"[yellow]note:[/] {escape(note)}")
-    total = len(results.metrics)
-    if not results.failed.empty:
-        err.print(
-            f"[yellow]{len(results.failed)} of {total} replications failed[/]; "
-            f"see {escape(str(results.run_dir))}/replications.csv (status, error, seed)"
-        )
-    out.print(f"results: {results.run_dir}")
-    if not no_report:
-        from sim.commands.report import write_and_announce
-
-        write_and_announce(results.run_dir, after_run=True)
+    _close(results.run_dir, results.notes, len(results.failed), len(results.metrics), no_report)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -359,16 +363,4 @@ def sweep(
         fail(escape(str(error)))
     for table in ranking_tables(results):
         out.print(table)
-    for note in results.notes:
-        err.print(f"[yellow]note:[/] {escape(note)}")
-    total = len(results.metrics)
-    if not results.failed.empty:
-        err.print(
-            f"[yellow]{len(results.failed)} of {total} replications failed[/]; "
-            f"see {escape(str(results.run_dir))}/replications.csv (status, error, seed)"
-        )
-    out.print(f"results: {results.run_dir}")
-    if not no_report:
-        from sim.commands.report import write_and_announce
-
-        write_and_announce(results.run_dir, after_run=True)
+    _close(results.run_dir, results.notes, len(results.failed), len(results.metrics), no_report)
