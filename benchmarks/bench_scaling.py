@@ -89,10 +89,13 @@ def _identical(first: ResultStore, second: ResultStore) -> str:
         failed = metrics[metrics["status"] != "ok"]
         if len(failed):
             return f"{len(failed)} FAILED in {store.run_dir.name}: {failed['error'].iloc[0]}"
+    one, two = _metrics(first), _metrics(second)
+    if list(one.columns) != list(two.columns):
+        return f"DIFFERENT columns: {sorted(set(one.columns) ^ set(two.columns)) or 'same names, other order'}"
     try:
-        pd.testing.assert_frame_equal(_metrics(first), _metrics(second), check_exact=True)
-    except AssertionError:
-        return "DIFFERENT"
+        pd.testing.assert_frame_equal(one, two, check_exact=True)
+    except AssertionError as error:
+        return "DIFFERENT: " + " ".join(str(error).split())[:300]
     return "bit-identical"
 
 
