@@ -6,6 +6,8 @@ This module sits above every layer and wires them together; the CLI calls it and
     scenario = load_scenario("scenarios/baseline.yaml", overrides=["horizon_days=90"])
     results = run(scenario, replications=20, seed=1, workers=2)
     results.summary.loc["ukraine_drone_intercept_rate"]
+    comparison = compare([scenario, load_scenario("scenarios/drone_wall.yaml")], replications=20)
+    comparison.comparison  # paired differences from the first scenario
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from sim.scenario.model import Scenario
 from sim.scenario.references import Finding
 
 if TYPE_CHECKING:  # the experiment layer pulls in pandas, scipy and pyarrow: import it only to run
+    from sim.experiment.compare import CompareResults
     from sim.experiment.replications import RunResults
+    from sim.experiment.sweep import SweepResults
 
 
 def check_objective_metrics(scenario: Scenario) -> Iterator[Finding]:
@@ -79,4 +83,72 @@ def run(
         scheduler=scheduler,
         results_root=Path(results_root),
         progress=progress,
+    )
+
+
+def compare(
+    scenarios: Sequence[Scenario],
+    replications: int | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    *,
+    scheduler: str | None = None,
+    results_root: str | Path = "results",
+    progress: bool | None = False,
+) -> CompareResults:
+    """Run scenarios under common random numbers and compare each with the first (see ``sim compare``).
+
+    Returns:
+        ``CompareResults`` with per-replication ``metrics``, the ``comparison`` table (mean, 90% interval, paired
+        difference from the first scenario with its 90% CI, significance) and ``objectives`` per scenario.
+    """
+    from sim.experiment.compare import compare_scenarios
+
+    return compare_scenarios(
+        [(scenario.name, scenario, None) for scenario in scenarios],
+        replications=replications,
+        seed=seed,
+        workers=workers,
+        scheduler=scheduler,
+        results_root=Path(results_root),
+        progress=progress,
+    )
+
+
+def sweep(
+    scenario_file: str | Path,
+    vary: Sequence[str] = (),
+    method: str | None = None,
+    samples: int | None = None,
+    replications: int | None = None,
+    *,
+    overrides: Sequence[str] = (),
+    outcomes: Sequence[str] | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    results_root: str | Path = "results",
+    progress: bool | None = False,
+) -> SweepResults:
+    """Sweep a scenario's parameters (``vary`` as ``"key=low:high"``; none: every contested one); see ``sim sweep``.
+
+    Returns:
+        ``SweepResults`` with the design, per-point outcome means and the sensitivity indices per outcome.
+    """
+    from sim.experiment.sweep import sweep_scenario
+
+    return sweep_scenario(
+        scenario_file,
+        overrides=overrides,
+        vary=vary,
+        method=method,
+        samples=samples,
+        outcomes=outcomes,
+        replications=replications,
+        seed=seed,
+        workers=workers,
+        scheduler=scheduler,
+        results_root=Path(results_root),
+        progress=progress,
+        extra_checks=(check_objective_metrics,),
     )
