@@ -57,7 +57,7 @@ from sim.experiment.store import atomic_write_text, create_run_dir
 from sim.model.metrics import METRIC_NAMES, is_known_metric
 from sim.scenario.errors import ScenarioError, closest_match, format_key_path
 from sim.scenario.loader import ExtraCheck, read_scenario_document, scenario_hash, validate_document
-from sim.scenario.merge import MERGE_KEYS, KeyPath, LocatedDocument, apply_override, parse_override
+from sim.scenario.merge import KeyPath, LocatedDocument, apply_override, list_index, parse_override
 from sim.scenario.model import Scenario
 from sim.scenario.parameters import Count, Param, PositiveCount
 from sim.scenario.provenance import ProvenanceRow, provenance_rows
@@ -286,7 +286,7 @@ def canonical_key_path(document: LocatedDocument, key: str) -> str:
     node: Any = document.data
     for segment in path:
         if isinstance(node, list):
-            index = _list_index(node, segment)
+            index = list_index(node, segment)
             if index is None:
                 resolved.append(segment)
                 node = None
@@ -297,16 +297,6 @@ def canonical_key_path(document: LocatedDocument, key: str) -> str:
             resolved.append(segment)
             node = node.get(segment) if isinstance(node, Mapping) and isinstance(segment, str) else None
     return format_key_path(resolved)
-
-
-def _list_index(items: list[Any], segment: str | int) -> int | None:
-    if isinstance(segment, int) or segment.isdigit():
-        index = int(segment)
-        return index if 0 <= index < len(items) else None
-    for index, item in enumerate(items):
-        if isinstance(item, Mapping) and any(item.get(key) == segment for key in MERGE_KEYS):
-            return index
-    return None
 
 
 def whole_number_parameters(scenario: Scenario) -> set[str]:

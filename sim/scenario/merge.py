@@ -254,7 +254,7 @@ def apply_override(document: LocatedDocument, text: str) -> LocatedDocument:
     for depth, segment in enumerate(path):
         last = depth == len(path) - 1
         if isinstance(node, list):
-            index = _list_index(node, segment)
+            index = list_index(node, segment)
             if index is None:
                 names = [
                     str(item.get(key))
@@ -322,7 +322,8 @@ def _node_at_path(data: Any, path: list[str | int]) -> Any:
     return node
 
 
-def _list_index(items: list[Any], segment: str | int) -> int | None:
+def list_index(items: list[Any], segment: str | int) -> int | None:
+    """Index of a list item chosen by position or by its ``name``/``id``/``item``; None if there is none."""
     if isinstance(segment, int) or (isinstance(segment, str) and segment.isdigit()):
         index = int(segment)
         return index if 0 <= index < len(items) else None
