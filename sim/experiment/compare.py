@@ -33,7 +33,13 @@ import pandas as pd
 
 from sim.analysis.paired import COMPARISON_COLUMNS, compare_frames
 from sim.experiment.executors import open_executor
-from sim.experiment.manifest import now_utc, read_manifest, versions, write_manifest, write_resolved_scenario
+from sim.experiment.manifest import (
+    new_manifest,
+    now_utc,
+    read_manifest,
+    write_manifest,
+    write_resolved_scenario,
+)
 from sim.experiment.replications import WORKER_PRELOAD, ResumeMismatch, evaluate_objectives, metric_columns
 from sim.experiment.runner import RunIncomplete, RunInterrupted, RunTally, build_tasks, run_tasks
 from sim.experiment.seeds import replication_seeds
@@ -364,21 +370,15 @@ def compare_scenarios(
                     "resolved": _write_resolved(run_dir, index, label, scenario),
                 }
             )
-        manifest = {
-            "kind": "compare",
-            "scenarios": described,
-            "baseline": labels[0],
-            "overrides": list(overrides),
-            "base_seed": base_seed,
-            "replications": len(seeds),
-            "seeds": seeds,
-            "executor": {"workers": workers, "scheduler": scheduler},
-            "command": command,
-            "versions": versions(),
-            "started": now_utc(),
-            "finished": None,
-            "status": "running",
-        }
+        manifest = new_manifest(
+            "compare",
+            {"scenarios": described, "baseline": labels[0], "overrides": list(overrides)},
+            base_seed=base_seed,
+            seeds=seeds,
+            workers=workers,
+            scheduler=scheduler,
+            command=command,
+        )
     metrics, tally = run_points(
         run_dir, manifest, scenarios, seeds, workers=workers, scheduler=scheduler, progress=progress
     )

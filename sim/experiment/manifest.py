@@ -51,6 +51,33 @@ def write_resolved_scenario(run_dir: Path, scenario: Scenario) -> Path:
     return path
 
 
+def new_manifest(
+    kind: str,
+    description: dict[str, Any],
+    *,
+    base_seed: int,
+    seeds: list[int],
+    workers: int | None,
+    scheduler: str | None,
+    command: str,
+) -> dict[str, Any]:
+    """A fresh manifest: the ``kind`` of folder, what was run (``description``, kind-specific), then the fields
+    every run, comparison and sweep records — seeds, executor, command, versions, times and status."""
+    return {
+        "kind": kind,
+        **description,
+        "base_seed": base_seed,
+        "replications": len(seeds),
+        "seeds": seeds,
+        "executor": {"workers": workers, "scheduler": scheduler},
+        "command": command,
+        "versions": versions(),
+        "started": now_utc(),
+        "finished": None,
+        "status": "running",
+    }
+
+
 def write_manifest(run_dir: Path, manifest: dict[str, Any]) -> None:
     """Write (or rewrite) the manifest atomically."""
     atomic_write_text(run_dir / MANIFEST_FILE, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")

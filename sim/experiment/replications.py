@@ -19,7 +19,13 @@ import pandas as pd
 
 from sim.analysis.summary import objective_probability, summarize_metrics
 from sim.experiment.executors import open_executor
-from sim.experiment.manifest import now_utc, read_manifest, versions, write_manifest, write_resolved_scenario
+from sim.experiment.manifest import (
+    new_manifest,
+    now_utc,
+    read_manifest,
+    write_manifest,
+    write_resolved_scenario,
+)
 from sim.experiment.runner import RunTally, build_tasks, run_tasks
 from sim.experiment.seeds import replication_seeds
 from sim.experiment.store import ResultStore, atomic_write_text, create_run_dir
@@ -109,24 +115,21 @@ def _new_manifest(
     workers: int | None,
     scheduler: str | None,
 ) -> dict[str, Any]:
-    return {
-        "kind": "run",
-        "scenario": {
-            "name": scenario.name,
-            "file": source_file,
-            "overrides": list(overrides),
-            "hash": scenario_hash(scenario),
-        },
-        "base_seed": base_seed,
-        "replications": len(seeds),
-        "seeds": seeds,
-        "executor": {"workers": workers, "scheduler": scheduler},
-        "command": command,
-        "versions": versions(),
-        "started": now_utc(),
-        "finished": None,
-        "status": "running",
+    described = {
+        "name": scenario.name,
+        "file": source_file,
+        "overrides": list(overrides),
+        "hash": scenario_hash(scenario),
     }
+    return new_manifest(
+        "run",
+        {"scenario": described},
+        base_seed=base_seed,
+        seeds=seeds,
+        workers=workers,
+        scheduler=scheduler,
+        command=command,
+    )
 
 
 def run_scenario(

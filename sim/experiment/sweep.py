@@ -49,7 +49,7 @@ from pydantic import AfterValidator, BaseModel
 from sim.analysis.designs import METHODS, Design, Parameter, make_design
 from sim.analysis.sensitivity import morris_indices, rank_parameters, regression_indices, sobol_indices
 from sim.experiment.compare import resume_manifest, run_points
-from sim.experiment.manifest import now_utc, versions, write_manifest, write_resolved_scenario
+from sim.experiment.manifest import new_manifest, write_manifest, write_resolved_scenario
 from sim.experiment.replications import ResumeMismatch
 from sim.experiment.runner import RunTally
 from sim.experiment.seeds import replication_seeds
@@ -841,33 +841,31 @@ def sweep_scenario(
         run_dir = create_run_dir(results_root, f"sweep-{plan.base.name}-{plan.design.method}")
         write_resolved_scenario(run_dir, plan.base)
         _write_design(run_dir, plan)
-        manifest = {
-            "kind": "sweep",
-            "scenario": {
-                "name": plan.base.name,
-                "file": str(scenario_file),
-                "overrides": list(overrides),
-                "hash": scenario_hash(plan.base),
+        manifest = new_manifest(
+            "sweep",
+            {
+                "scenario": {
+                    "name": plan.base.name,
+                    "file": str(scenario_file),
+                    "overrides": list(overrides),
+                    "hash": scenario_hash(plan.base),
+                },
+                "method": plan.design.method,
+                "analysis": plan.analysis,
+                "samples": plan.design.samples,
+                "design_seed": base_seed,
+                "parameters": [parameter.to_manifest() for parameter in plan.parameters],
+                "outcomes": plan.outcomes,
+                "points": len(plan.scenarios),
+                "points_hash": plan.points_hash(),
+                "plan_notes": plan.notes,
             },
-            "method": plan.design.method,
-            "analysis": plan.analysis,
-            "samples": plan.design.samples,
-            "design_seed": base_seed,
-            "parameters": [parameter.to_manifest() for parameter in plan.parameters],
-            "outcomes": plan.outcomes,
-            "points": len(plan.scenarios),
-            "points_hash": plan.points_hash(),
-            "base_seed": base_seed,
-            "replications": len(seeds),
-            "seeds": seeds,
-            "executor": {"workers": workers, "scheduler": scheduler},
-            "command": command,
-            "versions": versions(),
-            "started": now_utc(),
-            "finished": None,
-            "status": "running",
-            "plan_notes": plan.notes,
-        }
+            base_seed=base_seed,
+            seeds=seeds,
+            workers=workers,
+            scheduler=scheduler,
+            command=command,
+        )
     if announce is not None:
         announce(plan, len(seeds))
     metrics, tally = run_points(
