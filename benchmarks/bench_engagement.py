@@ -8,25 +8,19 @@ Two setups, six regions and four threat types (attack drones, decoys, cruise mis
   the ratio of the slowest to the fastest (target: below 2).
 * Realistic: twelve layers as in the model (four without fire units tonight, some magazines empty), about
   200 drones and decoys and 10 missiles; with the default doctrine, and with missiles first
-  (``LayerSpec.priority``) and a missile reserve on the SAM layers (``reserve_rounds``). Also prints how
-  much of the night the binomial calls alone take (the same calls replayed on their own), the floor that
-  no bookkeeping change can go below.
+  (``LayerSpec.priority``) and a missile reserve on the SAM layers (``reserve_rounds``).
 
 Run: ``.venv/bin/python benchmarks/bench_engagement.py [--nights N] [--rounds N]``
 
-Figures on the development machine (2 shared cores, Python 3.12, numpy 2.x; µs per night, the kernel
-before → after it was reorganised around contiguous arrays, integer matrix products and a per-night
-plan; before and after interleaved in one process, best median of five rounds; the outcomes are
-bit-identical):
+Figures on the development machine (2 shared cores, Python 3.12, numpy 2.x; µs per night, best median of
+three rounds):
 
-    scaling, 10 / 100 / 1,000 / 10,000 drones:    137 / 140 / 192 / 193  →  119 / 123 / 153 / 155
-    realistic night, default doctrine:             149                    →  123  (binomial calls alone: ~50)
-    realistic night, missiles first and reserve:   -                      →  141
-    365 Ukraine nights recorded from the model:    148                    →  106  (binomial calls alone: ~49)
+    numpy kernel (matrix products, one binomial call per layer):  scaling 10 / 10,000 drones 119 / 155;
+                                                                   realistic 123; with reserve 141
+    compiled loops (numba, sim/model/engagement_loops.py):        see the printed figures
 
-About half of a night is now the ``rng.binomial`` calls themselves (5-10 µs each, mostly numpy's argument
-checks, whatever the counts); their number and order are fixed by the rules, so the outcome for a seed
-is unchanged.
+The compiled kernel makes the same draws as the numpy one (tests/test_engagement.py compares them draw for
+draw with a numpy reference), so the outcome of a seed did not change.
 """
 
 from __future__ import annotations
@@ -138,42 +132,6 @@ def median_night_us(
     return statistics.median(times_ns) / 1000.0
 
 
-class _RecordingGenerator:
-    """Wraps a Generator to record the binomial calls of nights (each costs ~5-10 µs of numpy overhead)."""
-
-    def __init__(self) -> None:
-        self.rng = np.random.default_rng(1)
-        self.calls: list[tuple[np.ndarray, np.ndarray]] = []
-
-    def binomial(self, n: np.ndarray, p: np.ndarray) -> np.ndarray:
-        self.calls.append((np.array(n), p))
-        return self.rng.binomial(n, p)
-
-
-def binomial_only_us(
-    layers: Sequence[LayerSpec],
-    incoming: np.ndarray,
-    capacity: np.ndarray,
-    munitions: np.ndarray,
-    nights: int,
-    reserve: np.ndarray | None = None,
-) -> tuple[float, float]:
-    """Binomial calls per night, and their best time per night replayed on their own (µs): a floor."""
-    recorder = _RecordingGenerator()
-    sample = 50
-    for _ in range(sample):
-        resolve_night(layers, incoming, capacity, munitions, recorder, reserve_rounds=reserve)  # type: ignore[arg-type]
-    binomial = np.random.default_rng(7).binomial
-    clock = time.perf_counter_ns
-    times_ns = []
-    for _ in range(max(1, nights // sample)):
-        start = clock()
-        for n, p in recorder.calls:
-            binomial(n, p)
-        times_ns.append(clock() - start)
-    return len(recorder.calls) / sample, min(times_ns) / 1000.0 / sample
-
-
 @dataclasses.dataclass(frozen=True)
 class Case:
     """One benchmarked night."""
@@ -206,11 +164,10 @@ def main() -> None:
             best[name] = min(best[name], case.median_us(args.nights))
 
     print(f"resolve_night: {N_REGIONS} regions, {len(LAYERS)} layers, 4 threat types, validate=False")
-    print(f"{'drones+decoys':>14} {'median µs/night':>16} {'binomial calls':>15} {'leakers (1 night)':>18}")
+    print(f"{'drones+decoys':>14} {'median µs/night':>16} {'leakers (1 night)':>18}")
     for total in sizes:
-        recorder = _RecordingGenerator()
-        outcome = resolve_night(LAYERS, *night_inputs(total), recorder)  # type: ignore[arg-type]
-        print(f"{total:>14,} {best[total]:>16.1f} {len(recorder.calls):>15} {int(outcome.leakers.sum()):>18,}")
+        outcome = resolve_night(LAYERS, *night_inputs(total), np.random.default_rng(1))
+        print(f"{total:>14,} {best[total]:>16.1f} {int(outcome.leakers.sum()):>18,}")
     scaling_incoming, scaling_capacity, scaling_munitions = night_inputs(1_000)
     quiet = median_night_us(LAYERS, scaling_incoming * 0, scaling_capacity, scaling_munitions, args.nights)
     validated = median_night_us(
@@ -227,13 +184,9 @@ def main() -> None:
         f"realistic night: {N_REGIONS} regions, {len(REALISTIC_LAYERS)} layers ({active} with fire units), "
         f"{int(incoming[:, :2].sum())} drones and decoys, {int(incoming[:, 2:].sum())} missiles"
     )
-    print(f"{'doctrine':>38} {'median µs/night':>16} {'binomial calls':>15} {'of which binomial µs':>21}")
+    print(f"{'doctrine':>38} {'median µs/night':>16}")
     for name, label in (("realistic", "default"), ("doctrine", "missiles first, reserve 8 on SAMs")):
-        case = cases[name]
-        calls, floor = binomial_only_us(
-            case.layers, case.incoming, case.capacity, case.munitions, args.nights, reserve=case.reserve
-        )
-        print(f"{label:>38} {best[name]:>16.1f} {calls:>15.1f} {floor:>21.1f}")
+        print(f"{label:>38} {best[name]:>16.1f}")
 
 
 if __name__ == "__main__":

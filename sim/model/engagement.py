@@ -54,15 +54,16 @@ it left candidates unengaged with channels free and has not one more full salvo 
 surviving engaged target its next shot, and its stock is empty. Rounds held back by the reserve are not
 "run out": a layer that stops because of its reserve, with a full salvo still in stock, is not flagged.
 
-Random draws and cost: one ``rng.binomial`` call per layer that engages anything (salvo) or per round
-that fires anything (shoot-look-shoot); a layer without channels anywhere, without candidates anywhere or
-without anything engaged draws nothing, and the loop stops once every threat is down. The same inputs
-and generator state give the same outcome. Because the number of draws depends on what happens, a caller
-that wants common random numbers across scenarios should give each night its own child generator
-(``numpy.random.SeedSequence.spawn``) rather than share one stream over a whole run. Each numpy call on
-these small arrays costs about a microsecond and each binomial call 5-10 µs, whatever the counts (the
-binomial calls are about half of a typical night); to amortise that, stack many regions (or replications)
-along the region axis of one call.
+Random draws and cost: the rules are carried out by compiled loops (:mod:`sim.model.engagement_loops`,
+numba) over regions, layers and threat types, with one binomial draw per (region, layer or shoot-look-shoot
+round, type) that has anything engaged; a count of zero draws nothing. The draws are NumPy's
+``Generator.binomial`` numbers, taken from ``rng`` in the order NumPy's array calls would take them (layer
+by layer, then round by round, each in C order of ``[R, T]``), so the same inputs and generator state give
+the same outcome, and a plain NumPy implementation of the rules reproduces it draw for draw. Because the
+number of draws depends on what happens, a caller that wants common random numbers across scenarios should
+give each night its own stream (``numpy.random.SeedSequence.spawn``, or a generator moved to the night's
+block with ``advance``) rather than share one stream over a whole run. A night costs a few microseconds of
+compiled work plus the call itself, whatever the size of the raid.
 """
 
 from __future__ import annotations
@@ -74,6 +75,9 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from sim.model.compiled_random import generator_address
+from sim.model.engagement_loops import resolve_layers, split_row
 
 __all__ = ["LayerSpec", "NightOutcome", "resolve_night", "split_in_proportion"]
 
@@ -132,13 +136,8 @@ class LayerSpec:
     _salvo: bool = field(init=False, repr=False)
     _rounds_per_target: int = field(init=False, repr=False)
     _draw_probability: FloatArray = field(init=False, repr=False)
-    _engages_as_int: IntArray = field(init=False, repr=False)
-    _top_as_int: IntArray = field(init=False, repr=False)
-    _several_priorities: bool = field(init=False, repr=False)
-    _candidates: IntArray = field(init=False, repr=False)
-    _cumulative: IntArray = field(init=False, repr=False)
-    _class_sums: IntArray = field(init=False, repr=False)
-    _difference: IntArray = field(init=False, repr=False)
+    _classes: IntArray = field(init=False, repr=False)
+    _class_count: int = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         """Validate the fields, copy the arrays read-only and precompute the derived arrays.
@@ -203,15 +202,9 @@ class LayerSpec:
     def _derive_kernel_constants(self) -> None:
         """Precompute what the kernel needs for this layer.
 
-        The priority classes are the distinct priority values of the engaged types, most urgent first. Each
-        integer matrix turns a count matrix ``x`` ``[R, T]`` into another by one exact matrix product:
-        ``x.dot(_candidates)`` = ``[R, T + 1]``, the counts of the engaged types (zero elsewhere) and, in
-        column ``T``, their total; ``_cumulative.dot(x.T)`` = ``[T, R]``, the cumulative count of each type
-        within its class (types along the rows, so that the result and its blocks are contiguous);
-        ``_class_sums.dot(x.T)`` = ``[3T, R]``, that cumulative count, the total of each type's class and
-        the total of the classes served before it. ``F.dot(_difference)`` subtracts from each column of
-        ``F`` ``[R, T]`` the previous column of the same class (differences of cumulative floors). Types the
-        layer does not engage have all-zero rows and columns.
+        The priority classes are the distinct priority values of the engaged types, most urgent first:
+        ``_classes[t]`` is the class of type ``t`` (0 for the top-priority types), -1 where the layer does not
+        engage ``t``; ``_class_count`` is the number of classes.
         """
         set_field = object.__setattr__
         k = self.shots_per_target
@@ -220,36 +213,10 @@ class LayerSpec:
         set_field(self, "_rounds_per_target", k if salvo else 1)  # rounds one engaged target needs at once
         set_field(self, "_draw_probability", self.salvo_kill_probability if salvo else self.kill_probability)
         engages = self.engages
-        n_types = engages.shape[0]
-        set_field(self, "_engages_as_int", _read_only(engages.astype(np.int64)))
         values = np.unique(self.priority[engages])
-        classes = np.where(engages, np.searchsorted(values, self.priority), -1)  # -1: not engaged
-        set_field(self, "_several_priorities", len(values) > 1)
-        set_field(self, "_top_as_int", _read_only((classes == 0).astype(np.int64)))
-        candidates = np.zeros((n_types, n_types + 1), dtype=np.int64)
-        candidates[:, :n_types] = np.diag(engages)
-        candidates[:, n_types] = engages
-        cumulative = np.zeros((n_types, n_types), dtype=np.int64)
-        class_total = np.zeros((n_types, n_types), dtype=np.int64)
-        served_before = np.zeros((n_types, n_types), dtype=np.int64)
-        difference = np.eye(n_types, dtype=np.int64)
-        for column in range(n_types):
-            if classes[column] < 0:
-                continue
-            same_class = classes == classes[column]
-            cumulative[: column + 1, column] = same_class[: column + 1]
-            class_total[:, column] = same_class
-            served_before[:, column] = (classes >= 0) & (classes < classes[column])
-            previous = np.flatnonzero(same_class[:column])
-            if previous.size:
-                difference[previous[-1], column] = -1
-        for name, matrix in (
-            ("_candidates", candidates),
-            ("_cumulative", cumulative.T.copy()),
-            ("_class_sums", np.vstack([cumulative.T, class_total.T, served_before.T])),
-            ("_difference", difference),
-        ):
-            set_field(self, name, _read_only(matrix))
+        classes = np.where(engages, np.searchsorted(values, self.priority), -1).astype(np.int64)
+        set_field(self, "_classes", _read_only(classes))
+        set_field(self, "_class_count", len(values))
 
 
 @dataclass(frozen=True, eq=False)
@@ -291,17 +258,6 @@ class NightOutcome:
         return result
 
 
-def _split(counts: IntArray, totals: IntArray, counts_total: IntArray) -> IntArray:
-    """Kernel-internal :func:`split_in_proportion` without checks; ``counts_total`` = ``counts.sum(1)``."""
-    allocated = counts.cumsum(axis=1)
-    allocated *= totals[:, None]
-    allocated //= np.maximum(counts_total, 1)[:, None]  # rows with nothing to split hold zeros anyway
-    # Differences of the cumulative floors. The operands overlap; numpy buffers overlapping in-place
-    # ufunc operands, so this equals subtracting an unmodified copy.
-    allocated[:, 1:] -= allocated[:, :-1]
-    return allocated
-
-
 def split_in_proportion(counts: ArrayLike, totals: ArrayLike) -> IntArray:
     """Split ``totals[r]`` across the columns of ``counts[r]`` in proportion, deterministically.
 
@@ -331,141 +287,56 @@ def split_in_proportion(counts: ArrayLike, totals: ArrayLike) -> IntArray:
     Raises:
         ValueError: if the shapes do not match or a count or total is out of range.
     """
-    counts_array = np.asarray(counts, dtype=np.int64)
+    counts_array = np.ascontiguousarray(counts, dtype=np.int64)
     totals_array = np.asarray(totals, dtype=np.int64)
     if counts_array.ndim != 2 or totals_array.shape != counts_array.shape[:1]:
         raise ValueError(f"need counts [R, T] and totals [R], got {counts_array.shape} and {totals_array.shape}")
     counts_total = counts_array.sum(axis=1)
     if np.any(counts_array < 0) or np.any(totals_array < 0) or np.any(totals_array > counts_total):
         raise ValueError("need counts ≥ 0 and 0 ≤ totals ≤ counts.sum(axis=1)")
-    return _split(counts_array, totals_array, counts_total)
-
-
-def _split_by_priority(layer: LayerSpec, counts: IntArray, counts_total: IntArray, totals: IntArray) -> IntArray:
-    """Split ``totals`` [R] over the engaged ``counts`` [R, T] by rule 5; ``counts_total`` is their sum [R].
-
-    Each priority class, most urgent first, is served ``clip(total − (count of the classes before it), 0,
-    its count)``; within a class the cumulative floors ``floor(n_class · C_t / N_class)`` are differenced by
-    ``layer._difference``. With a single class this is :func:`split_in_proportion` over the engaged types,
-    value for value. Requires ``0 ≤ totals ≤ counts_total``.
-    """
-    if layer._several_priorities:
-        # Types along the rows, regions along the columns: three contiguous [T, R] blocks from one product.
-        floors, class_total, served = layer._class_sums.dot(counts.T).reshape(3, counts.shape[1], counts.shape[0])
-        np.subtract(totals, served, out=served)  # the total minus what the classes before it are served
-        np.maximum(served, 0, out=served)
-        np.minimum(served, class_total, out=served)
-        floors *= served
-        floors //= np.maximum(class_total, 1)  # classes with nothing to split hold zeros anyway
-    else:
-        floors = layer._cumulative.dot(counts.T)  # [T, R], as above
-        floors *= totals
-        floors //= np.maximum(counts_total, 1)  # regions with nothing to split hold zeros anyway
-    result: IntArray = floors.T.dot(layer._difference)
-    return result
-
-
-def _total_with_reserve(
-    layer: LayerSpec,
-    counts: IntArray,
-    wanted: IntArray,
-    stock: IntArray,
-    per_target: int,
-    reserve: IntArray,
-    capacity: IntArray | None,
-) -> IntArray:
-    """``[R]`` targets engaged (or shots fired, in a later shoot-look-shoot round) under a reserve (rule 8).
-
-    Top-priority types first: ``top = min(their count, capacity, stock // per_target)``. Then the other
-    engaged types: ``min(their count, capacity − top, max(0, stock − per_target·top − reserve) //
-    per_target)``. ``capacity`` is ``None`` for a later shoot-look-shoot round (no channel limit).
-    """
-    top_wanted = counts.dot(layer._top_as_int)
-    top = np.minimum(top_wanted, stock // per_target if per_target > 1 else stock)
-    lower = wanted - top_wanted
-    if capacity is not None:
-        np.minimum(top, capacity, out=top)
-        np.minimum(lower, capacity - top, out=lower)
-    spare = stock - (per_target * top if per_target > 1 else top)
-    spare -= reserve
-    np.maximum(spare, 0, out=spare)
-    if per_target > 1:
-        spare //= per_target
-    np.minimum(lower, spare, out=lower)
-    lower += top
-    return lower
+    one_class = np.zeros(counts_array.shape[1], dtype=np.int64)
+    allocation = np.zeros_like(counts_array)
+    for row, total in enumerate(totals_array.tolist()):
+        split_row(counts_array[row], one_class, 1, total, allocation[row])  # the kernel's own rule 5
+    return allocation
 
 
 class _LayerTable:
-    """Per-layer constants of one sequence of layers, stacked over the layer axis, and its night plans.
-
-    Built once per sequence of layers (see :func:`_layer_table`); the plans are cached by the pattern of
-    regions and layers that have channels and a salvo in stock.
-    """
+    """Per-layer constants of one sequence of layers, stacked over the layer axis for the compiled loops."""
 
     __slots__ = (
+        "class_count",
+        "classes",
         "cost_per_shot_eur",
-        "engages",
+        "draw_probability",
         "layers",
         "munition_index",
-        "plans",
-        "rounds_per_target",
-        "several_priorities",
+        "n_types",
+        "salvo",
+        "shots_per_target",
     )
 
     def __init__(self, layers: tuple[LayerSpec, ...]) -> None:
         self.layers = layers
-        self.munition_index = np.array([layer.munition_index for layer in layers], dtype=np.intp)
-        self.rounds_per_target = np.array([layer._rounds_per_target for layer in layers], dtype=np.int64)
-        self.several_priorities = np.array([layer._several_priorities for layer in layers], dtype=np.bool_)
+        self.n_types = layers[0].engages.shape[0] if layers else 0
+        consistent = all(layer.engages.shape[0] == self.n_types for layer in layers)
+        n_types = self.n_types if consistent else 0  # else resolve_night rejects the layers before using these
+        self.classes = np.full((len(layers), n_types), -1, dtype=np.int64)
+        self.draw_probability = np.zeros((len(layers), n_types))
+        for index, layer in enumerate(layers if consistent else ()):
+            self.classes[index] = layer._classes
+            self.draw_probability[index] = layer._draw_probability
+        self.class_count = np.array([layer._class_count for layer in layers], dtype=np.int64)
+        self.shots_per_target = np.array([layer.shots_per_target for layer in layers], dtype=np.int64)
+        self.salvo = np.array([layer._salvo for layer in layers], dtype=np.bool_)
+        self.munition_index = np.array([layer.munition_index for layer in layers], dtype=np.int64)
         self.cost_per_shot_eur = np.array([layer.cost_per_shot_eur for layer in layers], dtype=np.float64)
-        n_types = layers[0].engages.shape[0] if layers else 0
-        self.engages = np.zeros((len(layers), n_types), dtype=np.int64)  # [L, T]
-        for index, layer in enumerate(layers):
-            if layer.engages.shape[0] == n_types:  # else resolve_night's validation rejects the layers
-                self.engages[index] = layer.engages
-        self.plans: dict[bytes, list[tuple[int, int]]] = {}
-
-    def plan(self, capacity: IntArray, munitions: IntArray) -> list[tuple[int, int]]:
-        """The steps of tonight's loop over the layers, from the channels and the stock at dusk.
-
-        A layer may fire if somewhere it has channels and one full salvo (shoot-look-shoot: one round) in
-        stock. Stocks only fall during a night, so a layer that cannot fire at dusk never fires; all it can
-        do is be flagged, wherever it has candidates and channels. Each step is ``(index, 0)`` for a layer
-        that may fire, or ``(start, stop)`` for a run of layers that cannot, whose flags one matrix product
-        sets at once (a layer without channels anywhere gets its ``False`` flags the same way, or is left out).
-        """
-        has_channels = capacity > 0
-        can_fire = munitions.take(self.munition_index, axis=1) >= self.rounds_per_target
-        key = has_channels.tobytes() + can_fire.tobytes()
-        plan = self.plans.get(key)
-        if plan is None:
-            can_fire &= has_channels
-            modes = has_channels.max(axis=0, initial=False).astype(np.int64)
-            modes += can_fire.max(axis=0, initial=False)  # 0: no channels anywhere, 1: can never fire, 2: may fire
-            plan = []
-            run: list[int] = []
-            for index, layer_mode in enumerate(modes.tolist()):
-                if layer_mode == 1:
-                    run.append(index)
-                elif layer_mode == 2:
-                    if run:
-                        plan.append((run[0], run[-1] + 1))
-                        run = []
-                    plan.append((index, 0))
-            if run:
-                plan.append((run[0], run[-1] + 1))
-            if len(self.plans) >= _PLAN_CACHE_SIZE:
-                self.plans.clear()
-            self.plans[key] = plan
-        return plan
 
 
 # Layer sequences are few and reused every night; LayerSpec is immutable and hashed by identity, and the
 # cache holds the layers themselves, so an entry can never be mistaken for another sequence.
 _LAYER_TABLES: dict[tuple[LayerSpec, ...], _LayerTable] = {}
 _CACHE_SIZE = 64
-_PLAN_CACHE_SIZE = 1024  # per layer sequence: a year of the model sees ~50 patterns of channels and stocks
 
 
 def _layer_table(layers: Sequence[LayerSpec]) -> _LayerTable:
@@ -563,121 +434,45 @@ def resolve_night(
         ValueError: if ``validate`` and the shapes disagree or a count is negative.
         TypeError: if ``validate`` and an argument has the wrong type.
     """
-    survivors = _as_int_matrix(incoming, "incoming").copy()
-    capacity = _as_int_matrix(engagements_per_night, "engagements_per_night")
+    survivors = _as_int_matrix(incoming, "incoming").copy()  # a C-contiguous copy: the loops update it
+    capacity = np.ascontiguousarray(_as_int_matrix(engagements_per_night, "engagements_per_night"))
     munitions_left = _as_int_matrix(munitions_on_hand, "munitions_on_hand").copy()
-    reserve = None if reserve_rounds is None else _as_int_matrix(reserve_rounds, "reserve_rounds")
+    if reserve_rounds is None:
+        reserve = np.zeros_like(capacity)
+    else:
+        reserve = np.ascontiguousarray(_as_int_matrix(reserve_rounds, "reserve_rounds"))
     if validate:
         _validate(layers, survivors, capacity, munitions_left, reserve)
-
     table = _layer_table(layers)
+    # Compiled code does not check bounds: these shape checks run whatever ``validate`` says.
     n_regions, n_types = survivors.shape
-    n_layers = len(table.layers)
-    killed, engaged_out, shots_out = np.zeros((3, n_regions, n_layers, n_types), dtype=np.int64)
-    # Layer-major: a layer's flags and channels are contiguous rows. Numpy is several times slower on small
-    # non-contiguous 2-D operands, so the loop below computes on contiguous arrays and only copies its
-    # results into the [R, L, T] outputs.
-    empty_by_layer = np.zeros((n_layers, n_regions), dtype=np.bool_)
-    # Every numpy call costs ~0.5-1 µs on these tiny arrays and a binomial call ~7 µs: the loop below keeps
-    # them few and skips whatever cannot change the outcome. Nothing incoming: no layer has work.
-    nothing_left = bytes(survivors.nbytes)  # survivors.tobytes() == nothing_left: every threat is down
-    plan = table.plan(capacity, munitions_left) if survivors.tobytes() != nothing_left else []
-    channels_by_layer = capacity.T.copy()
-    reserves: list[IntArray | None] = [None] * n_layers  # per layer, where rule 8 applies to it
-    if reserve is not None and plan:
-        for layer_index in np.flatnonzero(table.several_priorities & np.any(reserve, axis=0)).tolist():
-            reserves[layer_index] = reserve[:, layer_index]
-    minimum = np.minimum
-    binomial = rng.binomial
-
-    for layer_index, stop in plan:
-        if stop:
-            # Layers that can never fire tonight: flagged where they have candidates and channels (the
-            # general rule below would find the same: demand > 0 and not one salvo in stock).
-            wanted_by_layer = table.engages[layer_index:stop].dot(survivors.T)
-            np.logical_and(wanted_by_layer, channels_by_layer[layer_index:stop], out=empty_by_layer[layer_index:stop])
-            continue
-        layer = table.layers[layer_index]
-        candidates_and_total = survivors.dot(layer._candidates)
-        wanted = candidates_and_total[:, n_types]
-        k = layer.shots_per_target
-        per_target = layer._rounds_per_target  # k under salvo doctrine, 1 under shoot-look-shoot
-        stock = munitions_left[:, layer.munition_index]  # a view: subtracting from it updates the stock
-        channels = channels_by_layer[layer_index]
-        empty = empty_by_layer[layer_index]
-        reserve_here = reserves[layer_index]
-        # Targets the layer could engage with a bottomless magazine, and with the magazine it has:
-        # whole salvos only, or under shoot-look-shoot at least one shot per engaged target.
-        demand = minimum(wanted, channels)
-        if reserve_here is None:
-            magazine_limit = stock // per_target if per_target > 1 else stock
-            engaged_total = minimum(demand, magazine_limit)
-            np.less(magazine_limit, demand, out=empty)
-        else:
-            engaged_total = _total_with_reserve(layer, survivors, wanted, stock, per_target, reserve_here, channels)
-            # Run out: candidates and channels left, and not one more salvo in stock after this fire.
-            np.less(engaged_total, demand, out=empty)
-            empty &= stock < per_target * (engaged_total + 1)
-        # Python lists: on a few regions, tolist() and any() beat numpy's reductions several times over.
-        engaged_list = engaged_total.tolist()
-        if not any(engaged_list):
-            continue  # no candidates, no channel or no munitions where the candidates are: no fire, no draw
-        candidates = candidates_and_total[:, :n_types]
-        if engaged_list != wanted.tolist():  # channels, magazine or reserve short somewhere
-            engaged = _split_by_priority(layer, candidates, wanted, engaged_total)
-        else:
-            engaged = candidates.copy()  # contiguous: numpy is slow on small strided 2-D operands
-        engaged_out[:, layer_index] = engaged
-
-        probability = layer._draw_probability
-        kills = binomial(engaged, probability)
-        if layer._salvo:
-            if k > 1:
-                shots_out[:, layer_index] = engaged * k
-                stock -= engaged_total * k
-            else:
-                shots_out[:, layer_index] = engaged
-                stock -= engaged_total
-        else:
-            # Round 1: every engaged target got one shot (engaged_total ≤ stock by construction).
-            shots = engaged
-            stock -= engaged_total
-            pending = engaged - kills  # engaged targets still alive, waiting for the next look and shot
-            for follow_up in range(k - 1, 0, -1):
-                pending_total = pending.dot(layer._engages_as_int)
-                if not any(pending_total.tolist()):
-                    break
-                if reserve_here is None:
-                    short = any((stock < pending_total).tolist())
-                    fire = minimum(pending_total, stock) if short else pending_total
-                else:
-                    fire = _total_with_reserve(layer, pending, pending_total, stock, 1, reserve_here, None)
-                    short = any((fire < pending_total).tolist())
-                if short:
-                    round_shots = _split_by_priority(layer, pending, pending_total, fire)
-                    # Run out: a surviving engaged target got no next shot, and the stock is now empty.
-                    empty |= (fire < pending_total) & (stock == fire)
-                else:
-                    round_shots = pending
-                round_kills = binomial(round_shots, probability)
-                shots = shots + round_shots  # a new array: shots may be engaged, and round_shots pending
-                kills += round_kills
-                stock -= fire
-                if follow_up > 1:
-                    pending -= round_kills
-            shots_out[:, layer_index] = shots
-
-        killed[:, layer_index] = kills
-        survivors -= kills
-        if survivors.tobytes() == nothing_left:
-            break  # every threat is down: the remaining layers have nothing to do
-
+    if table.classes.shape[1] != n_types and table.layers:
+        raise ValueError(f"the layers have {table.n_types} threat types, incoming has {n_types}")
+    if capacity.shape != (n_regions, len(table.layers)) or reserve.shape != capacity.shape:
+        raise ValueError(f"engagements_per_night and reserve_rounds must be [R, L] = {(n_regions, len(table.layers))}")
+    if munitions_left.shape[0] != n_regions or (
+        table.layers and int(table.munition_index.max()) >= munitions_left.shape[1]
+    ):
+        raise ValueError(f"munitions_on_hand must be [R, M] with R = {n_regions} and a column for every layer")
+    killed, engaged, shots, magazine_empty = resolve_layers(
+        survivors,
+        capacity,
+        munitions_left,
+        reserve,
+        table.classes,
+        table.class_count,
+        table.draw_probability,
+        table.shots_per_target,
+        table.salvo,
+        table.munition_index,
+        generator_address(rng),
+    )
     return NightOutcome(
         killed=killed,
-        engaged=engaged_out,
-        shots=shots_out,
+        engaged=engaged,
+        shots=shots,
         leakers=survivors,
         munitions_left=munitions_left,
-        magazine_empty=empty_by_layer.T.copy(),
+        magazine_empty=magazine_empty,
         cost_per_shot_eur=table.cost_per_shot_eur.copy(),
     )
