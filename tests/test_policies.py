@@ -33,6 +33,7 @@ from sim.model.policies.posture import (
     ThreatWeightedAllocationPolicy,
     ThreatWeightedSentryPolicy,
     split_units,
+    split_units_each,
 )
 from sim.model.policies.procurement import (
     Demand,
@@ -325,6 +326,19 @@ def test_split_units_is_exact_and_proportional(total: int, weights: np.ndarray) 
     assert not result[weights == 0].any()
     exact = total * weights / weights.sum()
     assert np.all(np.abs(result - exact) < 1 + 1e-6 * max(total, 1))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    totals=hnp.arrays(np.int64, st.integers(0, 6), elements=st.integers(-3, 10**7)),
+    weights=hnp.arrays(np.float64, st.integers(1, 12), elements=st.floats(0.0, 1e6, allow_subnormal=False)),
+)
+def test_split_units_each_row_is_the_split_of_its_total(totals: np.ndarray, weights: np.ndarray) -> None:
+    rows = split_units_each(totals, weights)
+    assert rows.dtype == np.int64 and rows.shape == (len(totals), len(weights))
+    for total, row in zip(totals.tolist(), rows, strict=True):
+        assert row.tolist() == split_units(total, weights).tolist()
+        assert row.sum() == (max(total, 0) if weights.sum() > 0 else 0)
 
 
 def test_flank_contribution_gives_the_floor_of_its_share(tables: Tables) -> None:

@@ -17,12 +17,15 @@ import heapq
 import itertools
 from collections import deque
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 EXTERNAL_BUYER = "external"
 """Buyer of the orders that were already in the queue at the start (other customers)."""
 DAYS_PER_MONTH = 30.0
 CREDIT_TOLERANCE = 1e-9
 """Units of production credit within which a day's credit counts as whole (floating-point sums)."""
+NEVER = 2**62
+"""A day after every horizon."""
 
 
 @dataclass
@@ -47,9 +50,8 @@ class Order:
         return self.quantity - self.started
 
 
-@dataclass(frozen=True)
-class Delivery:
-    """Units of an order that arrive on a day."""
+class Delivery(NamedTuple):
+    """Units of an order that arrive on a day (a named tuple: a line makes thousands in a year)."""
 
     order: Order
     units: int
@@ -75,6 +77,8 @@ class ProductionLine:
     _in_production: list[tuple[int, int, Order, int]] = field(default_factory=list)  # (due, seq, order, units)
     _sequence: itertools.count[int] = field(default_factory=itertools.count)
     _pending_capacity: list[tuple[int, float]] = field(default_factory=list)  # (day, new capacity)
+    next_busy_day: int = field(default=0, init=False)
+    """No day before this one can change anything (see :meth:`produce`): the market skips such days."""
 
     @property
     def queued_units(self) -> int:
@@ -94,6 +98,7 @@ class ProductionLine:
         the units they lost. Every unit is still delivered exactly once. What is not covered by units in
         production waits at the head of the queue, ahead of every non-priority order.
         """
+        self.next_busy_day = 0
         if order.priority:
             self._take_over_production(order)
             if order.waiting:
@@ -107,29 +112,46 @@ class ProductionLine:
         line's rate, as far as the order goes), and the rest waits in the queue."""
         rate = self.capacity_per_month / DAYS_PER_MONTH
         credit = 0.0
-        for due_day in range(1, self.lead_time_days + 1):
-            if order.waiting == 0:
-                break
+        waiting = order.waiting
+        for due_day in range(1, self.lead_time_days + 1 if waiting else 1):
             credit += rate
-            units = min(int(credit + CREDIT_TOLERANCE), order.waiting)
-            credit -= units
-            if units:
-                order.started += units
-                heapq.heappush(self._in_production, (due_day, next(self._sequence), order, units))
+            units = int(credit + CREDIT_TOLERANCE)
+            if units:  # (the loop runs for years of lead time: no call to min() on the days nothing starts)
+                units = min(units, waiting)
+                credit -= units
+                waiting -= units
+                self._in_production.append((due_day, next(self._sequence), order, units))
+                if waiting == 0:
+                    break
+        order.started = order.quantity - waiting
+        heapq.heapify(self._in_production)  # one heapify for the lead time's entries, not a push each
         self.enqueue(order)
 
     def _take_over_production(self, order: Order) -> None:
+        """Give ``order`` the units in production for non-priority orders closest to delivery (see :meth:`enqueue`).
+
+        Entries are popped in (due day, sequence) order and pushed back; sequences are unique, so the order in
+        which entries come off the heap later does not depend on how the heap is laid out. Every entry holds at
+        least one unit, so a heap of priority units only would come back unchanged: it is left alone.
+        """
+        heap = self._in_production
+        if all(owner.priority for _, _, owner, _ in heap):
+            return
         displaced: dict[int, Order] = {}
         set_aside: list[tuple[int, int, Order, int]] = []
-        heap = self._in_production
-        while order.waiting and heap:  # closest to delivery first (the heap's order: due day, then sequence)
-            due, sequence, owner, units = heapq.heappop(heap)
-            take = 0 if owner.priority else min(units, order.waiting)
-            if take:
-                order.started += take
-                owner.started -= take
-                displaced[owner.order_id] = owner
-                set_aside.append((due, next(self._sequence), order, take))
+        waiting = order.waiting
+        while waiting and heap:  # closest to delivery first (the heap's order: due day, then sequence)
+            entry = heapq.heappop(heap)
+            due, sequence, owner, units = entry
+            if owner.priority:
+                set_aside.append(entry)
+                continue
+            take = min(units, waiting)
+            waiting -= take
+            order.started += take
+            owner.started -= take
+            displaced[owner.order_id] = owner
+            set_aside.append((due, next(self._sequence), order, take))
             if units - take:
                 set_aside.append((due, sequence, owner, units - take))
         for entry in set_aside:
@@ -151,6 +173,7 @@ class ProductionLine:
         """Set the monthly capacity to a new value from ``day`` on (investment, cuts)."""
         self._pending_capacity.append((day, capacity_per_month))
         self._pending_capacity.sort()
+        self.next_busy_day = 0
 
     @property
     def expansion_pending(self) -> bool:
@@ -158,35 +181,50 @@ class ProductionLine:
         return bool(self._pending_capacity)
 
     def produce(self, day: int) -> list[Delivery]:
-        """Advance the line by one day: apply due capacity changes, start units, deliver finished ones."""
-        while self._pending_capacity and self._pending_capacity[0][0] <= day:
-            _, self.capacity_per_month = self._pending_capacity.pop(0)
-        if day >= self.paused_until_day and (self._priority_queue or self._queue):
-            self._credit += self.capacity_per_month / DAYS_PER_MONTH
-            # The tolerance keeps rounding from costing a day: ten days of 0.1 sum to 0.9999999999999999.
-            startable = int(self._credit + CREDIT_TOLERANCE)
-            if startable:
-                self._credit -= self._start(startable, day)
-        if not (self._priority_queue or self._queue):
-            self._credit = 0.0  # idle capacity (also what an emptied queue left unused today) is not banked
-        if not self._in_production or self._in_production[0][0] > day:
-            return []
+        """Advance the line by one day: apply due capacity changes, start units, deliver finished ones.
+
+        With no order waiting, nothing happens until the next delivery or capacity change is due (or an order or
+        a capacity change comes in): :attr:`next_busy_day` says when, and the market skips the days before it.
+        """
+        pending = self._pending_capacity
+        while pending and pending[0][0] <= day:
+            _, self.capacity_per_month = pending.pop(0)
+        if self._priority_queue or self._queue:
+            if day >= self.paused_until_day:
+                self._credit += self.capacity_per_month / DAYS_PER_MONTH
+                # The tolerance keeps rounding from costing a day: ten days of 0.1 sum to 0.9999999999999999.
+                startable = int(self._credit + CREDIT_TOLERANCE)
+                if startable:
+                    self._credit -= self._start(startable, day)
+                    if not (self._priority_queue or self._queue):
+                        self._credit = 0.0  # what an emptied queue left unused today is not banked
+        else:
+            self._credit = 0.0  # idle capacity is not banked
+        in_production = self._in_production
         deliveries: list[Delivery] = []
-        while self._in_production and self._in_production[0][0] <= day:
-            _, _, order, units = heapq.heappop(self._in_production)
+        while in_production and in_production[0][0] <= day:
+            _, _, order, units = heapq.heappop(in_production)
             order.delivered += units
             deliveries.append(Delivery(order, units, day))
+        if not (self._priority_queue or self._queue):
+            self.next_busy_day = min(
+                in_production[0][0] if in_production else NEVER, pending[0][0] if pending else NEVER
+            )
         return deliveries
 
     def _start(self, units: int, day: int) -> int:
-        started = 0
+        """Start up to ``units`` units for the orders at the heads of the queues, priority first; return how many."""
+        left = units
+        due_day = day + self.lead_time_days
         for queue in (self._priority_queue, self._queue):
-            while queue and started < units:
+            while queue and left:
                 order = queue[0]
-                take = min(order.waiting, units - started)
+                take = order.quantity - order.started
+                if take > left:
+                    take = left
+                else:
+                    queue.popleft()  # fully started
                 order.started += take
-                started += take
-                heapq.heappush(self._in_production, (day + self.lead_time_days, next(self._sequence), order, take))
-                if order.waiting == 0:
-                    queue.popleft()
-        return started
+                left -= take
+                heapq.heappush(self._in_production, (due_day, next(self._sequence), order, take))
+        return units - left

@@ -172,6 +172,8 @@ class Market:
         """Run every line for a day; return the deliveries to buyers in the scenario (booked in the ledger)."""
         delivered: list[Delivery] = []
         for line in self.lines.values():
+            if line.next_busy_day > day:
+                continue
             for delivery in line.produce(day):
                 order = delivery.order
                 if order.buyer == EXTERNAL_BUYER:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 import mesa
@@ -18,6 +18,32 @@ from sim.scenario.policies import FlankContribution, StockCover, SurplusDonation
 
 if TYPE_CHECKING:
     from sim.model.world import AirDefenceModel
+
+
+class _HomeUnitsByName(Mapping[str, int]):
+    """A state's fire units at home by effector name, counted when first read.
+
+    Donation reviews run weekly for every state, and a policy reads the home units only when it may give
+    something (never, for most states and weeks); counting them costs more than the rest of the review.
+    """
+
+    def __init__(self, state: MemberStateAgent) -> None:
+        self._state = state
+        self._units: dict[str, int] | None = None
+
+    def _counted(self) -> dict[str, int]:
+        if self._units is None:
+            self._units = self._state.home_units_by_name()
+        return self._units
+
+    def __getitem__(self, name: str) -> int:
+        return self._counted()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._counted())
+
+    def __len__(self) -> int:
+        return len(self._counted())
 
 
 class MemberStateAgent(mesa.Agent):
@@ -83,7 +109,7 @@ class MemberStateAgent(mesa.Agent):
 
     def home_units_by_name(self) -> dict[str, int]:
         """Fire units at home by effector name."""
-        return {name: int(n) for name, n in zip(self.model.tables.effector_names, self.home_fire_units(), strict=True)}
+        return dict(zip(self.model.tables.effector_names, self.home_fire_units().tolist(), strict=True))
 
     def receive(self, item: str, units: int) -> None:
         """Delivered fire units or interceptors arrive at home."""
@@ -202,7 +228,7 @@ class MemberStateAgent(mesa.Agent):
         if self.played:  # tabletop: the players decide this state's donations
             return
         year = day // 365
-        decision = self.donation.decide(self.home_units_by_name(), self.donated_by_year.get(year, 0), ukraine_short)
+        decision = self.donation.decide(_HomeUnitsByName(self), self.donated_by_year.get(year, 0), ukraine_short)
         if decision is None:
             return
         munition = self.model.spec.catalog.effectors[decision.effector].interceptor

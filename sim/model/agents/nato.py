@@ -50,6 +50,7 @@ class NATOAgent(mesa.Agent):
         self.pool = np.zeros(len(tables.effector_names), dtype=np.int64)
         self.assignment = np.zeros((len(self.flank_regions), len(tables.effector_names)), dtype=np.int64)
         self.moves = 0
+        self._last_review: tuple[bytes, ...] = ()  # (pool, recent incursions, assignment) after the last review
         # Tabletop play: True while a team of players positions the pool; the sentry policy then stands down
         # and the pool stays where the players put it (see `move_pool_units`). Never set outside play.
         self.played = False
@@ -92,7 +93,13 @@ class NATOAgent(mesa.Agent):
             if day > 0
             else np.zeros(len(self.flank_regions), dtype=np.int64)
         )
+        # The sentry policies place the pool by the pool and the recent incursions alone: with both as at the
+        # last review and the pool still where that review put it, this review would move nothing.
+        inputs = (self.pool.tobytes(), recent.tobytes())
+        if self._last_review == (*inputs, self.assignment.tobytes()):
+            return
         new = self.sentry.assign(self.pool, recent)
+        self._last_review = (*inputs, new.tobytes())
         delta = new - self.assignment
         if not delta.any():
             return

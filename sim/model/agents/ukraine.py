@@ -8,7 +8,7 @@ import mesa
 import numpy as np
 
 from sim.model.industry import CREDIT_TOLERANCE
-from sim.model.policies.posture import split_units
+from sim.model.policies.posture import split_units_each
 from sim.model.policies.registry import IMPLEMENTATIONS
 from sim.model.tables import UKRAINE
 from sim.scenario.policies import ThreatWeightedAllocation
@@ -103,10 +103,10 @@ class UkraineAgent(mesa.Agent):
         start = max(0, day - self.allocation.lookback_days)
         recent = model.threat_history[start:day].sum(axis=0) if day > 0 else np.zeros(len(self.regions))
         weights = self.allocation.weights(recent.astype(np.float64), self.raid_shares)
-        for effector in np.flatnonzero(self.depot_fire_units):
-            model.fire_units[self.regions, effector] += split_units(int(self.depot_fire_units[effector]), weights)
-        for munition in np.flatnonzero(self.depot_munitions[:-1]):
-            model.munitions[self.regions, munition] += split_units(int(self.depot_munitions[munition]), weights)
+        # One row of the split per effector (then interceptor); an empty depot slot splits into zeros.
+        if self.depot_fire_units.any():
+            model.fire_units[self.regions] += split_units_each(self.depot_fire_units, weights).T
+        model.munitions[self.regions, :-1] += split_units_each(self.depot_munitions[:-1], weights).T
         self.depot_fire_units[:] = 0
         self.depot_munitions[:-1] = 0
 

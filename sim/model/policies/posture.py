@@ -26,14 +26,30 @@ def split_units(total: int, weights: NDArray[np.float64]) -> NDArray[np.int64]:
     at the last place with a positive weight (and after it) being ``total`` exactly: a place with zero weight
     gets nothing.
     """
-    if total <= 0 or weights.sum() <= 0:
-        return np.zeros(len(weights), dtype=np.int64)
-    cumulative = np.floor(total * np.cumsum(weights) / weights.sum()).astype(np.int64)
+    split: NDArray[np.int64] = split_units_each(np.array([total], dtype=np.int64), weights)[0]
+    return split
+
+
+def split_units_each(totals: NDArray[np.int64], weights: NDArray[np.float64]) -> NDArray[np.int64]:
+    """:func:`split_units` of several totals over the same places, in one go: row ``k`` splits ``totals[k]``
+    ``[len(totals), len(weights)]``.
+
+    Each row is computed with the same floating-point operations, in the same order, as a split of its total
+    alone (``total · cumsum(weights) / sum(weights)``, floored), so the rows are identical to separate calls.
+    A total of zero or less gets nothing.
+    """
+    weight_sum = weights.sum()
+    if weight_sum <= 0:
+        return np.zeros((len(totals), len(weights)), dtype=np.int64)
+    # Cumulative units after each place, behind a column of zeros; a total of zero or less splits as zero.
+    cumulative = np.zeros((len(totals), len(weights) + 1), dtype=np.int64)
+    column_totals = np.maximum(totals, 0)[:, np.newaxis]
+    cumulative[:, 1:] = np.floor(column_totals * np.cumsum(weights) / weight_sum)
     # From the last place with weight on, the cumulative value is the total exactly: rounding must not leave
     # a unit for the places with zero weight after it (ten weights of 0.1 sum to 0.9999999999999999).
-    cumulative[np.flatnonzero(weights > 0)[-1] :] = total
-    result: NDArray[np.int64] = np.diff(cumulative, prepend=0)
-    return result
+    cumulative[:, np.flatnonzero(weights > 0)[-1] + 1 :] = column_totals
+    split: NDArray[np.int64] = cumulative[:, 1:] - cumulative[:, :-1]
+    return split
 
 
 class HomeDefencePolicy:
@@ -119,7 +135,7 @@ class ThreatWeightedSentryPolicy:
     def assign(self, pool: NDArray[np.int64], recent_incursions: NDArray[np.int64]) -> NDArray[np.int64]:
         """Units of each effector per flank region: ``[flank regions, E]``."""
         weights = recent_incursions.astype(np.float64) + 1.0
-        return np.stack([split_units(int(units), weights) for units in pool], axis=1)
+        return split_units_each(pool, weights).T.copy()
 
 
 class StaticSentryPolicy:
@@ -132,7 +148,7 @@ class StaticSentryPolicy:
     def assign(self, pool: NDArray[np.int64], recent_incursions: NDArray[np.int64]) -> NDArray[np.int64]:
         """Even spread over the flank regions."""
         weights = np.ones(len(recent_incursions))
-        return np.stack([split_units(int(units), weights) for units in pool], axis=1)
+        return split_units_each(pool, weights).T.copy()
 
 
 class ThreatWeightedAllocationPolicy:

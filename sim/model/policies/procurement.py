@@ -7,6 +7,7 @@ preference (:meth:`StockCoverPolicy.rank_quotes`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -81,13 +82,15 @@ class StockCoverPolicy:
             units = per_incursion * view.incursions_since_review
             demands.append(Demand(counter, units, f"{view.incursions_since_review} incursion(s) since last review"))
             fire_units[tables.effector_index(counter)] += units
-        ready = fire_units @ tables.ready_matrix  # [M] ready rounds of the whole (future) force
+        # Plain ints for the loop (exact: counts are far below 2**53), cheaper to compare than numpy scalars.
+        ready = (fire_units @ tables.ready_matrix).tolist()  # [M] ready rounds of the whole (future) force
+        on_hand = view.munitions.tolist()
         reloads = self.params.magazine_reloads.value
         for index, name in enumerate(tables.munition_names):
             if name == "none" or ready[index] <= 0 or ready[index] >= UNLIMITED_STOCK:
                 continue
-            target = int(np.ceil(reloads * ready[index]))
-            gap = target - int(view.munitions[index]) - view.on_order.get(name, 0)
+            target = math.ceil(reloads * ready[index])
+            gap = target - on_hand[index] - view.on_order.get(name, 0)
             if gap > 0:
                 demands.append(Demand(name, gap, f"stock below {reloads:g} reloads ({target})"))
         return demands
