@@ -247,6 +247,28 @@ def test_nato_pool_units_are_not_their_hosts_to_give_or_count(baseline_40: Scena
     assert result.message.endswith(f"{host.code} has only {own} patriot at home")
 
 
+def test_fire_unit_levels_follow_changes_made_between_days(baseline_40: Scenario) -> None:
+    # The end-of-day fire-unit levels are recomputed only when fire units moved; a change made between two
+    # days (as a facilitator's decision in tabletop play is) must show in the next day's row.
+    model = AirDefenceModel(baseline_40, seed=3)
+    model.step()
+    ledger = model.ledger
+    fulfilment, ukraine_units = ledger.column("capability_target_fulfilment"), ledger.column("ukraine_fire_units")
+    before = model.nato.fulfilment()
+    assert ledger.series[0, fulfilment] == before
+    poland = model.member_state("PL")
+    patriot = model.tables.effector_index("patriot")
+    model.fire_units[poland.region, patriot] -= 1
+    model.ukraine.depot_fire_units[patriot] += 1
+    model.step()
+    assert model.nato.fulfilment() < before
+    assert ledger.series[1, fulfilment] == model.nato.fulfilment()
+    assert ledger.series[1, ukraine_units] == ledger.series[0, ukraine_units] + 1
+    model.fire_units[poland.region, patriot] += 1
+    model.step()
+    assert ledger.series[2, fulfilment] == before
+
+
 def test_pooled_joint_demand_counts_as_on_order_at_the_next_review(tmp_path: Path) -> None:
     # Poland wants 20 Skyrangers (NATO target) and has none: 30% → 6 into the EU's joint round (day 89),
     # 14 ordered nationally on day 0. On day 30 nothing more is missing; the pool must not grow.

@@ -79,7 +79,7 @@ from numpy.typing import ArrayLike, NDArray
 from sim.model.compiled_random import generator_address
 from sim.model.engagement_loops import resolve_layers, split_row
 
-__all__ = ["LayerSpec", "NightOutcome", "resolve_night", "split_in_proportion"]
+__all__ = ["LayerSpec", "LayerTable", "NightOutcome", "layer_table", "resolve_night", "split_in_proportion"]
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -301,8 +301,12 @@ def split_in_proportion(counts: ArrayLike, totals: ArrayLike) -> IntArray:
     return allocation
 
 
-class _LayerTable:
-    """Per-layer constants of one sequence of layers, stacked over the layer axis for the compiled loops."""
+class LayerTable:
+    """Per-layer constants of one sequence of layers, stacked over the layer axis for the compiled loops.
+
+    Built once per sequence by :func:`layer_table`; callers that run the compiled loops themselves (the
+    model's night, :mod:`sim.model.night_loops`) take the kernel's arguments from here.
+    """
 
     __slots__ = (
         "class_count",
@@ -335,17 +339,18 @@ class _LayerTable:
 
 # Layer sequences are few and reused every night; LayerSpec is immutable and hashed by identity, and the
 # cache holds the layers themselves, so an entry can never be mistaken for another sequence.
-_LAYER_TABLES: dict[tuple[LayerSpec, ...], _LayerTable] = {}
+_LAYER_TABLES: dict[tuple[LayerSpec, ...], LayerTable] = {}
 _CACHE_SIZE = 64
 
 
-def _layer_table(layers: Sequence[LayerSpec]) -> _LayerTable:
+def layer_table(layers: Sequence[LayerSpec]) -> LayerTable:
+    """The stacked constants of a sequence of layers (cached per sequence)."""
     key = layers if type(layers) is tuple else tuple(layers)
     table = _LAYER_TABLES.get(key)
     if table is None:
         if len(_LAYER_TABLES) >= _CACHE_SIZE:
             _LAYER_TABLES.clear()
-        table = _LAYER_TABLES[key] = _LayerTable(key)
+        table = _LAYER_TABLES[key] = LayerTable(key)
     return table
 
 
@@ -443,7 +448,7 @@ def resolve_night(
         reserve = np.ascontiguousarray(_as_int_matrix(reserve_rounds, "reserve_rounds"))
     if validate:
         _validate(layers, survivors, capacity, munitions_left, reserve)
-    table = _layer_table(layers)
+    table = layer_table(layers)
     # Compiled code does not check bounds: these shape checks run whatever ``validate`` says.
     n_regions, n_types = survivors.shape
     if table.classes.shape[1] != n_types and table.layers:

@@ -36,9 +36,11 @@ from sim.model.agents.member_state import MemberStateAgent
 from sim.model.agents.nato import NATOAgent
 from sim.model.agents.supplier import SupplierAgent
 from sim.model.agents.ukraine import UkraineAgent
-from sim.model.engagement import resolve_night
+from sim.model.compiled_random import generator_address
+from sim.model.engagement import layer_table
 from sim.model.industry import EXTERNAL_BUYER
 from sim.model.ledger import Ledger
+from sim.model.night_loops import engage_regions, hit_sites
 from sim.model.procurement import Market
 from sim.model.tables import UKRAINE, UNLIMITED_STOCK, Tables, build_tables
 from sim.scenario.events import Event
@@ -138,17 +140,37 @@ class AirDefenceModel(mesa.Model):
         self._airports_by_region = [
             np.flatnonzero(tables.site_is_airport & (tables.site_region == region)) for region in range(regions)
         ]
-        self._layers = list(tables.layers)
+        kernel = layer_table(tables.layers)
+        self._night_constants = (  # the arguments of night_loops.engage_regions between munitions and rng
+            tables.engagements_per_unit,
+            tables.ready_matrix,
+            tables.reserve_rounds_per_unit,
+            kernel.classes,
+            kernel.class_count,
+            kernel.draw_probability,
+            kernel.shots_per_target,
+            kernel.salvo,
+            kernel.munition_index,
+            kernel.cost_per_shot_eur,
+            tables.threat_cost_eur,
+            tables.threat_damage_fraction,
+            tables.is_drone_or_decoy,
+            tables.region_is_ukraine,
+            tables.region_expected_hit_value_meur,
+        )
         self._detection = np.ones(regions)
         for code, state in scenario.actors.member_states.items():
             self._detection[tables.region_index(code)] = state.detection_probability.value
         self._damaging = np.flatnonzero(tables.threat_damage_fraction > 0)
-        self._site_share_by_threat = np.repeat(tables.site_share_in_region[:, np.newaxis], len(self._damaging), axis=1)
         self._nato_regions = tables.nato_regions
-        self._any_reserve = bool(tables.reserve_rounds_per_unit.any())
-        self._stock_columns = tables.missile_munitions  # interceptor missiles, not gun rounds or drones
+        # Interceptor missiles (what the stock series count), not gun rounds or drones: 1 in their columns.
+        self._stock_mask = np.zeros(munitions, dtype=np.int64)
+        self._stock_mask[tables.missile_munitions] = 1
+        self._fire_unit_levels_key: tuple[object, ...] = ()
+        self._fire_unit_levels_cached: dict[str, float] = {}
         ukraine = tables.ukraine_regions
         self._ukraine_rows = slice(int(ukraine[0]), int(ukraine[-1]) + 1) if len(ukraine) else slice(0, 0)
+        self._ukraine_regions = np.ascontiguousarray(ukraine, dtype=np.int64)
 
     # --- lookups used by agents and actions -----------------------------------------------------------
 
@@ -291,7 +313,7 @@ class AirDefenceModel(mesa.Model):
         ukraine = self._ukraine_rows
         self.threat_history[day] = incoming[ukraine].sum(axis=1)
         leakers = np.zeros_like(incoming)
-        self._engage(ukraine, incoming[ukraine], leakers, self.streams.night(day, "ukraine"))
+        self._engage(self._ukraine_regions, incoming[ukraine], leakers, self.streams.night(day, "ukraine"))
         nato = self._nato_regions
         attacked = nato[incoming[nato].sum(axis=1) > 0]
         if len(attacked):
@@ -306,52 +328,90 @@ class AirDefenceModel(mesa.Model):
 
     def _engage(
         self,
-        regions: NDArray[np.int64] | slice,
+        rows: NDArray[np.int64],
         incoming: NDArray[np.int64],
         leakers: NDArray[np.int64],
         rng: np.random.Generator,
     ) -> None:
-        """Resolve one night for a group of regions (indices, or a slice of consecutive ones) and book it."""
-        tables = self.tables
-        fire_units = self.fire_units[regions]
-        capacity = fire_units * tables.engagements_per_unit
-        stock = self.munitions[regions]
-        ready = np.minimum(stock, fire_units @ tables.ready_matrix)
-        reserve = fire_units * tables.reserve_rounds_per_unit if self._any_reserve else None
-        outcome = resolve_night(self._layers, incoming, capacity, ready, rng, reserve_rounds=reserve, validate=False)
-        self.munitions[regions] = stock - (ready - outcome.munitions_left)
-        self.munitions[regions, -1] = UNLIMITED_STOCK
-        leakers[regions] = outcome.leakers
-        self.ledger.record_night(regions, incoming, outcome)
+        """Resolve one night for the regions ``rows`` (``incoming`` [r, T]), update their stocks and book it."""
+        ledger = self.ledger
+        leakers[rows] = engage_regions(
+            rows,
+            incoming,
+            self.fire_units,
+            self.munitions,
+            UNLIMITED_STOCK,
+            *self._night_constants,
+            generator_address(rng),
+            ledger.night_counters,
+            ledger.night_money,
+            ledger.today,
+            ledger.night_columns,
+        )
 
     def _damage(self, leakers: NDArray[np.int64], day: int) -> None:
         """Leakers hit sites in their region in proportion to the sites' value (marginally exact binomials)."""
         tables = self.tables
-        if not leakers[:, self._damaging].any() or len(tables.site_names) == 0:
+        if len(tables.site_names) == 0 or not leakers[:, self._damaging].any():
             return
-        at_sites = leakers[tables.site_region][:, self._damaging]  # [S, damaging T]
-        # Draw only where leakers arrived: a binomial with n = 0 is 0 and uses no random numbers, so skipping
-        # those entries (in the same C order) leaves the stream and every result as if all were drawn.
-        hits = np.zeros_like(at_sites)
-        arrived = at_sites > 0
-        rng = self.streams.night(day, "damage")
-        hits[arrived] = rng.binomial(at_sites[arrived], self._site_share_by_threat[arrived])
-        damage = (hits * tables.threat_damage_fraction[self._damaging]).sum(axis=1) * tables.site_value_meur
-        self.ledger.record_damage(hits.sum(axis=1), damage)
+        ledger = self.ledger
+        damage_meur = hit_sites(
+            leakers,
+            tables.site_region,
+            tables.site_share_in_region,
+            tables.site_value_meur,
+            self._damaging,
+            tables.threat_damage_fraction,
+            generator_address(self.streams.night(day, "damage")),
+            ledger.site_hits,
+            ledger.damage_meur,
+        )
+        ledger.add_today("damage_meur", damage_meur)
 
     def _close_books(self, day: int) -> None:
-        stock = self.munitions[:, self._stock_columns].sum(axis=1).astype(np.float64)
-        levels = {
-            "capability_target_fulfilment": self.nato.fulfilment(),
-            "ukraine_fire_units": float(
-                self.fire_units[self._ukraine_rows].sum() + self.ukraine.depot_fire_units.sum()
-            ),
-            "nato_rotational_fire_units": float(self.nato.pool.sum()),
-        }
-        self.ledger.end_day(day, stock, levels)
+        stock = (self.munitions @ self._stock_mask).astype(np.float64)  # integer sums: exact in any order
+        self.ledger.end_day(day, stock, self._fire_unit_levels())
+
+    def _fire_unit_levels(self) -> dict[str, float]:
+        """The end-of-day levels that count fire units, recomputed only on days some fire unit moved.
+
+        They depend on nothing but where fire units stand, who owns them and what waits in Ukraine's depot, all
+        of which :meth:`_fire_unit_positions` holds, so an unchanged key means unchanged levels. Fire units move
+        on few days (deliveries, allocations, donations, sentry reviews, events; never at night).
+        """
+        key = self._fire_unit_positions()
+        if key != self._fire_unit_levels_key:
+            self._fire_unit_levels_key = key
+            self._fire_unit_levels_cached = {
+                "capability_target_fulfilment": self.nato.fulfilment(),
+                "ukraine_fire_units": float(
+                    self.fire_units[self._ukraine_rows].sum() + self.ukraine.depot_fire_units.sum()
+                ),
+                "nato_rotational_fire_units": float(self.nato.pool.sum()),
+            }
+        return self._fire_unit_levels_cached
+
+    def _fire_unit_positions(self) -> tuple[object, ...]:
+        """A snapshot of every array fire-unit counts are read from: where units stand, what is lent to NATO's
+        pool and where the pool stands, member states' redeployments and Ukraine's depot."""
+        nato = self.nato
+        redeployed = [
+            (state.code, region, units.tobytes())
+            for state in self._member_states.values()
+            for region, units in state.deployed_away.items()
+        ]
+        return (
+            self.fire_units.tobytes(),
+            self.contributed_fire_units.tobytes(),
+            nato.pool.tobytes(),
+            nato.assignment.tobytes(),
+            self.ukraine.depot_fire_units.tobytes(),
+            redeployed,
+        )
 
     def run(self) -> None:
         """Run to the end of the horizon."""
-        while self.day < self.horizon_days:
-            self.step()
+        if self.day < self.horizon_days:
+            # One step a time unit, as many as days are left: Mesa runs them in one loop (cheaper than a step() each).
+            self.run_for(self.horizon_days - self.day)
         self.ledger.capability_target_fulfilment = self.nato.fulfilment()

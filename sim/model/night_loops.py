@@ -1,0 +1,202 @@
+"""The compiled loops of the model's night: engagement inputs from holdings, the books, leakers' hits.
+
+A night of the model is the engagement kernel (:mod:`sim.model.engagement_loops`) plus bookkeeping around
+it: fire channels, ready rounds and reserves from the fire units standing in each region; the stock update;
+the ledger's counters (:class:`sim.model.ledger.Ledger`) and today's row of the time series; and the sites
+that leakers hit. Done with numpy on arrays of a few regions, that bookkeeping cost ~100 µs a night; here it
+is compiled with the kernel into one call per side (Ukraine, NATO) and one for the damage.
+
+The world (:mod:`sim.model.world`) decides what happens; these functions only carry it out and book it.
+Counts are exact integers; money is summed in the order the numpy version summed it where that is below
+eight terms (NumPy sums short rows in order), so the books equal it to the last bit except, at most, in the
+last bits of a daily damage total.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.model.compiled_random import binomial
+from sim.model.engagement_loops import resolve_layers
+
+__all__ = ["TODAY_COLUMNS", "engage_regions", "hit_sites"]
+
+IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
+
+TODAY_COLUMNS = (
+    "ukraine_launched",
+    "ukraine_killed",
+    "ukraine_leakers",
+    "ukraine_drone_launched",
+    "ukraine_drone_killed",
+    "nato_launched",
+    "nato_killed",
+    "nato_leakers",
+    "interceptor_spend_meur",
+    "attacker_cost_meur",
+    "value_protected_meur",
+    "empty_magazine_regions",
+)
+"""Daily series a night adds to, in the order of the ``columns`` argument of :func:`engage_regions`."""
+
+_LAUNCHED, _KILLED, _LEAKERS = 0, 1, 2  # offsets within a side's three columns (Ukraine 0-2, NATO 5-7)
+_DRONES_LAUNCHED, _DRONES_KILLED, _NATO = 3, 4, 5
+_SPEND, _ATTACKER_COST, _PROTECTED, _EMPTY = 8, 9, 10, 11
+
+
+@numba.njit(cache=True)
+def engage_regions(
+    rows: IntArray,
+    incoming: IntArray,
+    fire_units: IntArray,
+    munitions: IntArray,
+    unlimited_stock: int,
+    engagements_per_unit: IntArray,
+    ready_per_unit: IntArray,
+    reserve_per_unit: IntArray,
+    classes: IntArray,
+    class_count: IntArray,
+    draw_probability: FloatArray,
+    shots_per_target: IntArray,
+    salvo: NDArray[np.bool_],
+    munition_index: IntArray,
+    cost_per_shot_eur: FloatArray,
+    threat_cost_eur: FloatArray,
+    damage_fraction: FloatArray,
+    is_drone_or_decoy: NDArray[np.bool_],
+    region_is_ukraine: NDArray[np.bool_],
+    expected_hit_value_meur: FloatArray,
+    rng: NDArray[np.uint64],
+    books: tuple[IntArray, IntArray, IntArray, IntArray, IntArray, IntArray, IntArray],
+    money: tuple[FloatArray, FloatArray],
+    today: FloatArray,
+    columns: IntArray,
+) -> IntArray:  # pragma: no cover - compiled
+    """One night for the regions ``rows`` (their ``incoming`` [r, T]): engage, update stocks, book; return leakers.
+
+    Holdings are the world's full ``[R, E]`` fire units and ``[R, M]`` munitions (``munitions`` is updated
+    in place; its last column, "no munition", is reset to ``unlimited_stock``). Per region: channels =
+    fire units × engagements per unit; ready rounds = min(stock, Σ fire units × ready rounds per unit);
+    reserve = fire units × reserve rounds per unit. ``books`` are the ledger's counters ``(launched, killed,
+    leakers [R, T], killed_by_layer [R, L, T], shots [R, M], empty_magazine_days [R, L],
+    empty_magazine_region_days [R])`` and ``money`` its ``(interceptor_spend_eur, value_protected_meur)``
+    [R], all updated in place; ``today`` is the ledger's row of today's flows, ``columns`` the indices of
+    :data:`TODAY_COLUMNS` in it.
+    """
+    n_rows, n_types = incoming.shape
+    n_layers = fire_units.shape[1]
+    n_munitions = munitions.shape[1]
+    capacity = np.zeros((n_rows, n_layers), dtype=np.int64)
+    reserve = np.zeros((n_rows, n_layers), dtype=np.int64)
+    ready = np.zeros((n_rows, n_munitions), dtype=np.int64)
+    for i in range(n_rows):
+        region = rows[i]
+        for layer in range(n_layers):
+            units = fire_units[region, layer]
+            if units == 0:
+                continue
+            capacity[i, layer] = units * engagements_per_unit[layer]
+            reserve[i, layer] = units * reserve_per_unit[layer]
+            for munition in range(n_munitions):
+                ready[i, munition] += units * ready_per_unit[layer, munition]
+        for munition in range(n_munitions):
+            ready[i, munition] = min(ready[i, munition], munitions[region, munition])
+
+    survivors = incoming.copy()
+    left = ready.copy()
+    killed, _, shots, empty = resolve_layers(
+        survivors, capacity, left, reserve, classes, class_count, draw_probability, shots_per_target, salvo,
+        munition_index, rng,
+    )  # fmt: skip
+
+    launched_book, killed_book, leakers_book, by_layer_book, shots_book, empty_days, empty_region_days = books
+    spend_book, protected_book = money
+    spend_total = 0.0
+    attacker_cost = 0.0
+    protected_total = 0.0
+    for i in range(n_rows):
+        region = rows[i]
+        for munition in range(n_munitions):
+            munitions[region, munition] -= ready[i, munition] - left[i, munition]
+        munitions[region, n_munitions - 1] = unlimited_stock
+        side = 0 if region_is_ukraine[region] else _NATO
+        spend = 0.0
+        any_empty = False
+        for layer in range(n_layers):
+            fired = 0
+            for t in range(n_types):
+                fired += shots[i, layer, t]
+                by_layer_book[region, layer, t] += killed[i, layer, t]
+            shots_book[region, munition_index[layer]] += fired
+            spend += fired * cost_per_shot_eur[layer]
+            if empty[i, layer]:
+                empty_days[region, layer] += 1
+                any_empty = True
+        protected = 0.0
+        for t in range(n_types):
+            down = incoming[i, t] - survivors[i, t]
+            launched_book[region, t] += incoming[i, t]
+            killed_book[region, t] += down
+            leakers_book[region, t] += survivors[i, t]
+            protected += down * damage_fraction[t]
+            today[columns[side + _LAUNCHED]] += incoming[i, t]
+            today[columns[side + _KILLED]] += down
+            today[columns[side + _LEAKERS]] += survivors[i, t]
+            if side == 0 and is_drone_or_decoy[t]:
+                today[columns[_DRONES_LAUNCHED]] += incoming[i, t]
+                today[columns[_DRONES_KILLED]] += down
+            attacker_cost += incoming[i, t] * threat_cost_eur[t]
+        protected *= expected_hit_value_meur[region]
+        spend_book[region] += spend
+        protected_book[region] += protected
+        spend_total += spend
+        protected_total += protected
+        if any_empty:
+            empty_region_days[region] += 1
+            today[columns[_EMPTY]] += 1
+    today[columns[_SPEND]] += spend_total / 1e6
+    today[columns[_ATTACKER_COST]] += attacker_cost / 1e6
+    today[columns[_PROTECTED]] += protected_total
+    return survivors
+
+
+@numba.njit(cache=True)
+def hit_sites(
+    leakers: IntArray,
+    site_region: IntArray,
+    site_share_in_region: FloatArray,
+    site_value_meur: FloatArray,
+    damaging: IntArray,
+    damage_fraction: FloatArray,
+    rng: NDArray[np.uint64],
+    site_hits: IntArray,
+    damage_by_region_meur: FloatArray,
+) -> float:  # pragma: no cover - compiled
+    """Leakers hit the sites of their region in proportion to the sites' value; book hits and damage.
+
+    Each site ``s`` of region ``g`` takes ``binomial(leakers[g, t], share[s])`` hits of each damaging type
+    ``t`` (exact in each site's margin), drawn site by site and type by type; a hit destroys
+    ``damage_fraction[t]`` of the site's value. Adds to ``site_hits`` [S] and ``damage_by_region_meur`` [R]
+    and returns the night's damage in MEUR.
+    """
+    total = 0.0
+    by_region = np.zeros(damage_by_region_meur.shape[0])  # tonight's damage per region, then added to the book
+    for site in range(site_region.shape[0]):
+        region = site_region[site]
+        hits = 0
+        destroyed = 0.0
+        for t in damaging:
+            arrived = leakers[region, t]
+            if arrived > 0:
+                struck = binomial(rng, arrived, site_share_in_region[site])
+                hits += struck
+                destroyed += struck * damage_fraction[t]
+        destroyed *= site_value_meur[site]
+        site_hits[site] += hits
+        by_region[region] += destroyed
+        total += destroyed
+    damage_by_region_meur += by_region
+    return total
