@@ -163,6 +163,9 @@ class AirDefenceModel(mesa.Model):
             self._detection[tables.region_index(code)] = state.detection_probability.value
         self._damaging = np.flatnonzero(tables.threat_damage_fraction > 0)
         self._nato_regions = tables.nato_regions
+        # Nights on which the plan sends drones into NATO airspace (others may still have injected ones).
+        self._nato_planned = self.adversary.planned[:, self._nato_regions].any(axis=(1, 2)).tolist()
+        self._leakers = np.zeros((regions, len(tables.threat_names)), dtype=np.int64)  # tonight's, reused
         # Interceptor missiles (what the stock series count), not gun rounds or drones: 1 in their columns.
         self._stock_mask = np.zeros(munitions, dtype=np.int64)
         self._stock_mask[tables.missile_munitions] = 1
@@ -301,29 +304,34 @@ class AirDefenceModel(mesa.Model):
 
     def _night(self, day: int) -> None:
         tables = self.tables
-        planned_incursions = self.adversary.incursions_on(day)
-        for region in np.flatnonzero(planned_incursions):
-            self.incursion_history[day, region] += planned_incursions[region]
+        adversary = self.adversary
+        for region, count in adversary.incursions_by_day.get(day, ()):
+            self.incursion_history[day, region] += count
             owner = tables.region_owner[region]
             if owner != UKRAINE:
-                self.member_state(owner).incursions_since_review += int(planned_incursions[region])
-            self.close_region_airports(int(region), self.adversary.incursion_policy.airport_closure_hours)
-        incoming = self.adversary.tonight(day, self.extra_tonight)
-        self.extra_tonight[:] = 0
+                self.member_state(owner).incursions_since_review += count
+            self.close_region_airports(region, adversary.incursion_policy.airport_closure_hours)
+        extra = self.extra_tonight
+        injected = bool(extra.any())
+        incoming = adversary.tonight(day, extra if injected else None)
+        if injected:
+            extra[:] = 0
         ukraine = self._ukraine_rows
         self.threat_history[day] = incoming[ukraine].sum(axis=1)
-        leakers = np.zeros_like(incoming)
+        leakers = self._leakers
+        leakers[:] = 0
         self._engage(self._ukraine_regions, incoming[ukraine], leakers, self.streams.night(day, "ukraine"))
-        nato = self._nato_regions
-        attacked = nato[incoming[nato].sum(axis=1) > 0]
-        if len(attacked):
-            self.ledger.incursions[attacked] += 1
-            rng = self.streams.night(day, "nato")
-            seen = rng.binomial(incoming[attacked], self._detection[attacked, np.newaxis])
-            self._engage(attacked, seen, leakers, rng)
-            unseen = incoming[attacked] - seen
-            leakers[attacked] += unseen
-            self.ledger.record_unseen(attacked, unseen)
+        if injected or day >= len(self._nato_planned) or self._nato_planned[day]:
+            nato = self._nato_regions
+            attacked = nato[incoming[nato].sum(axis=1) > 0]
+            if len(attacked):
+                self.ledger.incursions[attacked] += 1
+                rng = self.streams.night(day, "nato")
+                seen = rng.binomial(incoming[attacked], self._detection[attacked, np.newaxis])
+                self._engage(attacked, seen, leakers, rng)
+                unseen = incoming[attacked] - seen
+                leakers[attacked] += unseen
+                self.ledger.record_unseen(attacked, unseen)
         self._damage(leakers, day)
 
     def _engage(
@@ -352,8 +360,8 @@ class AirDefenceModel(mesa.Model):
     def _damage(self, leakers: NDArray[np.int64], day: int) -> None:
         """Leakers hit sites in their region in proportion to the sites' value (marginally exact binomials)."""
         tables = self.tables
-        if len(tables.site_names) == 0 or not leakers[:, self._damaging].any():
-            return
+        if len(tables.site_names) == 0:
+            return  # (with no damaging leakers, hit_sites draws nothing and books zeros)
         ledger = self.ledger
         damage_meur = hit_sites(
             leakers,

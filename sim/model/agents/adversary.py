@@ -49,31 +49,40 @@ class AdversaryAgent(mesa.Agent):
         self.incursion_plan, self.incursion_drones = self.incursion_policy.plan(horizon, model.streams.incursions)
         self.launched = np.zeros(threats)
         ukraine = tables.ukraine_regions  # consecutive: Ukraine's regions follow the member states
-        self._ukraine_rows = slice(int(ukraine[0]), int(ukraine[-1]) + 1) if len(ukraine) else slice(0, 0)
+        # Tonight's plan, raids and incursions together, for every night at once: [horizon, R, T], and its
+        # totals per threat type [horizon, T] (what the stock must cover on a night without injections).
+        self.planned = np.array(self.incursion_drones[:horizon], dtype=np.int64)
+        if len(ukraine):
+            self.planned[:, int(ukraine[0]) : int(ukraine[-1]) + 1] += self.raid_plan[:horizon]
+        self.planned_by_threat = self.planned.sum(axis=1)
+        self._nothing = np.zeros((len(tables.region_names), threats), dtype=np.int64)
+        self.incursions_by_day: dict[int, list[tuple[int, int]]] = {}
+        """Planned incursions: day → [(region, incursions)], for the days that have any."""
+        for day, region in zip(*np.nonzero(self.incursion_plan[:horizon]), strict=True):
+            planned_incursions = int(self.incursion_plan[day, region])
+            self.incursions_by_day.setdefault(int(day), []).append((int(region), planned_incursions))
 
     def produce(self) -> None:
         """A day's production adds to stock."""
         self.stock += self.production_per_day
 
-    def tonight(self, day: int, extra: NDArray[np.int64]) -> NDArray[np.int64]:
-        """Threats launched tonight at every region ``[R, T]``: the plan plus injected raids and incursions,
-        cut down per threat type to what is in stock."""
-        incoming = extra.copy()
-        if day < len(self.raid_plan):
-            incoming[self._ukraine_rows] += self.raid_plan[day]
-            incoming += self.incursion_drones[day]
-        wanted = incoming.sum(axis=0)
-        available = np.floor(self.stock).astype(np.int64)
-        if (wanted > available).any():
+    def tonight(self, day: int, extra: NDArray[np.int64] | None = None) -> NDArray[np.int64]:
+        """Threats launched tonight at every region ``[R, T]``: the plan plus injected raids and incursions
+        (``extra``, or ``None`` when nothing was injected), cut down per threat type to what is in stock."""
+        planned = day < len(self.planned)
+        incoming = self.planned[day].copy() if planned else self._nothing.copy()
+        if extra is None and planned:
+            wanted = self.planned_by_threat[day]
+        else:
+            if extra is not None:
+                incoming += extra
+            wanted = incoming.sum(axis=0)
+        # wanted is whole, so wanted > floor(stock) exactly when wanted > stock.
+        if (wanted > self.stock).any():
+            available = np.floor(self.stock).astype(np.int64)
             for threat in np.flatnonzero(wanted > available):
                 incoming[:, threat] = split_units(int(available[threat]), incoming[:, threat].astype(np.float64))
             wanted = incoming.sum(axis=0)
         self.stock -= wanted
         self.launched += wanted
         return incoming
-
-    def incursions_on(self, day: int) -> NDArray[np.int64]:
-        """Planned incursions per region on a day."""
-        if day < len(self.incursion_plan):
-            return self.incursion_plan[day]
-        return np.zeros(len(self.model.tables.region_names), dtype=np.int64)
