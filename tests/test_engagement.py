@@ -606,6 +606,24 @@ def test_resolve_night_rejects_missing_munition_type() -> None:
         night([make_layer([0.5], munition_index=1)], [[1]], [[1]], [[1]])
 
 
+@pytest.mark.parametrize(
+    ("incoming", "capacity", "munitions", "munition_index"),
+    [
+        ([[1, 1]], [[1]], [[1]], 0),  # two threat types, the layer has one
+        ([[1]], [[1, 1]], [[1]], 0),  # capacity for two layers
+        ([[1]], [[1]], [[1], [1]], 0),  # munitions for two regions
+        ([[1]], [[1]], [[1]], 3),  # the layer's munition is not there
+    ],
+)
+def test_shapes_are_checked_even_without_validation(
+    incoming: list, capacity: list, munitions: list, munition_index: int
+) -> None:
+    """The compiled loops do not check bounds: a mismatch must be an error, never a read past an array."""
+    layer = make_layer([0.5], munition_index=munition_index)
+    with pytest.raises(ValueError):
+        resolve_night([layer], incoming, capacity, munitions, np.random.default_rng(0), validate=False)
+
+
 # --------------------------------------------------------------------------------------------------
 # Two independent implementations to compare the kernel with, draw for draw
 # --------------------------------------------------------------------------------------------------

@@ -132,6 +132,11 @@ def test_conservation_day_by_day(path: Path, seed: int) -> None:
     assert series[:, ledger.column("interceptor_spend_meur")].sum() == pytest.approx(spend_eur / 1e6)
     assert ledger.interceptor_spend_eur.sum() == pytest.approx(spend_eur)
     assert series[:, ledger.column("airport_closure_hours")].sum() == pytest.approx(ledger.airport_closure_hours.sum())
+    assert series[:, ledger.column("damage_meur")].sum() == pytest.approx(ledger.damage_meur.sum())
+    assert ledger.damage_meur.sum() > 0 and ledger.site_hits.sum() > 0
+    protected = (ledger.killed * tables.threat_damage_fraction).sum(axis=1) * tables.region_expected_hit_value_meur
+    assert ledger.value_protected_meur == pytest.approx(protected)
+    assert series[:, ledger.column("value_protected_meur")].sum() == pytest.approx(protected.sum())
 
 
 # --------------------------------------------------------------------------------------------------

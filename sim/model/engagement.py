@@ -98,7 +98,7 @@ class LayerSpec:
     """One layer of air defence in a region (EW, guns, interceptor drones, SHORAD, Patriot-class, ...).
 
     Instances are compared by identity. The arrays are copied and made read-only at construction, and the
-    derived arrays (``salvo_kill_probability`` and the kernel's private matrices) are computed once here so
+    derived arrays (``salvo_kill_probability`` and the kernel's priority classes) are computed once here so
     the kernel does not repeat the work every night.
 
     Attributes:
@@ -429,8 +429,9 @@ def resolve_night(
             held back for its top-priority types (module docstring, rule 8). The layer never fires at its
             other types a round that would take the stock of its munition, as left at that moment, below
             the reserve. No effect on a layer whose engaged types all share one priority value.
-        validate: Check shapes, layer consistency and non-negativity (a few microseconds). A caller that
-            has validated its setup once may pass ``False`` in its inner loop.
+        validate: Check the layers' types and that every count is ≥ 0 (a few microseconds). A caller that
+            has validated its setup once may pass ``False`` in its inner loop. Shapes are checked either
+            way: the compiled loops do not check bounds.
 
     Returns:
         The :class:`NightOutcome`.
