@@ -76,9 +76,6 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from sim.model.compiled_random import generator_address
-from sim.model.engagement_loops import resolve_layers, split_row
-
 __all__ = ["LayerSpec", "LayerTable", "NightOutcome", "layer_table", "resolve_night", "split_in_proportion"]
 
 IntArray = NDArray[np.int64]
@@ -294,6 +291,8 @@ def split_in_proportion(counts: ArrayLike, totals: ArrayLike) -> IntArray:
     counts_total = counts_array.sum(axis=1)
     if np.any(counts_array < 0) or np.any(totals_array < 0) or np.any(totals_array > counts_total):
         raise ValueError("need counts ≥ 0 and 0 ≤ totals ≤ counts.sum(axis=1)")
+    from sim.model.engagement_loops import split_row  # compiled code: imported on use (see resolve_night)
+
     one_class = np.zeros(counts_array.shape[1], dtype=np.int64)
     allocation = np.zeros_like(counts_array)
     for row, total in enumerate(totals_array.tolist()):
@@ -440,6 +439,11 @@ def resolve_night(
         ValueError: if ``validate`` and the shapes disagree or a count is negative.
         TypeError: if ``validate`` and an argument has the wrong type.
     """
+    # The compiled loops are imported on first use: LayerSpec is needed wherever a scenario's tables are built,
+    # also in processes that never resolve a night (a run's parent process), which need not load numba.
+    from sim.model.compiled_random import generator_address
+    from sim.model.engagement_loops import resolve_layers
+
     survivors = _as_int_matrix(incoming, "incoming").copy()  # a C-contiguous copy: the loops update it
     capacity = np.ascontiguousarray(_as_int_matrix(engagements_per_night, "engagements_per_night"))
     munitions_left = _as_int_matrix(munitions_on_hand, "munitions_on_hand").copy()

@@ -13,7 +13,6 @@ from collections import defaultdict
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.model.night_loops import TODAY_COLUMNS
 from sim.model.tables import Tables
 
 DAILY_SERIES: tuple[str, ...] = (
@@ -42,6 +41,23 @@ DAILY_SERIES: tuple[str, ...] = (
 """Series every run records; per-region stock series follow them: ``stock.<region>`` is the interceptor
 missiles on hand there at the end of the day (SHORAD, medium- and long-range SAMs, fighters' missiles; not gun
 rounds, which number in the millions, nor interceptor drones)."""
+
+
+NIGHT_SERIES = (
+    "ukraine_launched",
+    "ukraine_killed",
+    "ukraine_leakers",
+    "ukraine_drone_launched",
+    "ukraine_drone_killed",
+    "nato_launched",
+    "nato_killed",
+    "nato_leakers",
+    "interceptor_spend_meur",
+    "attacker_cost_meur",
+    "value_protected_meur",
+    "empty_magazine_regions",
+)
+"""Daily series the compiled night (:func:`sim.model.night_loops.engage_regions`) adds to, in its order."""
 
 
 class Ledger:
@@ -94,7 +110,7 @@ class Ledger:
             self.empty_magazine_region_days,
         )
         self.night_money = (self.interceptor_spend_eur, self.value_protected_meur)
-        self.night_columns = np.array([self._column[name] for name in TODAY_COLUMNS], dtype=np.int64)
+        self.night_columns = np.array([self._column[name] for name in NIGHT_SERIES], dtype=np.int64)
         self._stock_columns = slice(len(DAILY_SERIES), len(self.series_names))
 
     def column(self, name: str) -> int:

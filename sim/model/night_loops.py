@@ -21,28 +21,15 @@ from numpy.typing import NDArray
 from sim.model.compiled_random import binomial
 from sim.model.engagement_loops import resolve_layers
 
-__all__ = ["TODAY_COLUMNS", "engage_regions", "hit_sites"]
+__all__ = ["engage_regions", "hit_sites"]
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
 
-TODAY_COLUMNS = (
-    "ukraine_launched",
-    "ukraine_killed",
-    "ukraine_leakers",
-    "ukraine_drone_launched",
-    "ukraine_drone_killed",
-    "nato_launched",
-    "nato_killed",
-    "nato_leakers",
-    "interceptor_spend_meur",
-    "attacker_cost_meur",
-    "value_protected_meur",
-    "empty_magazine_regions",
-)
-"""Daily series a night adds to, in the order of the ``columns`` argument of :func:`engage_regions`."""
-
-_LAUNCHED, _KILLED, _LEAKERS = 0, 1, 2  # offsets within a side's three columns (Ukraine 0-2, NATO 5-7)
+# Positions in ``columns`` (the order of sim.model.ledger.NIGHT_SERIES): each side's launched, killed and
+# leakers (Ukraine 0-2, NATO 5-7), Ukraine's drones launched and killed, spend, attacker cost, value protected,
+# regions with an empty magazine.
+_LAUNCHED, _KILLED, _LEAKERS = 0, 1, 2
 _DRONES_LAUNCHED, _DRONES_KILLED, _NATO = 3, 4, 5
 _SPEND, _ATTACKER_COST, _PROTECTED, _EMPTY = 8, 9, 10, 11
 
@@ -84,7 +71,7 @@ def engage_regions(
     leakers [R, T], killed_by_layer [R, L, T], shots [R, M], empty_magazine_days [R, L],
     empty_magazine_region_days [R])`` and ``money`` its ``(interceptor_spend_eur, value_protected_meur)``
     [R], all updated in place; ``today`` is the ledger's row of today's flows, ``columns`` the indices of
-    :data:`TODAY_COLUMNS` in it.
+    :data:`sim.model.ledger.NIGHT_SERIES` in it.
     """
     n_rows, n_types = incoming.shape
     n_layers = fire_units.shape[1]

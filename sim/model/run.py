@@ -6,15 +6,21 @@ and an int seed in, a dict of metrics and numpy time series out.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.model.metrics import compute_metrics
-from sim.model.world import AirDefenceModel
 from sim.scenario.model import Scenario
+
+if TYPE_CHECKING:
+    from sim.model.world import AirDefenceModel
 
 
 def run_model(scenario: Scenario, seed: int) -> AirDefenceModel:
     """Run one replication to the horizon and return the model (for inspection and tests)."""
+    # Imported here, not at the top: the parent process of a run imports this module only to name the function
+    # it ships to workers, and should not load numba and LLVM (~130 MiB) for a model it never runs.
+    from sim.model.world import AirDefenceModel
+
     model = AirDefenceModel(scenario, seed)
     model.run()
     return model
