@@ -13,6 +13,7 @@ never more than was ordered.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 from collections import deque
@@ -110,21 +111,11 @@ class ProductionLine:
         """Enter an order already on the books when the scenario starts, as a line that has been running
         for years holds it: units due every day of the next lead time are already in production (at the
         line's rate, as far as the order goes), and the rest waits in the queue."""
-        rate = self.capacity_per_month / DAYS_PER_MONTH
-        credit = 0.0
-        waiting = order.waiting
-        for due_day in range(1, self.lead_time_days + 1 if waiting else 1):
-            credit += rate
-            units = int(credit + CREDIT_TOLERANCE)
-            if units:  # (the loop runs for years of lead time: no call to min() on the days nothing starts)
-                units = min(units, waiting)
-                credit -= units
-                waiting -= units
-                self._in_production.append((due_day, next(self._sequence), order, units))
-                if waiting == 0:
-                    break
-        order.started = order.quantity - waiting
-        heapq.heapify(self._in_production)  # one heapify for the lead time's entries, not a push each
+        schedule = steady_state_schedule(self.capacity_per_month, self.lead_time_days, order.waiting)
+        sequences = self._sequence
+        self._in_production.extend((due_day, next(sequences), order, units) for due_day, units in schedule)
+        heapq.heapify(self._in_production)
+        order.started += sum(units for _, units in schedule)
         self.enqueue(order)
 
     def _take_over_production(self, order: Order) -> None:
@@ -191,21 +182,24 @@ class ProductionLine:
             _, self.capacity_per_month = pending.pop(0)
         if self._priority_queue or self._queue:
             if day >= self.paused_until_day:
-                self._credit += self.capacity_per_month / DAYS_PER_MONTH
+                credit = self._credit + self.capacity_per_month / DAYS_PER_MONTH
                 # The tolerance keeps rounding from costing a day: ten days of 0.1 sum to 0.9999999999999999.
-                startable = int(self._credit + CREDIT_TOLERANCE)
+                startable = int(credit + CREDIT_TOLERANCE)
                 if startable:
-                    self._credit -= self._start(startable, day)
+                    credit -= self._start(startable, day)
                     if not (self._priority_queue or self._queue):
-                        self._credit = 0.0  # what an emptied queue left unused today is not banked
+                        credit = 0.0  # what an emptied queue left unused today is not banked
+                self._credit = credit
         else:
             self._credit = 0.0  # idle capacity is not banked
         in_production = self._in_production
         deliveries: list[Delivery] = []
-        while in_production and in_production[0][0] <= day:
-            _, _, order, units = heapq.heappop(in_production)
-            order.delivered += units
-            deliveries.append(Delivery(order, units, day))
+        if in_production and in_production[0][0] <= day:
+            heappop = heapq.heappop
+            while in_production and in_production[0][0] <= day:
+                _, _, order, units = heappop(in_production)
+                order.delivered += units
+                deliveries.append(Delivery(order, units, day))
         if not (self._priority_queue or self._queue):
             self.next_busy_day = min(
                 in_production[0][0] if in_production else NEVER, pending[0][0] if pending else NEVER
@@ -216,7 +210,8 @@ class ProductionLine:
         """Start up to ``units`` units for the orders at the heads of the queues, priority first; return how many."""
         left = units
         due_day = day + self.lead_time_days
-        for queue in (self._priority_queue, self._queue):
+        in_production = self._in_production
+        for queue in (self._priority_queue, self._queue) if self._priority_queue else (self._queue,):
             while queue and left:
                 order = queue[0]
                 take = order.quantity - order.started
@@ -226,5 +221,30 @@ class ProductionLine:
                     queue.popleft()  # fully started
                 order.started += take
                 left -= take
-                heapq.heappush(self._in_production, (due_day, next(self._sequence), order, take))
+                heapq.heappush(in_production, (due_day, next(self._sequence), order, take))
         return units - left
+
+
+@functools.lru_cache(maxsize=256)
+def steady_state_schedule(capacity_per_month: float, lead_time_days: int, units: int) -> tuple[tuple[int, int], ...]:
+    """``(due day, units)`` in production on day 0 for an order of ``units`` at a line that has been running
+    for years (see :meth:`ProductionLine.start_in_steady_state`).
+
+    A pure function of its arguments, cached: replications of a scenario start with the same backlogs, and
+    the loop runs over years of lead time.
+    """
+    rate = capacity_per_month / DAYS_PER_MONTH
+    credit = 0.0
+    waiting = units
+    schedule: list[tuple[int, int]] = []
+    for due_day in range(1, lead_time_days + 1 if waiting else 1):
+        credit += rate
+        started = int(credit + CREDIT_TOLERANCE)
+        if started:  # (the loop runs for years of lead time: no call to min() on the days nothing starts)
+            started = min(started, waiting)
+            credit -= started
+            waiting -= started
+            schedule.append((due_day, started))
+            if waiting == 0:
+                break
+    return tuple(schedule)

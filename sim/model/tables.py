@@ -8,7 +8,8 @@ read-only and derived from the scenario alone, so it can be shared by every repl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -60,6 +61,17 @@ class Tables:
     site_is_airport: NDArray[np.bool_]
     site_share_in_region: NDArray[np.float64]  # share of the region's value: where its leakers land
     region_expected_hit_value_meur: NDArray[np.float64]  # value of the site a leaker hits, on average
+    _holding_slots: dict[str, tuple[bool, int]] = field(init=False, repr=False)  # see holding_slot
+
+    def __post_init__(self) -> None:
+        slots = {name: (False, index) for index, name in enumerate(self.munition_names)}
+        slots.update((name, (True, index)) for index, name in enumerate(self.effector_names))
+        object.__setattr__(self, "_holding_slots", slots)  # (a frozen dataclass: set once, here)
+
+    def holding_slot(self, item: str) -> tuple[bool, int]:
+        """``(is a fire unit, index)`` of a catalog item: an effector's index if ``item`` names an effector,
+        else its munition index (one dict look-up: deliveries arrive daily)."""
+        return self._holding_slots[item]
 
     @property
     def ukraine_regions(self) -> NDArray[np.int64]:
@@ -93,6 +105,32 @@ def _ready_rounds(effector: EffectorType) -> int:
     if effector.interceptor is None or effector.ready_rounds is None:
         return UNLIMITED_STOCK
     return effector.ready_rounds.as_int()
+
+
+_TABLES_BY_SCENARIO: dict[int, tuple[weakref.ref[Scenario], Tables]] = {}
+"""id(scenario) → (a weak reference to the scenario, its tables): see :func:`tables_for`."""
+
+
+def tables_for(scenario: Scenario) -> Tables:
+    """The tables of a scenario object, built on the first call and shared by later calls with the same object.
+
+    Replications of one scenario in one process (a run's seeds, a tabletop game's restarts) then build them
+    once. Sharing is safe: a scenario is frozen and the tables are derived from it alone and never written to.
+    The cache holds the scenario only weakly; an entry goes when its scenario does (an id is reused only after
+    that, and the weak reference, checked on every hit, makes a stale entry miss anyway).
+    """
+    key = id(scenario)
+    cached = _TABLES_BY_SCENARIO.get(key)
+    if cached is not None and cached[0]() is scenario:
+        return cached[1]
+    tables = build_tables(scenario)
+
+    def forget(reference: weakref.ref[Scenario]) -> None:
+        if _TABLES_BY_SCENARIO.get(key, (None,))[0] is reference:
+            del _TABLES_BY_SCENARIO[key]
+
+    _TABLES_BY_SCENARIO[key] = (weakref.ref(scenario, forget), tables)
+    return tables
 
 
 def build_tables(scenario: Scenario) -> Tables:

@@ -70,11 +70,11 @@ class UkraineAgent(mesa.Agent):
 
     def receive(self, item: str, units: int) -> None:
         """Fire units or interceptors arrive in the depot."""
-        tables = self.model.tables
-        if item in tables.effector_names:
-            self.depot_fire_units[tables.effector_index(item)] += units
+        is_fire_unit, index = self.model.tables.holding_slot(item)
+        if is_fire_unit:
+            self.depot_fire_units[index] += units
         else:
-            self.depot_munitions[tables.munition_index(item)] += units
+            self.depot_munitions[index] += units
 
     def buy_with_aid(self, day: int, days_covered: int) -> None:
         """Spend ``days_covered`` days of military aid on interceptors, each at the fastest supplier."""
