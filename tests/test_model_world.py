@@ -352,3 +352,23 @@ def test_airports_close_and_pac3_backlog_keeps_new_orders_waiting(baseline_year:
         assert sum(pac3.values()) == ledger.units_delivered.get("pac3_mse", 0) <= 52 * 365 / 30
         line = model.market.line("lockheed_martin_us", "pac3_mse")
         assert line.queued_units > 0
+
+
+def test_the_adversary_launches_no_more_than_its_stock(tmp_path: Path) -> None:
+    """With 300 kh101 in stock and none produced, the planned strikes (~60 missiles, 4-5 a month, some kh101)
+    run the stock down to exactly zero and then stop; drones, plentiful, fly as planned (and the baseline's
+    scheduled extra raids on top)."""
+    path = write_variant(
+        tmp_path,
+        "horizon_days: 120\nactors:\n  adversary:\n    stock: {kh101: 300}\n    production_per_month: {kh101: 0}\n",
+    )
+    model = AirDefenceModel(load_scenario(path), 3)
+    kh101 = model.tables.threat_index("kh101")
+    planned_kh101 = int(model.adversary.planned[:, :, kh101].sum())
+    assert planned_kh101 > 300  # the plan wants more than the stock holds
+    model.run()
+    launched = model.ledger.launched.sum(axis=0)
+    assert launched[kh101] == 300 and model.adversary.stock[kh101] == 0
+    assert np.array_equal(model.adversary.launched, launched)
+    shahed = model.tables.threat_index("shahed")
+    assert launched[shahed] >= model.adversary.planned[:, :, shahed].sum()

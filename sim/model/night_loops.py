@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from sim.model.compiled_random import binomial
 from sim.model.engagement_loops import resolve_layers
 
-__all__ = ["engage_regions", "hit_sites"]
+__all__ = ["engage_regions", "hit_sites", "launch"]
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -32,6 +32,29 @@ FloatArray = NDArray[np.float64]
 _LAUNCHED, _KILLED, _LEAKERS = 0, 1, 2
 _DRONES_LAUNCHED, _DRONES_KILLED, _NATO = 3, 4, 5
 _SPEND, _ATTACKER_COST, _PROTECTED, _EMPTY = 8, 9, 10, 11
+
+
+@numba.njit(cache=True)
+def launch(
+    planned: IntArray, extra: IntArray, stock: FloatArray, launched: FloatArray, incoming: IntArray
+) -> bool:  # pragma: no cover - compiled
+    """Tonight's raids: ``incoming = planned + extra`` [R, T]. If the adversary's ``stock`` [T] covers every threat
+    type's total, take the totals from it, add them to ``launched`` [T] and return True; otherwise change
+    nothing but ``incoming`` and return False (the caller cuts the raids down to the stock)."""
+    n_regions, n_types = planned.shape
+    wanted = np.zeros(n_types, dtype=np.int64)
+    for r in range(n_regions):
+        for t in range(n_types):
+            count = planned[r, t] + extra[r, t]
+            incoming[r, t] = count
+            wanted[t] += count
+    for t in range(n_types):
+        if wanted[t] > stock[t]:  # whole counts: more than floor(stock) exactly when more than stock
+            return False
+    for t in range(n_types):
+        stock[t] -= wanted[t]
+        launched[t] += wanted[t]
+    return True
 
 
 @numba.njit(cache=True)
@@ -61,8 +84,10 @@ def engage_regions(
     money: tuple[FloatArray, FloatArray],
     today: FloatArray,
     columns: IntArray,
-) -> IntArray:  # pragma: no cover - compiled
-    """One night for the regions ``rows`` (their ``incoming`` [r, T]): engage, update stocks, book; return leakers.
+    leakers: IntArray,
+) -> None:  # pragma: no cover - compiled
+    """One night for the regions ``rows`` (their ``incoming`` [r, T]): engage, update stocks, book the outcome
+    and write the leakers into their rows of ``leakers`` [R, T].
 
     Holdings are the world's full ``[R, E]`` fire units and ``[R, M]`` munitions (``munitions`` is updated
     in place; its last column, "no munition", is reset to ``unlimited_stock``). Per region: channels =
@@ -124,6 +149,7 @@ def engage_regions(
                 any_empty = True
         protected = 0.0
         for t in range(n_types):
+            leakers[region, t] = survivors[i, t]
             down = incoming[i, t] - survivors[i, t]
             launched_book[region, t] += incoming[i, t]
             killed_book[region, t] += down
@@ -147,7 +173,6 @@ def engage_regions(
     today[columns[_SPEND]] += spend_total / 1e6
     today[columns[_ATTACKER_COST]] += attacker_cost / 1e6
     today[columns[_PROTECTED]] += protected_total
-    return survivors
 
 
 @numba.njit(cache=True)

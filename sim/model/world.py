@@ -42,7 +42,7 @@ from sim.model.industry import EXTERNAL_BUYER
 from sim.model.ledger import Ledger
 from sim.model.night_loops import engage_regions, hit_sites
 from sim.model.procurement import Market
-from sim.model.tables import UKRAINE, UNLIMITED_STOCK, Tables, build_tables
+from sim.model.tables import UKRAINE, UNLIMITED_STOCK, Tables, tables_for
 from sim.scenario.events import Event
 from sim.scenario.model import Scenario
 
@@ -98,7 +98,7 @@ class AirDefenceModel(mesa.Model):
         super().__init__(rng=np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0]))
         self.spec = scenario
         self.seed = seed
-        self.tables = tables if tables is not None else build_tables(scenario)
+        self.tables = tables if tables is not None else tables_for(scenario)
         self.horizon_days = scenario.horizon_days
         self.day = 0
         self.streams = Streams.from_seed(seed)
@@ -188,11 +188,11 @@ class AirDefenceModel(mesa.Model):
 
     def add_holdings(self, region: int, item: str, units: int) -> None:
         """Add (or with negative units remove) fire units or interceptors in a region."""
-        tables = self.tables
-        if item in tables.effector_names:
-            self.fire_units[region, tables.effector_index(item)] += units
+        is_fire_unit, index = self.tables.holding_slot(item)
+        if is_fire_unit:
+            self.fire_units[region, index] += units
         else:
-            self.munitions[region, tables.munition_index(item)] += units
+            self.munitions[region, index] += units
 
     def receive(self, recipient: str, item: str, units: int) -> None:
         """Deliver units to Ukraine's depot or a member state's home."""
@@ -313,7 +313,7 @@ class AirDefenceModel(mesa.Model):
             self.close_region_airports(region, adversary.incursion_policy.airport_closure_hours)
         extra = self.extra_tonight
         injected = bool(extra.any())
-        incoming = adversary.tonight(day, extra if injected else None)
+        incoming = adversary.tonight(day, extra)
         if injected:
             extra[:] = 0
         ukraine = self._ukraine_rows
@@ -343,7 +343,7 @@ class AirDefenceModel(mesa.Model):
     ) -> None:
         """Resolve one night for the regions ``rows`` (``incoming`` [r, T]), update their stocks and book it."""
         ledger = self.ledger
-        leakers[rows] = engage_regions(
+        engage_regions(
             rows,
             incoming,
             self.fire_units,
@@ -355,6 +355,7 @@ class AirDefenceModel(mesa.Model):
             ledger.night_money,
             ledger.today,
             ledger.night_columns,
+            leakers,
         )
 
     def _damage(self, leakers: NDArray[np.int64], day: int) -> None:

@@ -8,6 +8,7 @@ import mesa
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.model.night_loops import launch
 from sim.model.policies.posture import split_units
 from sim.model.policies.registry import IMPLEMENTATIONS
 from sim.model.policies.threats import DAYS_PER_MONTH
@@ -49,12 +50,10 @@ class AdversaryAgent(mesa.Agent):
         self.incursion_plan, self.incursion_drones = self.incursion_policy.plan(horizon, model.streams.incursions)
         self.launched = np.zeros(threats)
         ukraine = tables.ukraine_regions  # consecutive: Ukraine's regions follow the member states
-        # Tonight's plan, raids and incursions together, for every night at once: [horizon, R, T], and its
-        # totals per threat type [horizon, T] (what the stock must cover on a night without injections).
+        # Tonight's plan, raids and incursions together, for every night at once: [horizon, R, T].
         self.planned = np.array(self.incursion_drones[:horizon], dtype=np.int64)
         if len(ukraine):
             self.planned[:, int(ukraine[0]) : int(ukraine[-1]) + 1] += self.raid_plan[:horizon]
-        self.planned_by_threat = self.planned.sum(axis=1)
         self._nothing = np.zeros((len(tables.region_names), threats), dtype=np.int64)
         self.incursions_by_day: dict[int, list[tuple[int, int]]] = {}
         """Planned incursions: day → [(region, incursions)], for the days that have any."""
@@ -66,23 +65,18 @@ class AdversaryAgent(mesa.Agent):
         """A day's production adds to stock."""
         self.stock += self.production_per_day
 
-    def tonight(self, day: int, extra: NDArray[np.int64] | None = None) -> NDArray[np.int64]:
+    def tonight(self, day: int, extra: NDArray[np.int64]) -> NDArray[np.int64]:
         """Threats launched tonight at every region ``[R, T]``: the plan plus injected raids and incursions
-        (``extra``, or ``None`` when nothing was injected), cut down per threat type to what is in stock."""
-        planned = day < len(self.planned)
-        incoming = self.planned[day].copy() if planned else self._nothing.copy()
-        if extra is None and planned:
-            wanted = self.planned_by_threat[day]
-        else:
-            if extra is not None:
-                incoming += extra
-            wanted = incoming.sum(axis=0)
-        # wanted is whole, so wanted > floor(stock) exactly when wanted > stock.
-        if (wanted > self.stock).any():
-            available = np.floor(self.stock).astype(np.int64)
-            for threat in np.flatnonzero(wanted > available):
-                incoming[:, threat] = split_units(int(available[threat]), incoming[:, threat].astype(np.float64))
-            wanted = incoming.sum(axis=0)
+        (``extra``), cut down per threat type to what is in stock."""
+        planned = self.planned[day] if day < len(self.planned) else self._nothing
+        incoming = np.empty_like(planned)
+        if launch(planned, extra, self.stock, self.launched, incoming):
+            return incoming  # the stock covered every threat type (the usual night)
+        wanted = incoming.sum(axis=0)
+        available = np.floor(self.stock).astype(np.int64)
+        for threat in np.flatnonzero(wanted > available):
+            incoming[:, threat] = split_units(int(available[threat]), incoming[:, threat].astype(np.float64))
+        wanted = incoming.sum(axis=0)
         self.stock -= wanted
         self.launched += wanted
         return incoming
