@@ -13,7 +13,7 @@ A day runs in fixed phases, so that the order of cause and effect is the same in
    leakers hit sites; airports near incursions close.
 5. **Books**: the ledger writes the day's row of the time series.
 
-Random numbers come from separate streams spawned from the replication's seed (raids, incursions,
+Random numbers come from separate streams spawned from the replication's seed (sim/model/streams.py: raids, incursions,
 engagements, damage, decisions), so replication *i* of two scenarios faces the same raids whatever the
 defenders do: common random numbers.
 """
@@ -21,9 +21,6 @@ defenders do: common random numbers.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
 
 import mesa
 import numpy as np
@@ -36,59 +33,18 @@ from sim.model.agents.member_state import MemberStateAgent
 from sim.model.agents.nato import NATOAgent
 from sim.model.agents.supplier import SupplierAgent
 from sim.model.agents.ukraine import UkraineAgent
-from sim.model.compiled_random import generator_address
 from sim.model.engagement import layer_table
 from sim.model.industry import EXTERNAL_BUYER
 from sim.model.ledger import Ledger
 from sim.model.night_loops import engage_regions, hit_sites
 from sim.model.procurement import Market
+from sim.model.streams import NIGHT_PURPOSES, Streams
 from sim.model.tables import UKRAINE, UNLIMITED_STOCK, Tables, tables_for
 from sim.scenario.events import Event
 from sim.scenario.model import Scenario
 
 SUPPLIER_REVIEW_DAYS = 30
-
-
-NIGHT_PURPOSES = ("ukraine", "nato", "damage")
-"""The per-night random streams: Ukraine's engagements, NATO's detection and engagements, leakers' hits."""
-
-
-NIGHT_STRIDE = 2**64
-"""Draws between the starts of two nights' streams: far more than a night ever uses, so nights never overlap."""
-
-
-@dataclass(frozen=True)
-class Streams:
-    """Independent random generators, one per purpose, and one per purpose and night for the nights.
-
-    Each night's engagements draw from a stream of their own: the purpose's generator moved to the start of
-    that night's block (``day × NIGHT_STRIDE`` draws in), so common random numbers hold night by night — when
-    two scenarios' defences differ one night (and the kernel draws a different number of numbers), every
-    later night still starts from the same state.
-    """
-
-    raids: np.random.Generator
-    incursions: np.random.Generator
-    decisions: np.random.Generator
-    nights: tuple[np.random.Generator, ...]  # one per NIGHT_PURPOSES entry, repositioned every night
-    night_states: tuple[Mapping[str, Any], ...]
-
-    @classmethod
-    def from_seed(cls, seed: int) -> Streams:
-        """Spawn the streams of one replication from its seed."""
-        children = np.random.SeedSequence(seed).spawn(4 + len(NIGHT_PURPOSES))
-        raids, incursions, decisions = (np.random.default_rng(child) for child in children[1:4])
-        nights = tuple(np.random.Generator(np.random.PCG64(child)) for child in children[4:])
-        return cls(raids, incursions, decisions, nights, tuple(g.bit_generator.state for g in nights))
-
-    def night(self, day: int, purpose: str) -> np.random.Generator:
-        """The generator of one purpose, at the start of one night (``purpose`` one of :data:`NIGHT_PURPOSES`)."""
-        index = NIGHT_PURPOSES.index(purpose)
-        generator = self.nights[index]
-        bit_generator = generator.bit_generator
-        bit_generator.state = self.night_states[index]
-        bit_generator.advance(day * NIGHT_STRIDE)  # type: ignore[attr-defined]
-        return generator
+UKRAINE_STREAM, NATO_STREAM, DAMAGE_STREAM = (NIGHT_PURPOSES.index(name) for name in ("ukraine", "nato", "damage"))
 
 
 class AirDefenceModel(mesa.Model):
@@ -101,7 +57,7 @@ class AirDefenceModel(mesa.Model):
         self.tables = tables if tables is not None else tables_for(scenario)
         self.horizon_days = scenario.horizon_days
         self.day = 0
-        self.streams = Streams.from_seed(seed)
+        self.streams = Streams.from_seed(seed, self.horizon_days)
         tables = self.tables
         regions, effectors, munitions = len(tables.region_names), len(tables.effector_names), len(tables.munition_names)
         self.fire_units = np.zeros((regions, effectors), dtype=np.int64)
@@ -320,7 +276,7 @@ class AirDefenceModel(mesa.Model):
         self.threat_history[day] = incoming[ukraine].sum(axis=1)
         leakers = self._leakers
         leakers[:] = 0
-        self._engage(self._ukraine_regions, incoming[ukraine], leakers, self.streams.night(day, "ukraine"))
+        self._engage(self._ukraine_regions, incoming[ukraine], leakers, self.streams.night_address(day, UKRAINE_STREAM))
         if injected or day >= len(self._nato_planned) or self._nato_planned[day]:
             nato = self._nato_regions
             attacked = nato[incoming[nato].sum(axis=1) > 0]
@@ -328,7 +284,7 @@ class AirDefenceModel(mesa.Model):
                 self.ledger.incursions[attacked] += 1
                 rng = self.streams.night(day, "nato")
                 seen = rng.binomial(incoming[attacked], self._detection[attacked, np.newaxis])
-                self._engage(attacked, seen, leakers, rng)
+                self._engage(attacked, seen, leakers, self.streams.nights[NATO_STREAM].address)  # the same stream
                 unseen = incoming[attacked] - seen
                 leakers[attacked] += unseen
                 self.ledger.record_unseen(attacked, unseen)
@@ -339,9 +295,11 @@ class AirDefenceModel(mesa.Model):
         rows: NDArray[np.int64],
         incoming: NDArray[np.int64],
         leakers: NDArray[np.int64],
-        rng: np.random.Generator,
+        rng: NDArray[np.uint64],
     ) -> None:
-        """Resolve one night for the regions ``rows`` (``incoming`` [r, T]), update their stocks and book it."""
+        """Resolve one night for the regions ``rows`` (``incoming`` [r, T]), update their stocks and book it.
+
+        ``rng`` is the address of the night's stream (:meth:`Streams.night_address`)."""
         ledger = self.ledger
         engage_regions(
             rows,
@@ -350,7 +308,7 @@ class AirDefenceModel(mesa.Model):
             self.munitions,
             UNLIMITED_STOCK,
             *self._night_constants,
-            generator_address(rng),
+            rng,
             ledger.night_counters,
             ledger.night_money,
             ledger.today,
@@ -371,7 +329,7 @@ class AirDefenceModel(mesa.Model):
             tables.site_value_meur,
             self._damaging,
             tables.threat_damage_fraction,
-            generator_address(self.streams.night(day, "damage")),
+            self.streams.night_address(day, DAMAGE_STREAM),
             ledger.site_hits,
             ledger.damage_meur,
         )
