@@ -224,7 +224,7 @@ def test_pause_stops_starts_and_earns_no_credit() -> None:
     line = make_line(capacity_per_month=30, lead_time_days=2)
     order = make_order(1, 10)
     line.enqueue(order)
-    line.paused_until_day = 5
+    line.pause(0, 5)
     assert started_each_day(line, order, range(0, 8)) == [0, 0, 0, 0, 0, 1, 1, 1]
 
 
@@ -233,7 +233,7 @@ def test_pause_does_not_hold_deliveries_already_in_production() -> None:
     order = make_order(1, 2)
     line.enqueue(order)
     run_days(line, range(2))  # both started (days 0 and 1)
-    line.paused_until_day = 100
+    line.pause(2, 100)
     assert [(d.day, d.units) for d in run_days(line, range(2, 10))] == [(3, 1), (4, 1)]
 
 
@@ -269,6 +269,66 @@ def test_quote_lead_time_formula() -> None:
     line.produce(1)  # one priority unit started: it is no longer ahead of anyone
     assert line.quote_lead_time_days(5) == pytest.approx((29 + 5) / 0.5 + 100)
     assert make_line(capacity_per_month=0).quote_lead_time_days(1) == float("inf")
+
+
+def test_a_line_with_less_than_a_unit_a_day_is_skipped_until_its_next_start() -> None:
+    line = make_line(capacity_per_month=3, lead_time_days=50)  # 0.1 a day: a start every ten days
+    line.enqueue(make_order(1, 5))
+    line.produce(0)
+    # Credit 0.1 after day 0; ten days of 0.1 sum to 0.9999999999999999, a whole unit within the tolerance.
+    assert line.next_busy_day == 9
+    line.pause(5, 8)  # three days without credit: the start moves to day 12
+    assert line.produce(9) == [] and line.next_busy_day == 12
+
+
+def run_with_events(
+    line: ProductionLine, days: range, events: dict[int, list[tuple[str, tuple]]], *, every_day: bool
+) -> list[tuple]:
+    """Run ``line`` every day, or as the market does (only from :attr:`ProductionLine.next_busy_day` on), with
+    pauses before a day's production and orders and capacity changes after it; return what happened each day."""
+    happened: list[tuple] = []
+    for day in days:
+        for kind, args in events.get(day, ()):
+            if kind == "pause":
+                line.pause(day, day + args[0])
+        if every_day or line.next_busy_day <= day:
+            happened.extend((d.day, d.order.order_id, d.units) for d in line.produce(day))
+        for kind, args in events.get(day, ()):
+            if kind == "order":
+                line.enqueue(make_order(args[0], args[1], day, priority=args[2]))
+            elif kind == "capacity":
+                line.schedule_capacity(day + args[0], args[1])
+        happened.append((day, line.queued_units, line.units_in_production))
+    return happened
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    capacity_per_month=st.sampled_from([0.5, 1.0, 1.33, 3.0, 7.0, 15.0, 52.0]) | st.floats(0.05, 45.0),
+    lead_time_days=st.integers(0, 40),
+    orders=st.lists(st.tuples(st.integers(0, 150), st.integers(1, 12), st.booleans()), min_size=1, max_size=8),
+    pauses=st.lists(st.tuples(st.integers(0, 150), st.integers(1, 30)), max_size=3),
+    capacity_change=st.tuples(st.integers(0, 150), st.integers(0, 20), st.floats(0.0, 45.0)),
+)
+def test_skipping_days_gives_the_same_production_as_running_every_day(
+    capacity_per_month: float,
+    lead_time_days: int,
+    orders: list[tuple[int, int, bool]],
+    pauses: list[tuple[int, int]],
+    capacity_change: tuple[int, int, float],
+) -> None:
+    """Days skipped with orders waiting earn exactly the credit that day-by-day production earns, also across
+    pauses, capacity changes and new orders: the same units start and arrive on the same days."""
+    events: defaultdict[int, list[tuple[str, tuple]]] = defaultdict(list)
+    for order_id, (day, units, priority) in enumerate(orders, start=1):
+        events[day].append(("order", (order_id, units, priority)))
+    for day, days in pauses:
+        events[day].append(("pause", (days,)))
+    change_day, delay_days, new_capacity = capacity_change
+    events[change_day].append(("capacity", (delay_days, new_capacity)))
+    skipping = run_with_events(make_line(capacity_per_month, lead_time_days), range(400), events, every_day=False)
+    every_day = run_with_events(make_line(capacity_per_month, lead_time_days), range(400), events, every_day=True)
+    assert skipping == every_day
 
 
 # --------------------------------------------------------------------------------------------------
@@ -316,7 +376,7 @@ def test_every_unit_ordered_is_delivered_once_and_never_early(
     delivered_by_order: defaultdict[int, int] = defaultdict(int)
     for day in range(horizon):
         if day == pause_day:
-            line.paused_until_day = day + pause_days
+            line.pause(day, day + pause_days)
         for delivery in line.produce(day):
             order = delivery.order
             assert delivery.day == day

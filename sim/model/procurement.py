@@ -172,14 +172,15 @@ class Market:
     def produce(self, day: int) -> list[Delivery]:
         """Run every line for a day; return the deliveries to buyers in the scenario (booked in the ledger)."""
         delivered: list[Delivery] = []
+        on_order = self.on_order
+        record_delivery = self.ledger.record_delivery
         for line in self._line_list:
             if line.next_busy_day > day:
                 continue
             for delivery in line.produce(day):
                 order = delivery.order
-                if order.buyer == EXTERNAL_BUYER:
-                    continue
-                self.on_order[order.buyer][order.item] -= delivery.units
-                self.ledger.record_delivery(order.item, delivery.units, day - order.day_placed)
-                delivered.append(delivery)
+                if order.buyer != EXTERNAL_BUYER:
+                    on_order[order.buyer][order.item] -= delivery.units
+                    record_delivery(order.item, delivery.units, day - order.day_placed)
+                    delivered.append(delivery)
         return delivered

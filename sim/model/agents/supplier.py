@@ -40,6 +40,9 @@ class SupplierAgent(mesa.Agent):
                 self.investments += 1
 
     def delay(self, day: int, days: int) -> None:
-        """Stop starting new units for ``days`` (a strike, a parts shortage, an export hold)."""
+        """Stop starting new units for ``days`` from ``day`` on (a strike, a parts shortage, an export hold).
+
+        An inject: it comes before the day's production (see :meth:`ProductionLine.pause`).
+        """
         for line in self.model.market.lines_of(self.name):
-            line.paused_until_day = max(line.paused_until_day, day + days)
+            line.pause(day, day + days)
