@@ -285,6 +285,31 @@ def test_pooled_joint_demand_counts_as_on_order_at_the_next_review(tmp_path: Pat
     assert model.market.on_order["PL"]["skyranger"] == 14
 
 
+def test_a_review_skips_only_purchases_that_would_order_nothing(baseline_40: Scenario) -> None:
+    # A procurement review does not try to buy what no line's price fits in the budget or the SAFE money: such
+    # a purchase must order nothing and leave money and order books as they were. Money just below, at and
+    # above each price, from the budget or from SAFE.
+    model = AirDefenceModel(baseline_40, seed=1)
+    market = model.market
+    skipped = tried = 0
+    for state in model.member_states[:3]:
+        budget = state.budget
+        for item, lines in sorted(market.lines_by_item.items()):
+            for price in sorted({line.unit_price_eur for line in lines}):
+                for money_eur in (0.0, np.nextafter(price, 0.0), price, 2 * price):
+                    for budget_eur, safe_eur in ((money_eur, 0.0), (0.0, money_eur)):
+                        budget.available_eur, budget.safe_available_eur = budget_eur, safe_eur
+                        if state._may_afford_one(item):
+                            tried += 1
+                            continue
+                        skipped += 1
+                        books = {buyer: dict(items) for buyer, items in market.on_order.items()}
+                        assert state.buy(item, 3, 0)[0] == 0
+                        assert (budget.available_eur, budget.safe_available_eur) == (budget_eur, safe_eur)
+                        assert {buyer: dict(items) for buyer, items in market.on_order.items()} == books
+    assert skipped and tried
+
+
 # --------------------------------------------------------------------------------------------------
 # Shipped scenarios and plausibility
 # --------------------------------------------------------------------------------------------------

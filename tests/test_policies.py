@@ -32,6 +32,7 @@ from sim.model.policies.posture import (
     SurplusDonationPolicy,
     ThreatWeightedAllocationPolicy,
     ThreatWeightedSentryPolicy,
+    UnitSplit,
     split_units,
     split_units_each,
 )
@@ -135,6 +136,28 @@ def test_stock_cover_answers_incursions_with_counter_drone_units(tables: Tables)
     assert [(d.item, d.units) for d in demands] == [("skyranger", 6), ("skyranger_burst", 480)]
     assert demands[0].reason == "3 incursion(s) since last review"
     assert policy.decide(view(tables)) == []
+
+
+@settings(max_examples=100, deadline=None)
+@given(units=st.lists(st.integers(0, 50), min_size=12, max_size=12), reloads=st.sampled_from([0.5, 1.0, 1.5, 2.0]))
+def test_stock_cover_counts_ready_rounds_as_the_ready_matrix_does(
+    tables: Tables, units: list[int], reloads: float
+) -> None:
+    # decide() adds up ready rounds in plain ints; with nothing on hand or on order, each stocked munition's
+    # demand is its reloads of (fire units @ ready_matrix), as computed by numpy.
+    fire_units = np.array(units, dtype=np.int64)
+    ready = fire_units @ tables.ready_matrix
+    policy = stock_cover(tables, magazine_reloads=reloads)
+    demanded = {
+        demand.item: demand.units
+        for demand in policy.decide(view(tables, dict(zip(tables.effector_names, units, strict=True))))
+    }
+    expected = {
+        name: math.ceil(reloads * int(ready[index]))
+        for index, name in enumerate(tables.munition_names)
+        if name != "none" and ready[index] > 0
+    }
+    assert demanded == expected
 
 
 def test_stock_cover_joint_share(tables: Tables) -> None:
@@ -339,6 +362,49 @@ def test_split_units_each_row_is_the_split_of_its_total(totals: np.ndarray, weig
     for total, row in zip(totals.tolist(), rows, strict=True):
         assert row.tolist() == split_units(total, weights).tolist()
         assert row.sum() == (max(total, 0) if weights.sum() > 0 else 0)
+
+
+def _dense_split(totals: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The cumulative-floor split as a vectorised numpy formula (how it was first written): the reference that
+    :class:`UnitSplit`'s plain-Python arithmetic must match bit for bit."""
+    if weights.sum() <= 0:
+        return np.zeros((len(totals), len(weights)), dtype=np.int64)
+    cumulative = np.zeros((len(totals), len(weights) + 1), dtype=np.int64)
+    column_totals = np.maximum(totals, 0)[:, np.newaxis]
+    cumulative[:, 1:] = np.floor(column_totals * np.cumsum(weights) / weights.sum())
+    cumulative[:, np.flatnonzero(weights > 0)[-1] + 1 :] = column_totals
+    split: np.ndarray = cumulative[:, 1:] - cumulative[:, :-1]
+    return split
+
+
+# Weights that stress the floors: repeated decimal fractions (whose running sums fall just short of the total),
+# zeros (also after the last positive weight), and magnitudes far apart; more than eight of them, where numpy's
+# sum is pairwise and differs from a running sum.
+_split_weights = st.one_of(
+    hnp.arrays(np.float64, st.integers(1, 40), elements=st.sampled_from([0.0, 0.1, 0.2, 0.3, 1 / 3, 0.7, 1.0])),
+    hnp.arrays(np.float64, st.integers(1, 40), elements=st.floats(0.0, 1e9, allow_subnormal=False)),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    totals=hnp.arrays(np.int64, st.integers(0, 8), elements=st.integers(-3, 10**15)),
+    weights=_split_weights,
+)
+def test_unit_split_matches_the_vectorised_formula_bit_for_bit(totals: np.ndarray, weights: np.ndarray) -> None:
+    expected = _dense_split(totals, weights)
+    assert split_units_each(totals, weights).tolist() == expected.tolist()
+    split = UnitSplit(weights)
+    assert [split.of(total) for total in totals.tolist()] == expected.tolist()
+
+
+def test_unit_split_leaves_nothing_for_zero_weights_after_a_short_running_sum() -> None:
+    # Running sums of 0.1 fall short (0.7999999999999999 at the eighth place, so it floors to 7 there and the
+    # ninth catches up); the last weighted place brings the cumulative value up to the total exactly.
+    assert UnitSplit(np.array([0.1] * 10 + [0.0, 0.0])).of(10) == [1, 1, 1, 1, 1, 1, 1, 0, 2, 1, 0, 0]
+    assert UnitSplit(np.array([0.0, 2.0, 0.0])).of(7) == [0, 7, 0]
+    assert UnitSplit(np.zeros(3)).of(7) == [0, 0, 0]
+    assert UnitSplit(np.array([1.0, 1.0])).of(-2) == [0, 0]
 
 
 def test_flank_contribution_gives_the_floor_of_its_share(tables: Tables) -> None:

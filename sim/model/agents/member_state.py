@@ -219,9 +219,24 @@ class MemberStateAgent(mesa.Agent):
             if joint_units:
                 model.eu.pool_demand(self, demand.item, joint_units)
             national_units = demand.units - joint_units
-            if national_units:
+            if national_units and self._may_afford_one(demand.item):
                 self.buy(demand.item, national_units, day)
         self.incursions_since_review = 0
+
+    def _may_afford_one(self, item: str) -> bool:
+        """False when no line's price for ``item`` is within the budget or the SAFE money the state may draw.
+
+        A review then skips the purchase (over 40% of them in the baseline, where budgets run dry): the
+        purchase would order nothing and change nothing (quotes are free), and the review ignores the reason
+        given. With money ``0 <= m < price`` a state can pay for ``int(m // price) == 0`` units; negative money
+        (which paying what was checked never leaves) would make that count negative, so it never skips then.
+        """
+        budget = self.budget
+        safe_eur = min(budget.safe_available_eur, self.model.eu.safe_room_eur())
+        if budget.available_eur < 0 or safe_eur < 0:
+            return True
+        money_eur = max(budget.available_eur, safe_eur)
+        return any(line.unit_price_eur <= money_eur for line in self.model.market.lines_by_item.get(item, ()))
 
     def review_donation(self, day: int, ukraine_short: bool) -> None:
         """Donation review: the policy may give Ukraine a fire unit (with backfill)."""

@@ -8,7 +8,7 @@ import mesa
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.model.policies.posture import split_units
+from sim.model.policies.posture import UnitSplit, split_units
 from sim.model.policies.registry import IMPLEMENTATIONS
 from sim.scenario.policies import ThreatWeightedSentry
 
@@ -89,7 +89,7 @@ class NATOAgent(mesa.Agent):
         model = self.model
         start = max(0, day - self.sentry.lookback_days)
         recent = (
-            model.incursion_history[start:day, self.flank_regions].sum(axis=0)
+            model.incursion_history[start:day].sum(axis=0)[self.flank_regions]  # (whole counts: sums are exact)
             if day > 0
             else np.zeros(len(self.flank_regions), dtype=np.int64)
         )
@@ -101,26 +101,34 @@ class NATOAgent(mesa.Agent):
         new = self.sentry.assign(self.pool, recent)
         self._last_review = (*inputs, new.tobytes())
         delta = new - self.assignment
-        if not delta.any():
+        moving = np.flatnonzero(delta.any(axis=0)).tolist()
+        if not moving:
             return
         tables = model.tables
-        for effector in np.flatnonzero(delta.any(axis=0)):
-            munition = tables.effector_munition[effector]
-            ready = int(min(tables.ready_rounds_per_unit[effector], 10**6))
-            losing = np.flatnonzero(delta[:, effector] < 0)
-            gaining = np.flatnonzero(delta[:, effector] > 0)
-            moved = 0
-            if munition != len(tables.munition_names) - 1:
-                for flank in losing:
-                    region = self.flank_regions[flank]
-                    take = min(int(model.munitions[region, munition]), -int(delta[flank, effector]) * ready)
-                    model.munitions[region, munition] -= take
-                    moved += take
-                shares = split_units(moved, delta[gaining, effector].astype(np.float64))
-                model.munitions[self.flank_regions[gaining], munition] += shares
+        no_munition = len(tables.munition_names) - 1
+        for effector in moving:
+            munition = int(tables.effector_munition[effector])
+            if munition != no_munition:
+                self._carry_munitions(
+                    munition, int(min(tables.ready_rounds_per_unit[effector], 10**6)), delta[:, effector]
+                )
         model.fire_units[self.flank_regions] += delta
         self.assignment = new
         self.moves += 1
+
+    def _carry_munitions(self, munition: int, ready_rounds: int, change: NDArray[np.int64]) -> None:
+        """Move one effector's interceptors with its pool units: each unit leaving a flank region takes up to
+        ``ready_rounds`` of the region's stock, and what is taken is split over the gaining regions by the units
+        they gain (``change``: units gained or lost per flank region)."""
+        stock = self.model.munitions[self.flank_regions, munition].tolist()
+        units = change.tolist()
+        taken = [min(held, -moved * ready_rounds) if moved < 0 else 0 for held, moved in zip(stock, units, strict=True)]
+        gaining = [flank for flank, moved in enumerate(units) if moved > 0]
+        shares = UnitSplit(np.array([units[flank] for flank in gaining], dtype=np.float64)).of(sum(taken))
+        net = [-take for take in taken]
+        for flank, share in zip(gaining, shares, strict=True):
+            net[flank] += share
+        self.model.munitions[self.flank_regions, munition] += net
 
     def move_pool_units(self, effector: int, sources: dict[int, int], target: int) -> None:
         """Move rotational-pool units between flank regions (a tabletop decision; the caller has checked them).

@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
+from numpy.typing import NDArray
 
 from sim.model.industry import CREDIT_TOLERANCE
-from sim.model.policies.posture import split_units_each
+from sim.model.policies.posture import UnitSplit
 from sim.model.policies.registry import IMPLEMENTATIONS
 from sim.model.tables import UKRAINE
 from sim.scenario.policies import ThreatWeightedAllocation
@@ -34,6 +35,7 @@ class UkraineAgent(mesa.Agent):
         ukraine = model.spec.actors.ukraine
         self.code = UKRAINE
         self.regions = tables.ukraine_regions
+        self._region_column = self.regions[:, np.newaxis]  # (indexes rows × columns of the holdings)
         self.raid_shares = np.array([region.raid_share.value for region in ukraine.regions])
         self.depot_fire_units = np.zeros(len(tables.effector_names), dtype=np.int64)
         self.depot_munitions = np.zeros(len(tables.munition_names), dtype=np.int64)
@@ -98,17 +100,24 @@ class UkraineAgent(mesa.Agent):
         if self.played and day > 0:  # tabletop: the players allocate from the depot (day 0: starting posture)
             return
         model = self.model
-        if not (self.depot_fire_units.any() or self.depot_munitions[:-1].any()):
+        fire_units = self.depot_fire_units.tolist()
+        munitions = self.depot_munitions.tolist()[:-1]  # (the EW pseudo-munition is not stock)
+        if not (any(fire_units) or any(munitions)):
             return
         start = max(0, day - self.allocation.lookback_days)
         recent = model.threat_history[start:day].sum(axis=0) if day > 0 else np.zeros(len(self.regions))
-        weights = self.allocation.weights(recent.astype(np.float64), self.raid_shares)
-        # One row of the split per effector (then interceptor); an empty depot slot splits into zeros.
-        if self.depot_fire_units.any():
-            model.fire_units[self.regions] += split_units_each(self.depot_fire_units, weights).T
-        model.munitions[self.regions, :-1] += split_units_each(self.depot_munitions[:-1], weights).T
+        split = UnitSplit(self.allocation.weights(recent.astype(np.float64), self.raid_shares))
+        self._send_out(fire_units, split, model.fire_units)
+        self._send_out(munitions, split, model.munitions)
         self.depot_fire_units[:] = 0
         self.depot_munitions[:-1] = 0
+
+    def _send_out(self, depot: list[int], split: UnitSplit, holdings: NDArray[np.int64]) -> None:
+        """Add the split of each depot slot to the regions' ``holdings`` ``[R, slots]`` (a slot of zero or less,
+        which would split into zeros, is left out: most of the depot is empty most weeks)."""
+        slots = [slot for slot, units in enumerate(depot) if units > 0]
+        if slots:
+            holdings[self._region_column, slots] += np.array([split.of(depot[slot]) for slot in slots]).T
 
     def is_short(self, day: int, period_days: int) -> bool:
         """Whether one of Ukraine's regions ran a layer dry in the last ``period_days`` (what donors hear)."""

@@ -3,6 +3,8 @@ allocation over its regions) and when a state donates to Ukraine."""
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -18,38 +20,64 @@ from sim.scenario.policies import (
 )
 
 
-def split_units(total: int, weights: NDArray[np.float64]) -> NDArray[np.int64]:
-    """Split ``total`` whole units over places in proportion to ``weights`` (exact total, deterministic).
+class UnitSplit:
+    """Whole units split over fixed weights by the cumulative-floor rule of the engagement kernel (exact total,
+    deterministic), prepared once for many totals.
 
-    The cumulative-floor rule of the engagement kernel on real weights: place ``i`` gets
-    ``floor(total·W_i) − floor(total·W_{i−1})`` where ``W`` is the cumulative share, the cumulative value
-    at the last place with a positive weight (and after it) being ``total`` exactly: a place with zero weight
-    gets nothing.
+    Place ``i`` of a split of ``total`` gets ``floor(total·W_i / S) − floor(total·W_{i−1} / S)``, where ``W`` is the
+    running sum of the weights and ``S`` their sum. From the last place with a positive weight on, the cumulative
+    value is ``total`` exactly: rounding must not leave a unit for the places with zero weight after it (a running
+    sum of ten weights of 0.1 is 0.9999999999999999). A place with zero weight gets nothing; a total of zero or
+    less, or weights that sum to zero or less, split into zeros.
+
+    The arithmetic is in plain Python floats: decisions split a few totals over a few places, where numpy's cost per
+    call is far above the arithmetic. It is bit for bit the vectorised formula
+    ``floor(total * np.cumsum(weights) / weights.sum())``: ``S`` is numpy's own sum (pairwise from eight weights on,
+    so not a plain running sum), the running sums add in order as ``np.cumsum`` does, and each product and
+    quotient is the same IEEE-754 double operation on the same operands (an ``int`` total converts to the same
+    double as an ``int64`` one).
     """
-    split: NDArray[np.int64] = split_units_each(np.array([total], dtype=np.int64), weights)[0]
-    return split
+
+    def __init__(self, weights: NDArray[np.float64]) -> None:
+        self.places = len(weights)
+        self.weight_sum = float(weights.sum())
+        weight_list = weights.tolist()
+        self._cumulative_weights = list(itertools.accumulate(weight_list))
+        last_weighted = len(weight_list) - 1
+        while last_weighted >= 0 and not weight_list[last_weighted] > 0:
+            last_weighted -= 1
+        self._last_weighted = last_weighted
+
+    def of(self, total: int) -> list[int]:
+        """The split of ``total`` units: one count per place, summing to ``max(total, 0)`` (or 0 without weight)."""
+        if total <= 0 or self.weight_sum <= 0:
+            return [0] * self.places
+        weight_sum = self.weight_sum
+        last = self._last_weighted
+        split = [0] * self.places
+        before = 0  # cumulative units before the place
+        for place in range(last):
+            after = math.floor(total * self._cumulative_weights[place] / weight_sum)
+            split[place] = after - before
+            before = after
+        split[last] = total - before
+        return split
+
+
+def split_units(total: int, weights: NDArray[np.float64]) -> NDArray[np.int64]:
+    """Split ``total`` whole units over places in proportion to ``weights`` (see :class:`UnitSplit`)."""
+    return np.array(UnitSplit(weights).of(total), dtype=np.int64)
 
 
 def split_units_each(totals: NDArray[np.int64], weights: NDArray[np.float64]) -> NDArray[np.int64]:
-    """:func:`split_units` of several totals over the same places, in one go: row ``k`` splits ``totals[k]``
-    ``[len(totals), len(weights)]``.
-
-    Each row is computed with the same floating-point operations, in the same order, as a split of its total
-    alone (``total · cumsum(weights) / sum(weights)``, floored), so the rows are identical to separate calls.
-    A total of zero or less gets nothing.
-    """
-    weight_sum = weights.sum()
-    if weight_sum <= 0:
-        return np.zeros((len(totals), len(weights)), dtype=np.int64)
-    # Cumulative units after each place, behind a column of zeros; a total of zero or less splits as zero.
-    cumulative = np.zeros((len(totals), len(weights) + 1), dtype=np.int64)
-    column_totals = np.maximum(totals, 0)[:, np.newaxis]
-    cumulative[:, 1:] = np.floor(column_totals * np.cumsum(weights) / weight_sum)
-    # From the last place with weight on, the cumulative value is the total exactly: rounding must not leave
-    # a unit for the places with zero weight after it (ten weights of 0.1 sum to 0.9999999999999999).
-    cumulative[:, np.flatnonzero(weights > 0)[-1] + 1 :] = column_totals
-    split: NDArray[np.int64] = cumulative[:, 1:] - cumulative[:, :-1]
-    return split
+    """:func:`split_units` of several totals over the same places: row ``k`` splits ``totals[k]``
+    ``[len(totals), len(weights)]`` (rows identical to separate calls)."""
+    split = UnitSplit(weights)
+    rows = np.zeros((len(totals), split.places), dtype=np.int64)
+    for row, total in enumerate(totals.tolist()):
+        if total > 0:  # (the rest split into zeros; building the array from lists costs more than filling it)
+            rows[row] = split.of(total)
+    return rows
 
 
 class HomeDefencePolicy:

@@ -59,6 +59,15 @@ class StockCoverPolicy:
     def __init__(self, params: StockCoverParams, tables: Tables) -> None:
         self.params = params
         self.tables = tables
+        # Read once: a policy's parameters do not change during a run, and decide() runs at every review.
+        self._counter_units_per_incursion = params.counter_drone_units_per_incursion.as_int()
+        self._reloads = params.magazine_reloads.value
+        self._stocked_munitions = [(index, name) for index, name in enumerate(tables.munition_names) if name != "none"]
+        self._max_lead_time_days = params.max_lead_time_days.value
+        # Each effector fires one munition and holds so many ready rounds of it per unit (the rows of
+        # ``tables.ready_matrix``), as plain ints: decide() adds up the force's ready rounds in Python.
+        self._effector_munitions = tables.effector_munition.tolist()
+        self._ready_rounds_per_unit = tables.ready_rounds_per_unit.tolist()
 
     @property
     def joint_share(self) -> float:
@@ -69,25 +78,32 @@ class StockCoverPolicy:
         """The demands of one review."""
         tables = self.tables
         demands: list[Demand] = []
-        fire_units = view.fire_units.copy()
+        # Plain ints (exact: counts are far below 2**53): a review handles a dozen numbers, where each numpy call
+        # would cost more than the arithmetic.
+        fire_units = view.fire_units.tolist()
         for effector, target in view.capability_targets.items():
             index = tables.effector_index(effector)
-            gap = target - int(fire_units[index]) - view.on_order.get(effector, 0)
+            gap = target - fire_units[index] - view.on_order.get(effector, 0)
             if gap > 0:
                 demands.append(Demand(effector, gap, f"NATO capability target of {target}"))
                 fire_units[index] += gap
         counter = self.params.counter_drone_effector
-        per_incursion = self.params.counter_drone_units_per_incursion.as_int()
+        per_incursion = self._counter_units_per_incursion
         if counter and per_incursion and view.incursions_since_review:
             units = per_incursion * view.incursions_since_review
             demands.append(Demand(counter, units, f"{view.incursions_since_review} incursion(s) since last review"))
             fire_units[tables.effector_index(counter)] += units
-        # Plain ints for the loop (exact: counts are far below 2**53), cheaper to compare than numpy scalars.
-        ready = (fire_units @ tables.ready_matrix).tolist()  # [M] ready rounds of the whole (future) force
+        # [M] ready rounds of the whole (future) force: fire_units @ tables.ready_matrix, in plain ints.
+        ready = [0] * len(tables.munition_names)
+        for units, munition, rounds in zip(
+            fire_units, self._effector_munitions, self._ready_rounds_per_unit, strict=True
+        ):
+            if units:
+                ready[munition] += units * rounds
         on_hand = view.munitions.tolist()
-        reloads = self.params.magazine_reloads.value
-        for index, name in enumerate(tables.munition_names):
-            if name == "none" or ready[index] <= 0 or ready[index] >= UNLIMITED_STOCK:
+        reloads = self._reloads
+        for index, name in self._stocked_munitions:
+            if ready[index] <= 0 or ready[index] >= UNLIMITED_STOCK:
                 continue
             target = math.ceil(reloads * ready[index])
             gap = target - on_hand[index] - view.on_order.get(name, 0)
@@ -97,7 +113,7 @@ class StockCoverPolicy:
 
     def rank_quotes(self, quotes: Sequence[Quote]) -> list[Quote]:
         """Acceptable quotes, best first: within the longest acceptable lead time, by price or lead time."""
-        limit = self.params.max_lead_time_days.value
+        limit = self._max_lead_time_days
         usable = [quote for quote in quotes if quote.lead_time_days <= limit]
         if self.params.choose_supplier_by == "price":
             return sorted(usable, key=lambda quote: (quote.unit_price_eur, quote.lead_time_days, quote.supplier))
