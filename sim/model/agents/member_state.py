@@ -224,19 +224,21 @@ class MemberStateAgent(mesa.Agent):
         self.incursions_since_review = 0
 
     def _may_afford_one(self, item: str) -> bool:
-        """False when no line's price for ``item`` is within the budget or the SAFE money the state may draw.
+        """False when the state cannot pay for one unit of ``item`` from any line (:meth:`split_payment`, the rule
+        :meth:`buy` pays by, with SAFE where the line is eligible).
 
-        A review then skips the purchase (over 40% of them in the baseline, where budgets run dry): the
-        purchase would order nothing and change nothing (quotes are free), and the review ignores the reason
-        given. With money ``0 <= m < price`` a state can pay for ``int(m // price) == 0`` units; negative money
-        (which paying what was checked never leaves) would make that count negative, so it never skips then.
+        A review then skips the purchase (over 40% of them in the baseline, where budgets run dry): it would order
+        nothing and change nothing (quotes are free), and the review ignores the reason given. Negative money
+        (which paying what was checked never leaves) would give :meth:`split_payment` negative counts, so a review
+        never skips then.
         """
         budget = self.budget
-        safe_eur = min(budget.safe_available_eur, self.model.eu.safe_room_eur())
-        if budget.available_eur < 0 or safe_eur < 0:
+        if budget.available_eur < 0 or budget.safe_available_eur < 0:
             return True
-        money_eur = max(budget.available_eur, safe_eur)
-        return any(line.unit_price_eur <= money_eur for line in self.model.market.lines_by_item.get(item, ()))
+        return any(
+            sum(self.split_payment(line.unit_price_eur, 1, self.safe_eligible(line)))
+            for line in self.model.market.lines_by_item.get(item, ())
+        )
 
     def review_donation(self, day: int, ukraine_short: bool) -> None:
         """Donation review: the policy may give Ukraine a fire unit (with backfill)."""
