@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from sim.experiment.executors import SerialExecutor, open_executor, usable_cpu_count, worker_count
 from sim.experiment.runner import (
     MAX_DEFAULT_CHUNK_SIZE,
+    WORKER_DIED_HINT,
     Chunk,
     RunIncomplete,
     RunInterrupted,
@@ -283,6 +284,18 @@ def test_chunk_level_errors_leave_tasks_for_resume(tmp_path: Path) -> None:
     assert str(store.run_dir) in str(caught.value)
     assert len(store.completed_keys()) == 3  # nothing recorded for the broken chunk: it is retried on resume
     assert run_tasks(toy.toy_replication, good, SerialExecutor(), store, progress=False).completed == 3
+
+
+def test_a_worker_that_dies_breaks_the_pool_with_a_hint_at_the_cause(tmp_path: Path) -> None:
+    store = new_store(tmp_path, "worker-died")
+    tasks = build_tasks([{}], replication_seeds(5, 4))
+    with open_executor(workers=2) as executor, pytest.raises(RunIncomplete) as caught:
+        run_tasks(toy.dying_replication, tasks, executor, store, chunk_size=1, progress=False)
+    assert caught.value.not_run == 4
+    assert caught.value.first_error.startswith("BrokenProcessPool: ")
+    assert caught.value.first_error.endswith(WORKER_DIED_HINT)
+    assert "if __name__ ==" in str(caught.value) and f"--resume {store.run_dir}" in str(caught.value)
+    assert store.completed_keys() == set()
 
 
 def test_keyboard_interrupt_keeps_written_chunks_and_resumes(tmp_path: Path) -> None:

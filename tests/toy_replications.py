@@ -8,6 +8,7 @@ dicts.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -61,6 +62,12 @@ def interrupting_replication(payload: dict[str, Any], seed: int) -> dict[str, An
     if seed == payload.get("interrupt_seed"):
         raise KeyboardInterrupt
     return toy_replication(payload, seed)
+
+
+def dying_replication(payload: dict[str, Any], seed: int) -> dict[str, Any]:
+    """End the worker process at once (as the out-of-memory killer would): the pool breaks."""
+    del payload, seed
+    os._exit(3)
 
 
 def bad_result_replication(payload: dict[str, Any], seed: int) -> Any:

@@ -25,6 +25,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +57,7 @@ from sim.experiment.store import (
 
 __all__ = [
     "MAX_DEFAULT_CHUNK_SIZE",
+    "WORKER_DIED_HINT",
     "Chunk",
     "ReplicationFn",
     "RunIncomplete",
@@ -137,6 +139,13 @@ class RunInterrupted(Exception):
         super().__init__(
             f"run interrupted after writing {tally.ran} replications this time; resume with --resume {self.run_dir}"
         )
+
+
+WORKER_DIED_HINT = (
+    "A worker process died: out of memory, or a script that starts a run when it is imported (worker processes"
+    " import the main script: put the run under 'if __name__ == \"__main__\":', or run with workers=1)."
+)
+"""Said with a broken process pool: the two usual causes and what to do."""
 
 
 class RunIncomplete(Exception):
@@ -519,7 +528,10 @@ def run_tasks(
     def note_lost(count: int, exc: BaseException) -> None:
         nonlocal not_run, first_error
         not_run += count
-        first_error = first_error or f"{type(exc).__name__}: {exc}"
+        if not first_error:
+            first_error = f"{type(exc).__name__}: {exc}"
+            if isinstance(exc, BrokenProcessPool):
+                first_error += f" {WORKER_DIED_HINT}"
 
     try:
         with _progress(_progress_wanted(progress), len(pending), skipped) as bar:
