@@ -1,0 +1,86 @@
+"""Fingerprint the outputs of every shipped scenario, to prove that a change of structure changed no number.
+
+Runs each ``scenarios/*.yaml`` under three base seeds (in this process, one worker, no report) and prints one
+SHA-256 per output file (``replications.csv``, ``timeseries.parquet``, ``summary.csv``, ``objectives.csv``); with
+``--reference`` it also regenerates the reference comparison (``python -m sim.report.reference``) into a temporary
+folder and fingerprints its ``comparison.csv`` and ``objectives.csv``. Record before a change, check after it::
+
+    .venv/bin/python benchmarks/check_outputs.py --write /tmp/before.json
+    .venv/bin/python benchmarks/check_outputs.py --check /tmp/before.json      # exit 1 on any difference
+
+Asserts nothing about speed; prints which files differ, if any.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from sim.api import load_scenario, run
+
+SCENARIO_DIR = Path("scenarios")
+SEEDS = (1, 2, 3)
+RUN_FILES = ("replications.csv", "timeseries.parquet", "summary.csv", "objectives.csv")
+REFERENCE_FILES = ("comparison.csv", "objectives.csv")
+
+
+def digest(path: Path) -> str:
+    """SHA-256 of one file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def fingerprints(replications: int, horizon_days: int | None, reference: bool) -> dict[str, str]:
+    """One digest per (scenario, seed, output file), plus the reference comparison's files if asked."""
+    overrides = [f"horizon_days={horizon_days}"] if horizon_days else []
+    found: dict[str, str] = {}
+    with tempfile.TemporaryDirectory() as root:
+        for scenario_file in sorted(SCENARIO_DIR.glob("*.yaml")):
+            scenario = load_scenario(scenario_file, overrides=overrides)
+            for seed in SEEDS:
+                results = run(scenario, replications=replications, seed=seed, workers=1, results_root=root)
+                for name in RUN_FILES:
+                    found[f"{scenario_file.stem}/seed{seed}/{name}"] = digest(results.run_dir / name)
+                print(f"  {scenario_file.stem} seed {seed}", file=sys.stderr)
+        if reference:
+            from sim.report.reference import build_reference
+
+            out = Path(root) / "reference"
+            build_reference(out, workers=1)
+            for name in REFERENCE_FILES:
+                found[f"reference/{name}"] = digest(out / name)
+    return found
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--replications", "-n", type=int, default=2, help="replications per scenario and seed")
+    parser.add_argument("--horizon-days", type=int, default=None, help="shorten every scenario (default: as shipped)")
+    parser.add_argument("--reference", action="store_true", help="also regenerate the reference comparison")
+    action = parser.add_mutually_exclusive_group()
+    action.add_argument("--write", type=Path, help="write the fingerprints to this JSON file")
+    action.add_argument("--check", type=Path, help="compare with fingerprints written earlier; exit 1 on a difference")
+    args = parser.parse_args()
+
+    found = fingerprints(args.replications, args.horizon_days, args.reference)
+    if args.write:
+        args.write.write_text(json.dumps(found, indent=1, sort_keys=True) + "\n")
+        print(f"{len(found)} fingerprints written to {args.write}")
+        return 0
+    if args.check:
+        expected = json.loads(args.check.read_text())
+        differing = sorted(key for key in expected.keys() | found.keys() if expected.get(key) != found.get(key))
+        for key in differing:
+            print(f"DIFFERS: {key}")
+        print(f"{len(found) - len(differing)} of {len(expected.keys() | found.keys())} outputs identical")
+        return 1 if differing else 0
+    for key, value in sorted(found.items()):
+        print(f"{value}  {key}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
