@@ -85,7 +85,7 @@ class AllowedRoot:
     label: str
 
 
-def shipped_scenarios_folder(project_root: Path = _PROJECT_ROOT) -> Path | None:
+def shipped_scenarios_folder(project_root: Path | None = None) -> Path | None:
     """The project's shipped ``scenarios/`` folder, or None when the simulator runs without it.
 
     The folder sits beside the ``sim`` package in the project's root (it is not package data), so it exists in
@@ -93,13 +93,14 @@ def shipped_scenarios_folder(project_root: Path = _PROJECT_ROOT) -> Path | None:
     ``pyproject.toml`` beside the package) and so no shipped folder.
 
     Args:
-        project_root: The folder that holds the ``sim`` package.
+        project_root: The folder that holds the ``sim`` package (default: found from this module's place).
 
     Returns:
         The folder, symlinks resolved, or None.
     """
-    folder = project_root / "scenarios"
-    if (project_root / "pyproject.toml").is_file() and folder.is_dir():
+    root = project_root if project_root is not None else _PROJECT_ROOT
+    folder = root / "scenarios"
+    if (root / "pyproject.toml").is_file() and folder.is_dir():
         return folder.resolve()
     return None
 

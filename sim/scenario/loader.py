@@ -103,7 +103,7 @@ def _read_with_parents(
         raise ScenarioError(
             [document.problem(("extends",), f"extends makes a cycle: {cycle}", expected="a chain that ends")]
         )
-    if not parent.is_file():
+    if not parent.exists():  # a directory, FIFO or device is refused, by name, when it is read
         siblings = [p.name for p in path.parent.glob("*.y*ml")]
         raise ScenarioError(
             [

@@ -272,7 +272,7 @@ def load_logged_scenario(
                 f"the copy beside the log"
             )
         return scenario
-    tried = ", ".join(str(path) for path, _ in candidates) or "no file"
+    tried = ", ".join(str(path) for path, _ in candidates) or "no file it may read"
     if refused:
         raise ScenarioError(
             [
