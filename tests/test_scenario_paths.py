@@ -308,6 +308,20 @@ def test_a_mapping_that_is_not_a_scenario_is_not_quoted(folders):
     assert SECRET not in result.output and "password" not in result.output and "admin" not in result.output
 
 
+def test_a_mapping_that_is_not_a_decision_file_is_not_quoted(folders):
+    _, elsewhere = folders
+    foreign = write(elsewhere / "config.yaml", f"password: {SECRET}\nuser: admin\n")
+    out = elsewhere / "out"
+    result = invoke("play", str(BASELINE), "--decisions", str(foreign), "--out", str(out), "--no-figures")
+    assert result.exit_code == 1
+    assert lines(result) == [
+        f"{foreign}:1:1: this is not a decision file: none of its top-level keys is a decision-file key (expected "
+        "a mapping with 'turns' (and description, turn_days, played))",
+        "1 problem",
+    ]
+    assert SECRET not in result.output and "password" not in result.output and not out.exists()
+
+
 @pytest.mark.parametrize(
     "command",
     [
