@@ -149,7 +149,9 @@ def resolve_named_path(
         naming_file: The file that names it.
         where: The naming file's document, to locate the problem.
         key_path: Where in the document the path is written, e.g. ``("extends",)``.
-        allowed_roots: The folders the path may resolve into; default :func:`default_allowed_roots`.
+        allowed_roots: The folders the path may resolve into; default :func:`default_allowed_roots`. A caller
+            whose document is not a file on disk (an upload parsed in memory) must pass its own: the default
+            would take the current folder as the naming file's.
         relative_to: The folder a relative path starts from; default the naming file's folder.
         kind: What the naming file is (``"scenario"``, ``"game log"``), for the message.
 
