@@ -165,13 +165,14 @@ def test_positions_point_at_the_file_that_wrote_each_value() -> None:
 
 
 def test_three_level_chain_with_relative_paths_and_positions(tmp_path: Path) -> None:
-    (tmp_path / "base").mkdir()
-    (tmp_path / "mid").mkdir()
-    base = tmp_path / "base" / "c.yaml"
+    # Each file may only extend one inside its own folder (or the shipped scenarios): the chain goes down.
+    (tmp_path / "mid" / "base").mkdir(parents=True)
+    base = tmp_path / "mid" / "base" / "c.yaml"
     base.write_text(BASELINE.read_text(encoding="utf-8"), encoding="utf-8")
     middle = tmp_path / "mid" / "b.yaml"
     middle.write_text(
-        "extends: ../base/c.yaml\nname: b\nseed: 7\nactors:\n  eu:\n    edip_grants_meur: 2000\n", encoding="utf-8"
+        "extends: ../mid/base/c.yaml\nname: b\nseed: 7\nactors:\n  eu:\n    edip_grants_meur: 2000\n",
+        encoding="utf-8",
     )
     top = tmp_path / "a.yaml"
     top.write_text("extends: mid/b.yaml\nname: a\nactors:\n  eu:\n    safe_loans_meur: 1000\n", encoding="utf-8")

@@ -315,7 +315,8 @@ def test_cli_sweep_errors_are_one_line_messages(small: Path, tmp_path: Path) -> 
     outcome = invoke("sweep", str(small), "--outcome", "leakers", "--out", str(tmp_path))
     assert outcome.exit_code == 2 and "--outcome leakers: not a metric of the model" in outcome.output
     broken = tmp_path / "broken.yaml"
-    broken.write_text(f"extends: {small}\nhorizn_days: 30\n", encoding="utf-8")
+    (tmp_path / "small.yaml").write_bytes(small.read_bytes())  # extends may only reach into its own folder
+    broken.write_text("extends: small.yaml\nhorizn_days: 30\n", encoding="utf-8")
     located = invoke("sweep", str(broken), "--out", str(tmp_path))
     assert located.exit_code == 1 and "broken.yaml:2:1: horizn_days: unknown key 'horizn_days'" in located.output
     outputs = unknown.output + bad.output + outcome.output + located.output

@@ -101,7 +101,7 @@ def play(
             if actors:
                 fail("--play applies to a new game; when resuming, type `play ACTOR` at a decision point")
             scenario = guarded(lambda: load_logged_scenario(record, scenario_file, overrides))
-            decision_path = decisions_file or (Path(record.log.decisions_file) if record.log.decisions_file else None)
+            decision_path = decisions_file or guarded(record.decisions_path)
             decisions: LoadedDecisions | None = None
             if decision_path is not None:
                 decisions = guarded(lambda: load_decision_file(decision_path, scenario, record.log.turn_days))

@@ -4,6 +4,9 @@ Every problem found on the way — YAML syntax, duplicate keys, a missing parent
 a wrong type, an unknown key, a probability above one, an unknown name — is collected into one
 :class:`ScenarioError` whose problems each name ``file:line:column``, the key path, what was expected and
 the closest valid name. Nothing here raises anything else for bad input.
+
+Files are read only if they are regular files of modest size, and ``extends`` and ``article_file`` may only
+name files inside the naming file's folder or the shipped ``scenarios/`` folder (:mod:`sim.scenario.files`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from sim.scenario.errors import Problem, ScenarioError, closest_match
+from sim.scenario.files import AllowedRoot, resolve_named_path
 from sim.scenario.merge import KeyPath, LocatedDocument, apply_override, merge
 from sim.scenario.model import Scenario
 from sim.scenario.parameters import Param
@@ -28,20 +32,37 @@ from sim.scenario.yaml_source import read_yaml_file
 ExtraCheck = Callable[[Scenario], Iterable[Finding]]
 """A check added by a higher layer (e.g. objective metric names), run after the scenario's own."""
 
+_SCENARIO_KEYS = frozenset(field.alias or name for name, field in Scenario.model_fields.items())
 
-def read_scenario_document(path: str | Path, overrides: Sequence[str] = ()) -> LocatedDocument:
+
+def read_scenario_document(
+    path: str | Path, overrides: Sequence[str] = (), allowed_roots: Sequence[AllowedRoot] | None = None
+) -> LocatedDocument:
     """The merged, overridden raw document of a scenario file (before type validation).
 
+    Args:
+        path: The scenario file (any regular file of modest size the user names).
+        overrides: ``key.path=value`` strings, applied in order after ``extends`` is resolved.
+        allowed_roots: The folders that ``extends`` and ``article_file`` may name files in; default: the folder
+            of the file that names them and the shipped ``scenarios/`` folder (see
+            :func:`~sim.scenario.files.resolve_named_path`).
+
     Raises:
-        ScenarioError: on unreadable YAML, a missing or cyclic ``extends`` or a malformed override.
+        ScenarioError: on an unreadable file or YAML, a missing, cyclic or out-of-bounds ``extends``, an
+            ``article_file`` outside the allowed folders or a malformed override.
     """
-    document = _read_with_parents(Path(path), chain=())
+    document = _read_with_parents(Path(path), (), allowed_roots)
     for text in overrides:
         document = apply_override(document, text)
+    problems = _article_file_problems(document, Path(path), allowed_roots)
+    if problems:
+        raise ScenarioError(problems)
     return document
 
 
-def _read_with_parents(path: Path, chain: tuple[Path, ...]) -> LocatedDocument:
+def _read_with_parents(
+    path: Path, chain: tuple[Path, ...], allowed_roots: Sequence[AllowedRoot] | None
+) -> LocatedDocument:
     document = LocatedDocument.from_yaml(read_yaml_file(path))
     if document.data is None:
         raise ScenarioError([Problem(str(path), 1, 1, "", "the file is empty", expected="a scenario mapping")])
@@ -55,6 +76,17 @@ def _read_with_parents(path: Path, chain: tuple[Path, ...]) -> LocatedDocument:
                 )
             ]
         )
+    if not _SCENARIO_KEYS.intersection(document.data):
+        # Say so without listing its keys: the file may be anything (a password file, a config).
+        raise ScenarioError(
+            [
+                document.problem(
+                    (),
+                    "this is not a scenario file: none of its top-level keys is a scenario key",
+                    expected="a mapping with name, description, start_date, catalog, actors … (or extends)",
+                )
+            ]
+        )
     parent_ref = document.data.get("extends")
     if parent_ref is None:
         return document
@@ -62,14 +94,16 @@ def _read_with_parents(path: Path, chain: tuple[Path, ...]) -> LocatedDocument:
         raise ScenarioError(
             [document.problem(("extends",), "extends must be a file path", expected="e.g. baseline.yaml")]
         )
-    parent = (path.parent / parent_ref).resolve()
+    parent = resolve_named_path(parent_ref, path, document, ("extends",), allowed_roots=allowed_roots)
+    if isinstance(parent, Problem):
+        raise ScenarioError([parent])
     here = path.resolve()
     if parent in (*chain, here):
         cycle = " → ".join(p.name for p in (*chain, here, parent))
         raise ScenarioError(
             [document.problem(("extends",), f"extends makes a cycle: {cycle}", expected="a chain that ends")]
         )
-    if not parent.is_file():
+    if not parent.exists():  # a directory, FIFO or device is refused, by name, when it is read
         siblings = [p.name for p in path.parent.glob("*.y*ml")]
         raise ScenarioError(
             [
@@ -81,16 +115,46 @@ def _read_with_parents(path: Path, chain: tuple[Path, ...]) -> LocatedDocument:
                 )
             ]
         )
-    return merge(_read_with_parents(parent, (*chain, here)), document)
+    return merge(_read_with_parents(parent, (*chain, here), allowed_roots), document)
 
 
-def load_scenario(path: str | Path, overrides: Sequence[str] = (), extra_checks: Sequence[ExtraCheck] = ()) -> Scenario:
+def _article_file_problems(
+    document: LocatedDocument, top_file: Path, allowed_roots: Sequence[AllowedRoot] | None
+) -> list[Problem]:
+    """Check every source's ``article_file`` against the folders of the file that wrote it.
+
+    A value set by ``--set`` (no line in a file) is held to the folders of the scenario given.
+    """
+    sources = document.data.get("sources")
+    if not isinstance(sources, list):
+        return []
+    problems = []
+    for index, source in enumerate(sources):
+        named = source.get("article_file") if isinstance(source, dict) else None
+        if not isinstance(named, str):
+            continue  # a wrong type is reported by validation
+        key_path = ("sources", index, "article_file")
+        where = document.location_of(key_path)
+        naming_file = Path(where.file) if where is not None and where.line is not None else top_file
+        checked = resolve_named_path(named, naming_file, document, key_path, allowed_roots=allowed_roots)
+        if isinstance(checked, Problem):
+            problems.append(checked)
+    return problems
+
+
+def load_scenario(
+    path: str | Path,
+    overrides: Sequence[str] = (),
+    extra_checks: Sequence[ExtraCheck] = (),
+    allowed_roots: Sequence[AllowedRoot] | None = None,
+) -> Scenario:
     """Load, merge, override and validate a scenario file.
 
     Args:
         path: The scenario YAML file.
         overrides: ``key.path=value`` strings, applied in order after ``extends`` is resolved.
         extra_checks: Further checks from higher layers, reported like the built-in ones.
+        allowed_roots: The folders ``extends`` and ``article_file`` may reach (see :func:`read_scenario_document`).
 
     Returns:
         The typed, immutable scenario.
@@ -98,7 +162,7 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = (), extra_checks:
     Raises:
         ScenarioError: listing every problem found, each with its location.
     """
-    document = read_scenario_document(path, overrides)
+    document = read_scenario_document(path, overrides, allowed_roots)
     return validate_document(document, extra_checks)
 
 

@@ -34,13 +34,13 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import yaml
 from yaml.events import AliasEvent, StreamEndEvent
 
 from sim.scenario.errors import Problem, ScenarioError, closest_match, format_key_path
+from sim.scenario.files import MAX_FILE_BYTES, display_path, read_file_bytes
 
 __all__ = [
     "MAX_DEPTH",
@@ -296,37 +296,23 @@ def read_yaml_text(text: str, file: str = "<string>") -> YamlDocument:
     return YamlDocument(file=file, data=data, positions=builder.positions)
 
 
-def read_yaml_file(path: str | os.PathLike[str]) -> YamlDocument:
+def read_yaml_file(path: str | os.PathLike[str], max_bytes: int = MAX_FILE_BYTES) -> YamlDocument:
     """Read one YAML document from a UTF-8 file.
 
     Args:
         path: The file. It is named in problems exactly as given here.
+        max_bytes: The largest file accepted (see :func:`~sim.scenario.files.read_file_bytes`).
 
     Returns:
         The document (see :func:`read_yaml_text`).
 
     Raises:
-        ScenarioError: If the file is missing, is a directory, cannot be read, is not UTF-8 text, or its
-            content breaks the rules of :func:`read_yaml_text`.
+        ScenarioError: If the path holds a NUL byte, the file is missing, is not a regular file (a directory, a
+            FIFO, a device), is larger than ``max_bytes``, cannot be read, is not UTF-8 text, or its content
+            breaks the rules of :func:`read_yaml_text`.
     """
-    file = os.fspath(path)
-    file_path = Path(file)
-    if file_path.is_dir():
-        raise ScenarioError.from_problem(
-            _file_problem(file, "is a directory, not a file", expected="the path of a .yaml file")
-        )
-    try:
-        raw = file_path.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError.from_problem(
-            _file_problem(file, "file not found", expected="an existing file", suggestion=_similar_file_name(file_path))
-        ) from None
-    except PermissionError:
-        raise ScenarioError.from_problem(_file_problem(file, "permission denied, cannot read the file")) from None
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise ScenarioError.from_problem(_file_problem(file, f"cannot read the file: {reason}")) from None
-    return read_yaml_text(_decode_utf8(raw, file), file=file)
+    file = display_path(path)
+    return read_yaml_text(_decode_utf8(read_file_bytes(path, max_bytes), file), file=file)
 
 
 # --- Composition: PyYAML builds the node tree; we keep plain scalars and alias sites recognisable. ---
@@ -650,7 +636,7 @@ def _reader_problem(error: yaml.reader.ReaderError, text: str, file: str) -> Pro
 def _decode_utf8(raw: bytes, file: str) -> str:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ScenarioError.from_problem(
-            _file_problem(file, "file is UTF-16 encoded", expected="UTF-8 text: re-save the file as UTF-8")
+            Problem(file, None, None, "", "file is UTF-16 encoded", expected="UTF-8 text: re-save the file as UTF-8")
         )
     try:
         return raw.decode("utf-8-sig")
@@ -667,18 +653,3 @@ def _decode_utf8(raw: bytes, file: str) -> str:
                 expected="UTF-8 text: re-save the file as UTF-8",
             )
         ) from None
-
-
-def _file_problem(file: str, message: str, expected: str | None = None, suggestion: str | None = None) -> Problem:
-    return Problem(file, None, None, "", message, expected=expected, suggestion=suggestion)
-
-
-def _similar_file_name(missing: Path) -> str | None:
-    """A file next to ``missing`` with a similar name, as a path spelled like ``missing``; None if none."""
-    directory = missing.parent
-    try:
-        siblings = [entry.name for entry in directory.iterdir() if entry.is_file()]
-    except OSError:
-        return None
-    match = closest_match(missing.name, siblings)
-    return None if match is None else str(missing.with_name(match))

@@ -459,6 +459,17 @@ def load_decision_file(path: str | Path, scenario: Scenario, turn_days: int | No
                 )
             ]
         )
+    if document.data and not set(DecisionFile.model_fields).intersection(document.data):
+        # Say so without listing its keys: the file may be anything (a password file, a config).
+        raise ScenarioError(
+            [
+                document.problem(
+                    (),
+                    "this is not a decision file: none of its top-level keys is a decision-file key",
+                    expected="a mapping with 'turns' (and description, turn_days, played)",
+                )
+            ]
+        )
     decisions: DecisionFile = validate_located(document, DecisionFile)
     findings: list[Finding] = []
     effective_days = turn_days or decisions.turn_days or DEFAULT_TURN_DAYS

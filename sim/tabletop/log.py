@@ -33,10 +33,17 @@ resume, which gives the same result because the game is deterministic. Its shape
 The ``scenario.yaml`` written beside it holds the resolved scenario (``extends`` and ``--set`` applied), used to
 resume or replay the game when the original file is not at hand. A game is only resumed or replayed with a
 scenario whose content hash (:func:`~sim.scenario.loader.scenario_hash`) equals the logged one.
+
+The scenario and decision files a log names (``scenario.file``, ``scenario.file_resolved``, ``decisions_file``;
+relative ones from the folder ``sim play`` ran in, as it wrote them) are only followed when they lie -- symlinks
+followed -- inside the log's folder or the shipped ``scenarios/`` folder
+(:func:`~sim.scenario.files.resolve_named_path`): a log that came from elsewhere cannot make the simulator read
+any other file. A logged scenario file outside those folders is passed over for the copy beside the log.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -49,6 +56,7 @@ from pydantic import Field, StrictBool, StrictInt, model_validator
 from sim.experiment.manifest import RESOLVED_SCENARIO_FILE, now_utc, versions
 from sim.experiment.store import atomic_write_text
 from sim.scenario.errors import Problem, ScenarioError
+from sim.scenario.files import MAX_GAME_LOG_BYTES, default_allowed_roots, resolve_named_path
 from sim.scenario.loader import load_scenario, scenario_hash
 from sim.scenario.merge import LocatedDocument
 from sim.scenario.model import Scenario
@@ -140,6 +148,41 @@ class GameRecord:
     log: GameLogFile
     data: dict[str, Any]
     entries: list[list[tuple[Entry, LoggedEntry]]]  # per turn, in order
+    document: LocatedDocument = dataclasses.field(repr=False)  # where each key was written, for messages
+
+    def named_file(self, named: str, key_path: tuple[str | int, ...]) -> Path | Problem:
+        """A file this log names, resolved, if it lies inside the log's folder or the shipped scenarios.
+
+        Args:
+            named: The path as logged; a relative one is taken from the current folder, as ``sim play`` wrote it.
+            key_path: Where the log names it, e.g. ``("decisions_file",)``.
+
+        Returns:
+            The resolved path, or a located problem naming the path and the rule.
+        """
+        return resolve_named_path(
+            named,
+            self.path,
+            self.document,
+            key_path,
+            allowed_roots=default_allowed_roots(self.path, "game log"),
+            relative_to=Path.cwd(),
+            kind="game log",
+        )
+
+    def decisions_path(self) -> Path | None:
+        """The decision file the game was played from, if any, checked by :meth:`named_file`.
+
+        Raises:
+            ScenarioError: when the logged file lies outside the allowed folders.
+        """
+        named = self.log.decisions_file
+        if named is None:
+            return None
+        checked = self.named_file(named, ("decisions_file",))
+        if isinstance(checked, Problem):
+            raise ScenarioError([dataclasses.replace(checked, expected="the decision file given with --decisions")])
+        return checked
 
     @property
     def finished(self) -> bool:
@@ -165,7 +208,7 @@ def read_game_log(path: str | Path) -> GameRecord:
     Raises:
         ScenarioError: with located problems when the file is not a valid game log.
     """
-    document = LocatedDocument.from_yaml(read_yaml_file(path))
+    document = LocatedDocument.from_yaml(read_yaml_file(path, MAX_GAME_LOG_BYTES))
     if not isinstance(document.data, dict):
         raise ScenarioError(
             [Problem(str(path), 1, 1, "", "this is not a game log", expected=f"a mapping with format: {LOG_FORMAT}")]
@@ -184,7 +227,7 @@ def read_game_log(path: str | Path) -> GameRecord:
             raw_item = raw["decision"] if logged.decision is not None else raw["inject"]
             turn_entries.append((Entry(item, raw_item), logged))
         entries.append(turn_entries)
-    return GameRecord(Path(path), log, document.data, entries)
+    return GameRecord(Path(path), log, document.data, entries, document)
 
 
 def load_logged_scenario(
@@ -201,13 +244,21 @@ def load_logged_scenario(
     """
     logged = record.log.scenario
     candidates: list[tuple[Path, Sequence[str]]] = []
+    refused: list[Problem] = []
     if scenario_file is not None:
         candidates.append((Path(scenario_file), overrides if overrides is not None else logged.overrides))
     else:
-        for name in (logged.file, logged.file_resolved):
-            if name:
-                candidates.append((Path(name), logged.overrides))
-        candidates.append((record.path.parent / RESOLVED_SCENARIO_FILE, ()))
+        for key, name in (("file", logged.file), ("file_resolved", logged.file_resolved), (None, None)):
+            if key is None:  # the copy beside the log: checked too, it may be a link to elsewhere
+                checked = resolve_named_path(RESOLVED_SCENARIO_FILE, record.path, record.document, (), kind="game log")
+            elif name:
+                checked = record.named_file(name, ("scenario", key))
+            else:
+                continue
+            if isinstance(checked, Problem):
+                refused.append(checked)
+            else:
+                candidates.append((checked, logged.overrides if key is not None else ()))
     for path, sets in candidates:
         if not path.is_file():
             continue
@@ -221,7 +272,21 @@ def load_logged_scenario(
                 f"the copy beside the log"
             )
         return scenario
-    tried = ", ".join(str(path) for path, _ in candidates)
+    tried = ", ".join(str(path) for path, _ in candidates) or "no file it may read"
+    if refused:
+        raise ScenarioError(
+            [
+                *refused,
+                Problem(
+                    str(record.path),
+                    None,
+                    None,
+                    "",
+                    f"cannot find the scenario of this game (tried {tried})",
+                    expected="the scenario file given on the command line",
+                ),
+            ]
+        )
     raise LogMismatch(f"cannot find the scenario of this game (tried {tried}); give the scenario file")
 
 
