@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.model.engagement import LayerSpec
+from sim.model.engagement.rules import LayerSpec
 from sim.scenario.catalog import LAYER_ORDER, EffectorType, Layer, ThreatKind
 from sim.scenario.model import Scenario
 

@@ -13,9 +13,9 @@ A day runs in fixed phases, so that the order of cause and effect is the same in
    leakers hit sites; airports near incursions close.
 5. **Books**: the ledger writes the day's row of the time series.
 
-Random numbers come from separate streams spawned from the replication's seed (sim/model/streams.py: raids, incursions,
-engagements, damage, decisions), so replication *i* of two scenarios faces the same raids whatever the
-defenders do: common random numbers.
+Random numbers come from separate streams spawned from the replication's seed (:mod:`sim.model.engagement.streams`:
+raids, incursions, engagements, damage, decisions), so replication *i* of two scenarios faces the same raids
+whatever the defenders do: common random numbers.
 """
 
 from __future__ import annotations
@@ -33,12 +33,12 @@ from sim.model.agents.member_state import MemberStateAgent
 from sim.model.agents.nato import NATOAgent
 from sim.model.agents.supplier import SupplierAgent
 from sim.model.agents.ukraine import UkraineAgent
-from sim.model.engagement import layer_table
+from sim.model.engagement.night import engage_regions, hit_sites
+from sim.model.engagement.rules import layer_table
+from sim.model.engagement.streams import NIGHT_PURPOSES, Streams
 from sim.model.industry import EXTERNAL_BUYER
 from sim.model.ledger import Ledger
-from sim.model.night_loops import engage_regions, hit_sites
 from sim.model.procurement import Market
-from sim.model.streams import NIGHT_PURPOSES, Streams
 from sim.model.tables import UKRAINE, UNLIMITED_STOCK, Tables, tables_for
 from sim.scenario.events import Event
 from sim.scenario.model import Scenario
@@ -97,7 +97,7 @@ class AirDefenceModel(mesa.Model):
             np.flatnonzero(tables.site_is_airport & (tables.site_region == region)) for region in range(regions)
         ]
         kernel = layer_table(tables.layers)
-        self._night_constants = (  # the arguments of night_loops.engage_regions between munitions and rng
+        self._night_constants = (  # the arguments of engagement.night.engage_regions between munitions and rng
             tables.engagements_per_unit,
             tables.ready_matrix,
             tables.reserve_rounds_per_unit,

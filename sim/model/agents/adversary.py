@@ -8,7 +8,7 @@ import mesa
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.model.night_loops import launch
+from sim.model.engagement.night import launch
 from sim.model.policies.posture import split_units
 from sim.model.policies.registry import IMPLEMENTATIONS
 from sim.model.policies.threats import DAYS_PER_MONTH
