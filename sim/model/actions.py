@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model.policies.posture import split_units
+from sim.model.splits import split_units
 from sim.model.tables import UKRAINE
 from sim.scenario import events as ev
 
@@ -374,8 +374,8 @@ class Actions:
         policy = model.adversary.raid_policy
         shares = model.ukraine.raid_shares
         for count, mix in (
-            (drones, getattr(policy, "drone_mix", None)),
-            (missiles, getattr(policy, "missile_mix", None)),
+            (drones, policy.drone_mix),
+            (missiles, policy.missile_mix),
         ):
             if count <= 0 or mix is None or mix.sum() == 0:
                 continue

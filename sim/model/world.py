@@ -38,7 +38,8 @@ from sim.model.engagement.rules import layer_table
 from sim.model.engagement.streams import NIGHT_PURPOSES, Streams
 from sim.model.industry import EXTERNAL_BUYER
 from sim.model.ledger import Ledger
-from sim.model.procurement import Market
+from sim.model.market import Market
+from sim.model.policies.context import PolicyContext
 from sim.model.tables import UKRAINE, UNLIMITED_STOCK, Tables, tables_for
 from sim.scenario.events import Event
 from sim.scenario.model import Scenario
@@ -80,6 +81,8 @@ class AirDefenceModel(mesa.Model):
                 self.fire_units[region, tables.effector_index(name)] += count.as_int()
             for name, count in state.inventory.interceptors.items():
                 self.munitions[region, tables.munition_index(name)] += count.as_int()
+        raid_shares = np.array([region.raid_share.value for region in scenario.actors.ukraine.regions])
+        self.policy_context = PolicyContext(tables, raid_shares)
         self.eu = EUAgent(self)
         self.nato = NATOAgent(self)
         self._member_states = {

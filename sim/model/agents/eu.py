@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 from sim.model.industry import ProductionLine
-from sim.model.policies.registry import IMPLEMENTATIONS
-from sim.scenario.policies import JointProcurement
+from sim.model.policies.registry import EU
 
 if TYPE_CHECKING:
     from sim.model.agents.member_state import MemberStateAgent
@@ -32,11 +31,7 @@ class EUAgent(mesa.Agent):
         self.non_eu_component_cap = eu.non_eu_component_cap.value
         self.european_preference = eu.european_preference
         self.ukraine_funding_eur_per_year = eu.ukraine_industry_funding_meur_per_year.value * 1e6
-        choice = eu.policy
-        if isinstance(choice, JointProcurement):
-            self.policy = IMPLEMENTATIONS["eu"][choice.name](choice.params)
-        else:
-            self.policy = IMPLEMENTATIONS["eu"][choice.name]()
+        self.policy = EU.build(eu.policy, model.policy_context)
         self.pool: defaultdict[str, dict[str, int]] = defaultdict(dict)  # item -> buyer -> units
         self.rounds = 0
         # Money paid to Ukraine's industry from the yearly line, by budget year (what a played EU has left).

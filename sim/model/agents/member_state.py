@@ -10,11 +10,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.model.industry import ProductionLine
+from sim.model.market import Budget
 from sim.model.policies.procurement import ProcurementView
-from sim.model.policies.registry import IMPLEMENTATIONS
-from sim.model.procurement import Budget
+from sim.model.policies.registry import DEPLOYMENT, DONATION, PROCUREMENT
 from sim.scenario.actors import MemberState
-from sim.scenario.policies import FlankContribution, StockCover, SurplusDonation
 
 if TYPE_CHECKING:
     from sim.model.world import AirDefenceModel
@@ -63,21 +62,10 @@ class MemberStateAgent(mesa.Agent):
             growth_per_year=state.budget_growth_per_year.value,
             safe_allocation_eur=state.safe_loan_meur.value * 1e6,
         )
-        procurement = state.policies.procurement
-        if isinstance(procurement, StockCover):
-            self.procurement = IMPLEMENTATIONS["procurement"][procurement.name](procurement.params, tables)
-        else:
-            self.procurement = IMPLEMENTATIONS["procurement"][procurement.name]()
-        deployment = state.policies.deployment
-        if isinstance(deployment, FlankContribution):
-            self.deployment = IMPLEMENTATIONS["deployment"][deployment.name](deployment.params)
-        else:
-            self.deployment = IMPLEMENTATIONS["deployment"][deployment.name]()
-        donation = state.policies.donation
-        if isinstance(donation, SurplusDonation):
-            self.donation = IMPLEMENTATIONS["donation"][donation.name](donation.params)
-        else:
-            self.donation = IMPLEMENTATIONS["donation"][donation.name]()
+        policies, context = state.policies, model.policy_context
+        self.procurement = PROCUREMENT.build(policies.procurement, context)
+        self.deployment = DEPLOYMENT.build(policies.deployment, context)
+        self.donation = DONATION.build(policies.donation, context)
         # Units lent to NATO's rotational pool: a view of the model's row for this state (update it in place).
         self.contributed: NDArray[np.int64] = model.contributed_fire_units[self.region]
         self.deployed_away: dict[int, NDArray[np.int64]] = {}  # region -> units standing there

@@ -8,9 +8,8 @@ import mesa
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.model.policies.posture import UnitSplit, split_units
-from sim.model.policies.registry import IMPLEMENTATIONS
-from sim.scenario.policies import ThreatWeightedSentry
+from sim.model.policies.registry import SENTRY
+from sim.model.splits import UnitSplit, split_units
 
 if TYPE_CHECKING:
     from sim.model.world import AirDefenceModel
@@ -34,11 +33,7 @@ class NATOAgent(mesa.Agent):
         self._target_effectors = np.array([effector for _, effector, _ in self.targets], dtype=np.int64)
         self._target_units = np.array([units for _, _, units in self.targets], dtype=np.int64)
         self._targets_positive = bool((self._target_units > 0).all())
-        choice = nato.sentry
-        if isinstance(choice, ThreatWeightedSentry):
-            self.sentry = IMPLEMENTATIONS["sentry"][choice.name](choice.params)
-        else:
-            self.sentry = IMPLEMENTATIONS["sentry"][choice.name]()
+        self.sentry = SENTRY.build(nato.sentry, model.policy_context)
         self.flank_regions = np.array(
             [
                 tables.region_index(code)

@@ -9,10 +9,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.model.industry import CREDIT_TOLERANCE
-from sim.model.policies.posture import UnitSplit
-from sim.model.policies.registry import IMPLEMENTATIONS
+from sim.model.policies.registry import ALLOCATION
+from sim.model.splits import UnitSplit
 from sim.model.tables import UKRAINE
-from sim.scenario.policies import ThreatWeightedAllocation
 
 if TYPE_CHECKING:
     from sim.model.world import AirDefenceModel
@@ -36,18 +35,14 @@ class UkraineAgent(mesa.Agent):
         self.code = UKRAINE
         self.regions = tables.ukraine_regions
         self._region_column = self.regions[:, np.newaxis]  # (indexes rows × columns of the holdings)
-        self.raid_shares = np.array([region.raid_share.value for region in ukraine.regions])
+        self.raid_shares = model.policy_context.raid_shares
         self.depot_fire_units = np.zeros(len(tables.effector_names), dtype=np.int64)
         self.depot_munitions = np.zeros(len(tables.munition_names), dtype=np.int64)
         for name, count in ukraine.inventory.fire_units.items():
             self.depot_fire_units[tables.effector_index(name)] += count.as_int()
         for name, count in ukraine.inventory.interceptors.items():
             self.depot_munitions[tables.munition_index(name)] += count.as_int()
-        choice = ukraine.allocation
-        if isinstance(choice, ThreatWeightedAllocation):
-            self.allocation = IMPLEMENTATIONS["allocation"][choice.name](choice.params)
-        else:
-            self.allocation = IMPLEMENTATIONS["allocation"][choice.name]()
+        self.allocation = ALLOCATION.build(ukraine.allocation, model.policy_context)
         industry = ukraine.industry
         self.industry_munition = tables.munition_index(industry.interceptor)
         self.capacity_per_month = industry.capacity_per_month.value
