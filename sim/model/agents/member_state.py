@@ -66,9 +66,6 @@ class MemberStateAgent(mesa.Agent):
         self.procurement = PROCUREMENT.build(policies.procurement, context)
         self.deployment = DEPLOYMENT.build(policies.deployment, context)
         self.donation = DONATION.build(policies.donation, context)
-        # Units lent to NATO's rotational pool: a view of the model's row for this state (update it in place).
-        self.contributed: NDArray[np.int64] = model.contributed_fire_units[self.region]
-        self.deployed_away: dict[int, NDArray[np.int64]] = {}  # region -> units standing there
         self.incursions_since_review = 0
         self.donated_by_year: dict[int, int] = {}
         # Tabletop play: True while a team of players decides for this state. Its procurement and donation
@@ -84,16 +81,11 @@ class MemberStateAgent(mesa.Agent):
 
     def home_fire_units(self) -> NDArray[np.int64]:
         """Its own fire units standing at home ``[E]`` (not NATO pool units or other states' units stationed there)."""
-        model = self.model
-        units: NDArray[np.int64] = model.fire_units[self.region] - model.guest_fire_units_in(self.region)
-        return units
+        return self.model.posture.home(self.region)
 
     def owned_fire_units(self) -> NDArray[np.int64]:
-        """Fire units it owns wherever they stand ``[E]``."""
-        owned = self.home_fire_units() + self.contributed
-        for units in self.deployed_away.values():
-            owned = owned + units
-        return owned
+        """Fire units it owns wherever they stand ``[E]``: at home, lent to NATO's pool, redeployed."""
+        return self.model.posture.owned_by(self.region)
 
     def home_units_by_name(self) -> dict[str, int]:
         """Fire units at home by effector name."""
@@ -101,7 +93,7 @@ class MemberStateAgent(mesa.Agent):
 
     def receive(self, item: str, units: int) -> None:
         """Delivered fire units or interceptors arrive at home."""
-        self.model.add_holdings(self.region, item, units)
+        self.model.posture.add(self.region, item, units)
 
     # --- money ----------------------------------------------------------------------------------------
 
@@ -196,7 +188,7 @@ class MemberStateAgent(mesa.Agent):
                 on_order[item] = on_order.get(item, 0) + buyers[self.code]
         view = ProcurementView(
             fire_units=self.owned_fire_units(),
-            munitions=model.munitions[self.region],
+            munitions=model.posture.munitions[self.region],
             on_order=on_order,
             capability_targets=self.capability_targets,
             incursions_since_review=self.incursions_since_review,

@@ -96,16 +96,17 @@ class UkraineAgent(mesa.Agent):
             return
         model = self.model
         fire_units = self.depot_fire_units.tolist()
-        munitions = self.depot_munitions.tolist()[:-1]  # (the EW pseudo-munition is not stock)
+        posture = model.posture
+        munitions = self.depot_munitions.tolist()[: posture.no_munition]  # (the EW pseudo-munition is not stock)
         if not (any(fire_units) or any(munitions)):
             return
         start = max(0, day - self.allocation.lookback_days)
         recent = model.threat_history[start:day].sum(axis=0) if day > 0 else np.zeros(len(self.regions))
         split = UnitSplit(self.allocation.weights(recent.astype(np.float64), self.raid_shares))
-        self._send_out(fire_units, split, model.fire_units)
-        self._send_out(munitions, split, model.munitions)
+        self._send_out(fire_units, split, posture.fire_units)
+        self._send_out(munitions, split, posture.munitions)
         self.depot_fire_units[:] = 0
-        self.depot_munitions[:-1] = 0
+        self.depot_munitions[: posture.no_munition] = 0
 
     def _send_out(self, depot: list[int], split: UnitSplit, holdings: NDArray[np.int64]) -> None:
         """Add the split of each depot slot to the regions' ``holdings`` ``[R, slots]`` (a slot of zero or less,

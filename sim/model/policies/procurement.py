@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.model.policies.context import Parameterless, PolicyContext
-from sim.model.tables import UNLIMITED_STOCK
+from sim.model.tables import NO_MUNITION, UNLIMITED_STOCK
 from sim.scenario.policies import StockCoverParams
 
 
@@ -82,7 +82,9 @@ class StockCoverPolicy:
         # Read once: a policy's parameters do not change during a run, and decide() runs at every review.
         self._counter_units_per_incursion = params.counter_drone_units_per_incursion.as_int()
         self._reloads = params.magazine_reloads.value
-        self._stocked_munitions = [(index, name) for index, name in enumerate(tables.munition_names) if name != "none"]
+        self._stocked_munitions = [
+            (index, name) for index, name in enumerate(tables.munition_names) if name != NO_MUNITION
+        ]
         self._max_lead_time_days = params.max_lead_time_days.value
         # Each effector fires one munition and holds so many ready rounds of it per unit (the rows of
         # ``tables.ready_matrix``), as plain ints: decide() adds up the force's ready rounds in Python.
