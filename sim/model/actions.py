@@ -17,6 +17,7 @@ import numpy as np
 from sim.model.splits import split_units
 from sim.model.tables import UKRAINE
 from sim.scenario import events as ev
+from sim.scenario.calendar import DAYS_PER_YEAR
 
 if TYPE_CHECKING:
     from sim.model.world import AirDefenceModel
@@ -167,7 +168,7 @@ class Actions:
                         f"this year's Ukraine-industry line and €{eu.edip_left_eur / 1e6:,.0f}M of EDIP grants",
                     )
                 from_line = min(amount_eur, line_eur)
-                year = day // 365
+                year = day // DAYS_PER_YEAR
                 eu.ukraine_line_paid_eur[year] = eu.ukraine_line_paid_eur.get(year, 0.0) + from_line
                 eu.edip_left_eur -= amount_eur - from_line
                 if amount_eur > from_line:
@@ -310,7 +311,7 @@ class Actions:
         model = self.model
         if state not in model.spec.actors.member_states:
             return self._refuse(day, f"budget of {state}", f"'{state}' is not a member state")
-        remaining = (365 - day % 365) / 365
+        remaining = (DAYS_PER_YEAR - day % DAYS_PER_YEAR) / DAYS_PER_YEAR
         model.member_state(state).budget.set_yearly(meur_per_year * 1e6, remaining)
         return ActionResult(True, f"{state}'s air-defence budget is now €{meur_per_year:,.0f}M a year")
 

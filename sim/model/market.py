@@ -22,7 +22,6 @@ from sim.scenario.model import Scenario
 
 SAFE_YEARS = 5
 """SAFE loans are drawn over this many years (2026–2030), so at most 1/5 of an allocation a year."""
-DAYS_PER_YEAR = 365
 
 
 @dataclass

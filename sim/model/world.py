@@ -42,6 +42,7 @@ from sim.model.market import Market
 from sim.model.policies.context import PolicyContext
 from sim.model.posture import ForcePosture
 from sim.model.tables import UKRAINE, UNLIMITED_STOCK, Tables, tables_for
+from sim.scenario.calendar import DAYS_PER_YEAR
 from sim.scenario.events import Event
 from sim.scenario.model import Scenario
 
@@ -212,12 +213,14 @@ class AirDefenceModel(mesa.Model):
 
     def _decide(self, day: int) -> None:
         cadence = self.spec.cadence
-        if day % 365 == 0:
+        if day % DAYS_PER_YEAR == 0:
             for state in self.member_states:
-                state.budget.start_year(day // 365)
+                state.budget.start_year(day // DAYS_PER_YEAR)
         if day % cadence.procurement_days == 0:
             self.eu.fund_ukraine_industry(day, cadence.procurement_days)
-            self.ukraine.fund(self.ukraine.own_funding_eur_per_year * cadence.procurement_days / 365, UKRAINE, day)
+            self.ukraine.fund(
+                self.ukraine.own_funding_eur_per_year * cadence.procurement_days / DAYS_PER_YEAR, UKRAINE, day
+            )
             self.ukraine.buy_with_aid(day, cadence.procurement_days)
             self.member_state_agents.shuffle_do("review_procurement", day)
         if self.eu.joint_active and day % self.eu.policy.round_interval_days == self.eu.policy.round_interval_days - 1:

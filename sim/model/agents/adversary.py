@@ -9,9 +9,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.model.engagement.night import launch
-from sim.model.policies.raids import DAYS_PER_MONTH
 from sim.model.policies.registry import INCURSIONS, RAIDS
 from sim.model.splits import split_units
+from sim.scenario.calendar import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
     from sim.model.world import AirDefenceModel

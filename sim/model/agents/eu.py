@@ -10,6 +10,7 @@ import mesa
 
 from sim.model.industry import ProductionLine
 from sim.model.policies.registry import EU
+from sim.scenario.calendar import DAYS_PER_YEAR
 
 if TYPE_CHECKING:
     from sim.model.agents.member_state import MemberStateAgent
@@ -101,12 +102,12 @@ class EUAgent(mesa.Agent):
         """Pay Ukraine's industry for ``days_covered`` days of the yearly funding line."""
         if self.played:  # tabletop: the players fund by decision
             return
-        amount_eur = self.ukraine_funding_eur_per_year * days_covered / 365
+        amount_eur = self.ukraine_funding_eur_per_year * days_covered / DAYS_PER_YEAR
         if amount_eur > 0:
             self.model.ukraine.fund(amount_eur, "EU", day)
-            year = day // 365
+            year = day // DAYS_PER_YEAR
             self.ukraine_line_paid_eur[year] = self.ukraine_line_paid_eur.get(year, 0.0) + amount_eur
 
     def ukraine_line_left_eur(self, day: int) -> float:
         """What is left of this budget year's Ukraine-industry line (for the players' funding decisions)."""
-        return max(0.0, self.ukraine_funding_eur_per_year - self.ukraine_line_paid_eur.get(day // 365, 0.0))
+        return max(0.0, self.ukraine_funding_eur_per_year - self.ukraine_line_paid_eur.get(day // DAYS_PER_YEAR, 0.0))

@@ -14,6 +14,7 @@ from sim.model.market import Budget
 from sim.model.policies.procurement import ProcurementView
 from sim.model.policies.registry import DEPLOYMENT, DONATION, PROCUREMENT
 from sim.scenario.actors import MemberState
+from sim.scenario.calendar import DAYS_PER_YEAR
 
 if TYPE_CHECKING:
     from sim.model.world import AirDefenceModel
@@ -224,7 +225,7 @@ class MemberStateAgent(mesa.Agent):
         """Donation review: the policy may give Ukraine a fire unit (with backfill)."""
         if self.played:  # tabletop: the players decide this state's donations
             return
-        year = day // 365
+        year = day // DAYS_PER_YEAR
         decision = self.donation.decide(_HomeUnitsByName(self), self.donated_by_year.get(year, 0), ukraine_short)
         if decision is None:
             return

@@ -12,11 +12,10 @@ from sim.model.industry import CREDIT_TOLERANCE
 from sim.model.policies.registry import ALLOCATION
 from sim.model.splits import UnitSplit
 from sim.model.tables import UKRAINE
+from sim.scenario.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
 
 if TYPE_CHECKING:
     from sim.model.world import AirDefenceModel
-
-DAYS_PER_MONTH = 30.0
 
 
 class UkraineAgent(mesa.Agent):
@@ -75,7 +74,7 @@ class UkraineAgent(mesa.Agent):
 
     def buy_with_aid(self, day: int, days_covered: int) -> None:
         """Spend ``days_covered`` days of military aid on interceptors, each at the fastest supplier."""
-        self.aid_available_eur += self.aid_eur_per_year * days_covered / 365
+        self.aid_available_eur += self.aid_eur_per_year * days_covered / DAYS_PER_YEAR
         market = self.model.market
         budget = self.aid_available_eur
         for item, share in sorted(self.aid_shares.items()):

@@ -11,7 +11,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.model.policies.context import PolicyContext
-from sim.model.policies.raids import DAYS_PER_MONTH, threat_mix_vector
+from sim.model.policies.raids import threat_mix_vector
+from sim.scenario.calendar import DAYS_PER_MONTH
 from sim.scenario.policies import BorderIncursionParams
 
 

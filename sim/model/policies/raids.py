@@ -15,9 +15,8 @@ from numpy.typing import NDArray
 
 from sim.model.policies.context import PolicyContext
 from sim.model.tables import Tables
+from sim.scenario.calendar import DAYS_PER_MONTH
 from sim.scenario.policies import NightlyRaidParams
-
-DAYS_PER_MONTH = 30.0
 
 
 class RaidPolicy(Protocol):
