@@ -26,8 +26,7 @@ class UnitSplit:
     sum of ten weights of 0.1 is 0.9999999999999999). A place with zero weight gets nothing; a total of zero or
     less, or weights that sum to zero or less, split into zeros.
 
-    The arithmetic is in plain Python floats: decisions split a few totals over a few places, where numpy's cost per
-    call is far above the arithmetic. It is bit for bit the vectorised formula
+    The arithmetic is in plain Python floats and is bit for bit the vectorised formula
     ``floor(total * np.cumsum(weights) / weights.sum())``: ``S`` is numpy's own sum (pairwise from eight weights on,
     so not a plain running sum), the running sums add in order as ``np.cumsum`` does, and each product and
     quotient is the same IEEE-754 double operation on the same operands (an ``int`` total converts to the same
@@ -71,6 +70,6 @@ def split_units_each(totals: NDArray[np.int64], weights: NDArray[np.float64]) ->
     split = UnitSplit(weights)
     rows = np.zeros((len(totals), split.places), dtype=np.int64)
     for row, total in enumerate(totals.tolist()):
-        if total > 0:  # (the rest split into zeros; building the array from lists costs more than filling it)
+        if total > 0:  # (the rest split into zeros)
             rows[row] = split.of(total)
     return rows

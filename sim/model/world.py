@@ -1,17 +1,25 @@
-"""The Mesa model: one step is one day of the scenario.
+"""The Mesa model: one step is one day of the scenario, run in fixed phases.
 
-A day runs in fixed phases, so that the order of cause and effect is the same in every run:
+The day runs in fixed phases, always in this order, so that cause and effect come in the same order in every
+run — the pattern of starsim's simulation loop, not Mesa's "every agent's ``step()`` in turn":
 
-1. **Events** scheduled for the day (and a facilitator's injects) are carried out.
-2. **Industry** produces: production lines start and deliver units; Ukraine's industry delivers drones;
-   the adversary's factories add to its stock.
+1. **Events** scheduled for the day (and a facilitator's injects) are carried out (:mod:`sim.model.actions`).
+2. **Production**: production lines start and deliver units; Ukraine's industry delivers drones; the
+   adversary's factories add to its stock.
 3. **Decisions** on their cadence: budget years roll over; the EU runs a joint round and pays Ukraine's
    industry; member states review procurement (in random order — nobody is always first in a queue) and
    donations; NATO repositions Eastern Sentry; suppliers consider investing; Ukraine allocates new stock.
+   Each decision is the actor's policy (:mod:`sim.model.policies`) unless players hold the actor in play.
 4. **Night**: the adversary launches the planned raids and incursions (as far as its stock allows); the
-   engagement kernel resolves Ukraine's regions in one call and the NATO regions under attack in another;
-   leakers hit sites; airports near incursions close.
-5. **Books**: the ledger writes the day's row of the time series.
+   engagement rules (:mod:`sim.model.engagement`) resolve Ukraine's regions in one call and the NATO regions
+   under attack in another; leakers hit sites; airports near incursions close.
+5. **Books**: the ledger (:mod:`sim.model.ledger`) writes the day's row of the time series.
+
+Where Mesa serves: :class:`AirDefenceModel` is a ``mesa.Model`` (its ``rng``, ``run_for`` and ``running``);
+the actors — EU, NATO, member states, Ukraine, the adversary, suppliers — are ``mesa.Agent`` objects held in
+``model.agents``, and the member states also in a ``mesa.AgentSet`` that shuffles their reviews. There is no
+scheduler and no agent ``step()``: :meth:`AirDefenceModel.step` calls the phases above. Where fire units and
+interceptors stand belongs to :class:`sim.model.posture.ForcePosture` (``model.posture``).
 
 Random numbers come from separate streams spawned from the replication's seed (:mod:`sim.model.engagement.streams`:
 raids, incursions, engagements, damage, decisions), so replication *i* of two scenarios faces the same raids
@@ -344,6 +352,6 @@ class AirDefenceModel(mesa.Model):
     def run(self) -> None:
         """Run to the end of the horizon."""
         if self.day < self.horizon_days:
-            # One step a time unit, as many as days are left: Mesa runs them in one loop (cheaper than a step() each).
+            # One step a day, as many as days are left.
             self.run_for(self.horizon_days - self.day)
         self.ledger.capability_target_fulfilment = self.nato.fulfilment()

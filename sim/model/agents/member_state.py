@@ -23,8 +23,8 @@ if TYPE_CHECKING:
 class _HomeUnitsByName(Mapping[str, int]):
     """A state's fire units at home by effector name, counted when first read.
 
-    Donation reviews run weekly for every state, and a policy reads the home units only when it may give
-    something (never, for most states and weeks); counting them costs more than the rest of the review.
+    A donation policy reads the home units only when it may give something (Ukraine is short, the state is
+    under its yearly cap), so they are counted only then.
     """
 
     def __init__(self, state: MemberStateAgent) -> None:
@@ -208,8 +208,8 @@ class MemberStateAgent(mesa.Agent):
         """False when the state cannot pay for one unit of ``item`` from any line (:meth:`split_payment`, the rule
         :meth:`buy` pays by, with SAFE where the line is eligible).
 
-        A review then skips the purchase (over 40% of them in the baseline, where budgets run dry): it would order
-        nothing and change nothing (quotes are free), and the review ignores the reason given. Negative money
+        A review then skips the purchase: it would order nothing and change nothing (quotes are free), and the
+        review ignores the reason given. Negative money
         (which paying what was checked never leaves) would give :meth:`split_payment` negative counts, so a review
         never skips then.
         """

@@ -429,7 +429,7 @@ def resolve_night(
             held back for its top-priority types (module docstring, rule 8). The layer never fires at its
             other types a round that would take the stock of its munition, as left at that moment, below
             the reserve. No effect on a layer whose engaged types all share one priority value.
-        validate: Check the layers' types and that every count is ≥ 0 (a few microseconds). A caller that
+        validate: Check the layers' types and that every count is ≥ 0. A caller that
             has validated its setup once may pass ``False`` in its inner loop. Shapes are checked either
             way: the compiled loops do not check bounds.
 

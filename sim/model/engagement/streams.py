@@ -53,7 +53,7 @@ _ADDRESS_CACHE_SIZE = 256
 def generator_address(rng: np.random.Generator) -> NDArray[np.uint64]:
     """``[state, next_double, next_uint64, next_uint32]`` addresses of ``rng``'s bit generator (read-only).
 
-    Cached per bit generator (a generator repositioned every night costs nothing after the first call).
+    Cached per bit generator: a generator repositioned every night keeps its addresses.
     """
     bit_generator = rng.bit_generator
     cached = _ADDRESSES.get(id(bit_generator))
