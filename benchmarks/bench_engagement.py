@@ -17,7 +17,7 @@ three rounds):
 
     numpy kernel (matrix products, one binomial call per layer):  scaling 10 / 10,000 drones 119 / 155;
                                                                    realistic 123; with reserve 141
-    compiled loops (numba, sim/model/engagement_loops.py):        see the printed figures
+    compiled loops (numba, sim/model/engagement/kernel.py):        see the printed figures
 
 The compiled kernel makes the same draws as the numpy one (tests/test_engagement.py compares them draw for
 draw with a numpy reference), so the outcome of a seed did not change.

@@ -9,7 +9,7 @@ Each timed run is ``sim.model.run.run_replication(scenario, seed)`` with a new s
 one replication, metrics and time series included); the scenario is loaded once, outside the timing. Also
 printed: CPU time per run (less sensitive to other processes on the machine than wall time), the same run
 split into model construction and the daily loop, and the share of the compiled nights (engagement kernel and
-its books, ``night_loops.engage_regions``) in the loop. With
+its books, ``engagement.night.engage_regions``) in the loop. With
 ``--profile`` a cProfile of further runs prints the top functions by own time.
 """
 

@@ -26,7 +26,7 @@ from sim.cli import app
 from sim.experiment.replications import metric_columns
 from sim.experiment.seeds import replication_seeds
 from sim.model.metrics import FAMILIES, METRICS
-from sim.model.policies.registry import IMPLEMENTATIONS
+from sim.model.policies.registry import SLOTS
 from sim.model.run import run_replication
 from sim.scenario.loader import scenario_hash
 
@@ -216,9 +216,9 @@ def test_negative_replications_are_refused(tmp_path: Path) -> None:
 def test_sim_policies_lists_every_registered_policy() -> None:
     completed = invoke("policies")
     assert completed.exit_code == 0, completed.output
-    for slot, implementations in IMPLEMENTATIONS.items():
-        assert slot in completed.stdout
-        for name in implementations:
+    for slot in SLOTS:
+        assert slot.key in completed.stdout
+        for name in slot.implementations:
             assert name in completed.stdout, name
     assert "magazine_reloads (default 2)" in completed.stdout
 

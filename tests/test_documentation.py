@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sim.model.documentation import reference_markdown
 from sim.model.metrics import FAMILIES, METRICS
-from sim.model.policies.registry import IMPLEMENTATIONS
+from sim.model.policies.registry import SLOTS
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "reference.md"
 
@@ -17,9 +17,9 @@ def test_committed_reference_page_is_up_to_date() -> None:
 
 def test_the_page_documents_every_policy_and_metric() -> None:
     page = reference_markdown()
-    for slot, implementations in IMPLEMENTATIONS.items():
-        assert f"### `{slot}`" in page
-        for name in implementations:
+    for slot in SLOTS:
+        assert f"### `{slot.key}`" in page
+        for name in slot.implementations:
             assert f"**`{name}`**" in page, name
     for metric in METRICS:
         assert f"| `{metric.name}` |" in page, metric.name

@@ -1,4 +1,4 @@
-"""Tests for the engagement kernel (sim/model/engagement.py).
+"""Tests for the engagement kernel (sim/model/engagement/rules.py).
 
 Four kinds: closed forms checked statistically over many regions drawn in one call (tolerance: five
 standard errors from the exact binomial variance), exact hand calculations where every kill probability

@@ -99,7 +99,7 @@ def test_conservation_day_by_day(path: Path, seed: int) -> None:
         assert (model.fire_units >= 0).all(), model.day
         assert (model.adversary.stock >= -1e-9).all(), model.day
         assert (model.ukraine.depot_munitions >= 0).all() and (model.ukraine.depot_fire_units >= 0).all()
-        guests = model.guest_fire_units()
+        guests = model.posture.guests()
         assert (guests >= 0).all() and (guests <= model.fire_units).all(), model.day
     assert model.day == 90
     ledger = model.ledger
@@ -234,7 +234,7 @@ def test_nato_pool_units_are_not_their_hosts_to_give_or_count(baseline_40: Scena
     tables = model.tables
     patriot = tables.effector_index("patriot")
     assert model.nato.pool[patriot] == 2 and model.nato.assignment[:, patriot].sum() == 2
-    owned_everywhere = model.owned_fire_units()
+    owned_everywhere = model.posture.owned()
     for code, state in model.spec.actors.member_states.items():
         agent = model.member_state(code)
         expected = np.zeros(len(tables.effector_names), dtype=np.int64)

@@ -16,26 +16,12 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from sim.model.industry import Order, ProductionLine
-from sim.model.policies.market import (
-    BacklogExpansionPolicy,
-    FixedCapacityPolicy,
-    JointProcurementPolicy,
-    NoJointProcurementPolicy,
-)
-from sim.model.policies.posture import (
-    DonationDecision,
-    FlankContributionPolicy,
-    HomeDefencePolicy,
-    NoDonationPolicy,
-    StaticAllocationPolicy,
-    StaticSentryPolicy,
-    SurplusDonationPolicy,
-    ThreatWeightedAllocationPolicy,
-    ThreatWeightedSentryPolicy,
-    UnitSplit,
-    split_units,
-    split_units_each,
-)
+from sim.model.policies.allocation import StaticAllocationPolicy, ThreatWeightedAllocationPolicy
+from sim.model.policies.context import PolicyContext
+from sim.model.policies.deployment import FlankContributionPolicy, HomeDefencePolicy
+from sim.model.policies.donation import DonationDecision, NoDonationPolicy, SurplusDonationPolicy
+from sim.model.policies.eu import JointProcurementPolicy, NoJointProcurementPolicy
+from sim.model.policies.incursions import BorderIncursionsPolicy, NoIncursionsPolicy
 from sim.model.policies.procurement import (
     Demand,
     NoProcurementPolicy,
@@ -43,8 +29,11 @@ from sim.model.policies.procurement import (
     Quote,
     StockCoverPolicy,
 )
-from sim.model.policies.registry import IMPLEMENTATIONS, policy_docs, scenario_policy_names
-from sim.model.policies.threats import BorderIncursionsPolicy, NightlyRaidsPolicy, NoIncursionsPolicy, NoRaidsPolicy
+from sim.model.policies.raids import NightlyRaidsPolicy, NoRaidsPolicy
+from sim.model.policies.registry import SLOTS, policy_docs, scenario_policy_names
+from sim.model.policies.sentry import StaticSentryPolicy, ThreatWeightedSentryPolicy
+from sim.model.policies.supplier import BacklogExpansionPolicy, FixedCapacityPolicy
+from sim.model.splits import UnitSplit, split_units, split_units_each
 from sim.model.tables import Tables, build_tables
 from sim.scenario.loader import load_scenario
 from sim.scenario.policies import (
@@ -78,7 +67,7 @@ def within_five_se(observed: float, expected: float, standard_error: float) -> b
 
 
 def stock_cover(tables: Tables, **params: object) -> StockCoverPolicy:
-    return StockCoverPolicy(StockCoverParams.model_validate(params), tables)
+    return StockCoverPolicy(StockCoverParams.model_validate(params), PolicyContext(tables, RAID_SHARES))
 
 
 def view(
@@ -197,7 +186,7 @@ def test_no_procurement_orders_nothing_and_ranks_fastest_first(tables: Tables) -
 
 def raids(tables: Tables, **params: object) -> NightlyRaidsPolicy:
     defaults: dict[str, object] = {"drones_per_night": 175, "drone_mix": {"shahed": 0.55, "gerbera": 0.45}}
-    return NightlyRaidsPolicy(NightlyRaidParams.model_validate(defaults | params), tables, RAID_SHARES)
+    return NightlyRaidsPolicy(NightlyRaidParams.model_validate(defaults | params), PolicyContext(tables, RAID_SHARES))
 
 
 def test_raid_plan_shape_types_and_mix_columns(tables: Tables) -> None:
@@ -279,7 +268,7 @@ def test_missile_strikes(tables: Tables) -> None:
 
 
 def test_no_raids(tables: Tables) -> None:
-    plan = NoRaidsPolicy(tables, RAID_SHARES).plan(12, np.random.default_rng(0))
+    plan = NoRaidsPolicy(None, PolicyContext(tables, RAID_SHARES)).plan(12, np.random.default_rng(0))
     assert plan.shape == (12, 6, len(tables.threat_names)) and not plan.any()
 
 
@@ -289,7 +278,9 @@ def incursions(tables: Tables, **params: object) -> BorderIncursionsPolicy:
         "drones_per_incursion": 4,
         "drone_mix": {"shahed": 0.4, "gerbera": 0.6},
     }
-    return BorderIncursionsPolicy(BorderIncursionParams.model_validate(defaults | params), tables)
+    return BorderIncursionsPolicy(
+        BorderIncursionParams.model_validate(defaults | params), PolicyContext(tables, RAID_SHARES)
+    )
 
 
 def test_incursions_are_poisson_per_state_and_bring_one_plus_poisson_drones(tables: Tables) -> None:
@@ -315,7 +306,7 @@ def test_incursions_are_poisson_per_state_and_bring_one_plus_poisson_drones(tabl
 
 def test_incursion_closure_hours_and_no_incursions(tables: Tables) -> None:
     assert incursions(tables, airport_closure_hours=7.25).airport_closure_hours == 7.25
-    counts, drones = NoIncursionsPolicy(tables).plan(9, np.random.default_rng(0))
+    counts, drones = NoIncursionsPolicy(None, PolicyContext(tables, RAID_SHARES)).plan(9, np.random.default_rng(0))
     assert counts.shape == (9, len(tables.region_names)) and not counts.any() and not drones.any()
     assert NoIncursionsPolicy.airport_closure_hours == 0.0
 
@@ -504,17 +495,17 @@ def test_backlog_expansion_invests_when_the_queue_runs_long() -> None:
 
 def test_registry_and_scenario_format_list_the_same_policies() -> None:
     names = scenario_policy_names()
-    assert set(names) == set(IMPLEMENTATIONS)
-    for slot, implementations in IMPLEMENTATIONS.items():
-        assert sorted(names[slot]) == sorted(implementations), slot
-        for name, cls in implementations.items():
+    assert set(names) == {slot.key for slot in SLOTS}
+    for slot in SLOTS:
+        assert sorted(names[slot.key]) == sorted(slot.implementations), slot.key
+        for name, cls in slot.implementations.items():
             assert cls.name == name
 
 
 def test_every_policy_and_parameter_is_documented() -> None:
     docs = list(policy_docs())
     assert {(doc.slot, doc.name) for doc in docs} == {
-        (slot, name) for slot, implementations in IMPLEMENTATIONS.items() for name in implementations
+        (slot.key, name) for slot in SLOTS for name in slot.implementations
     }
     for doc in docs:
         assert doc.summary.endswith(".") and len(doc.summary.split()) >= 3, (doc.slot, doc.name)

@@ -1,4 +1,4 @@
-"""Tests for the procurement pipeline (sim/model/procurement.py and the member state's and EU's buying).
+"""Tests for the procurement pipeline (sim/model/market.py and the member state's and EU's buying).
 
 Budget arithmetic and market bookkeeping are checked against hand calculations on the shipped baseline's
 suppliers; a hypothesis property runs the real model with random budgets and SAFE allocations and checks
@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from sim.api import load_scenario
 from sim.model.industry import EXTERNAL_BUYER, ProductionLine
 from sim.model.ledger import Ledger
-from sim.model.procurement import SAFE_YEARS, Budget, Market
+from sim.model.market import SAFE_YEARS, Budget, Market
 from sim.model.tables import build_tables
 from sim.model.world import AirDefenceModel
 from sim.scenario.model import Scenario

@@ -1,4 +1,4 @@
-"""Per-night random streams (sim/model/streams.py): moving a generator by writing its state equals NumPy's advance."""
+"""Per-night random streams (sim/model/engagement/streams.py): writing a generator's state equals NumPy's advance."""
 
 from __future__ import annotations
 
@@ -7,7 +7,15 @@ import platform
 import numpy as np
 import pytest
 
-from sim.model.streams import _LOW_128, NIGHT_PURPOSES, NIGHT_STRIDE, NightStream, Streams, _fast_moves_work, _jump
+from sim.model.engagement.streams import (
+    _LOW_128,
+    NIGHT_PURPOSES,
+    NIGHT_STRIDE,
+    NightStream,
+    Streams,
+    _fast_moves_work,
+    _jump,
+)
 
 
 def numpy_moved(start_state: dict, day: int) -> np.random.PCG64:

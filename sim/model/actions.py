@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model.policies.posture import split_units
+from sim.model.splits import split_units
 from sim.model.tables import UKRAINE
 from sim.scenario import events as ev
+from sim.scenario.calendar import DAYS_PER_YEAR
 
 if TYPE_CHECKING:
     from sim.model.world import AirDefenceModel
@@ -71,15 +72,15 @@ class Actions:
             if units > held:
                 return self._refuse(day, what, f"{donor} has only {held} {name} at home")
         for name, units in interceptors.items():
-            if name not in tables.munition_names[:-1]:
+            if name not in tables.interceptor_names:
                 return self._refuse(day, what, f"unknown interceptor '{name}'")
-            held = int(model.munitions[giver.region, tables.munition_index(name)])
+            held = int(model.posture.munitions[giver.region, tables.munition_index(name)])
             if units > held:
                 return self._refuse(day, what, f"{donor} has only {held} {name} at home")
         for item, units in (*fire_units.items(), *interceptors.items()):
             if units <= 0:
                 continue
-            model.add_holdings(giver.region, item, -units)
+            model.posture.add(giver.region, item, -units)
             model.receive(recipient, item, units)
             if item in tables.effector_names and recipient == UKRAINE:
                 model.ledger.fire_units_donated[item] += units
@@ -138,17 +139,7 @@ class Actions:
             return self._refuse(day, what, f"{owner} has only {held} {effector} at home")
         if target == state.region:
             return self._refuse(day, what, f"the units are already in {region}")
-        model.fire_units[state.region, index] -= units
-        model.fire_units[target, index] += units
-        munition = tables.effector_munition[index]
-        if munition != len(tables.munition_names) - 1:
-            carried = min(
-                int(model.munitions[state.region, munition]), units * int(tables.ready_rounds_per_unit[index])
-            )
-            model.munitions[state.region, munition] -= carried
-            model.munitions[target, munition] += carried
-        away = state.deployed_away.setdefault(target, np.zeros(len(tables.effector_names), dtype=np.int64))
-        away[index] += units
+        model.posture.redeploy(state.region, index, units, target)
         return ActionResult(True, what)
 
     def fund_ukraine_industry(self, funder: str, meur: float, day: int, *, from_budget: bool = False) -> ActionResult:
@@ -177,7 +168,7 @@ class Actions:
                         f"this year's Ukraine-industry line and €{eu.edip_left_eur / 1e6:,.0f}M of EDIP grants",
                     )
                 from_line = min(amount_eur, line_eur)
-                year = day // 365
+                year = day // DAYS_PER_YEAR
                 eu.ukraine_line_paid_eur[year] = eu.ukraine_line_paid_eur.get(year, 0.0) + from_line
                 eu.edip_left_eur -= amount_eur - from_line
                 if amount_eur > from_line:
@@ -279,18 +270,19 @@ class Actions:
             if units > held:
                 return self._refuse(day, what, f"the depot holds only {held} {name}")
         for name, units in interceptors.items():
-            if name not in tables.munition_names[:-1]:
+            if name not in tables.interceptor_names:
                 return self._refuse(day, what, f"unknown interceptor '{name}'")
             held = int(ukraine.depot_munitions[tables.munition_index(name)])
             if units > held:
                 return self._refuse(day, what, f"the depot holds only {held} {name}")
         target = tables.region_index(region)
+        posture = model.posture
         for name, units in fire_units.items():
             ukraine.depot_fire_units[tables.effector_index(name)] -= units
-            model.fire_units[target, tables.effector_index(name)] += units
+            posture.fire_units[target, tables.effector_index(name)] += units
         for name, units in interceptors.items():
             ukraine.depot_munitions[tables.munition_index(name)] -= units
-            model.munitions[target, tables.munition_index(name)] += units
+            posture.munitions[target, tables.munition_index(name)] += units
         return ActionResult(True, what)
 
     def ukraine_move(self, effector: str, units: int, origin: str, target: str, day: int) -> ActionResult:
@@ -308,16 +300,10 @@ class Actions:
             return self._refuse(day, what, f"unknown effector '{effector}'")
         index = tables.effector_index(effector)
         source, destination = tables.region_index(origin), tables.region_index(target)
-        held = int(model.fire_units[source, index])
+        held = int(model.posture.fire_units[source, index])
         if units <= 0 or units > held:
             return self._refuse(day, what, f"{origin} has {held} {effector}")
-        model.fire_units[source, index] -= units
-        model.fire_units[destination, index] += units
-        munition = tables.effector_munition[index]
-        if munition != len(tables.munition_names) - 1:
-            carried = min(int(model.munitions[source, munition]), units * int(tables.ready_rounds_per_unit[index]))
-            model.munitions[source, munition] -= carried
-            model.munitions[destination, munition] += carried
+        model.posture.move_with_rounds(index, units, source, destination)
         return ActionResult(True, what)
 
     def set_budget(self, state: str, meur_per_year: float, day: int) -> ActionResult:
@@ -325,7 +311,7 @@ class Actions:
         model = self.model
         if state not in model.spec.actors.member_states:
             return self._refuse(day, f"budget of {state}", f"'{state}' is not a member state")
-        remaining = (365 - day % 365) / 365
+        remaining = (DAYS_PER_YEAR - day % DAYS_PER_YEAR) / DAYS_PER_YEAR
         model.member_state(state).budget.set_yearly(meur_per_year * 1e6, remaining)
         return ActionResult(True, f"{state}'s air-defence budget is now €{meur_per_year:,.0f}M a year")
 
@@ -374,8 +360,8 @@ class Actions:
         policy = model.adversary.raid_policy
         shares = model.ukraine.raid_shares
         for count, mix in (
-            (drones, getattr(policy, "drone_mix", None)),
-            (missiles, getattr(policy, "missile_mix", None)),
+            (drones, policy.drone_mix),
+            (missiles, policy.missile_mix),
         ):
             if count <= 0 or mix is None or mix.sum() == 0:
                 continue

@@ -1,6 +1,6 @@
 """Industry: production lines that serve order queues at a monthly rate and deliver after a lead time.
 
-One :class:`ProductionLine` per (supplier, product). Each day the line starts ``capacity_per_month / 30``
+One :class:`ProductionLine` per (supplier, product). Each day the line starts ``capacity_per_month / DAYS_PER_MONTH``
 units (fractions carry over), taking them from its queue — priority orders (NATO backfill) first, then in
 order of arrival — and each started unit is delivered ``lead_time_days`` later. Demand above capacity
 therefore lengthens the wait, which is what a quote reports. Orders from outside the scenario (the
@@ -24,9 +24,10 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from sim.scenario.calendar import DAYS_PER_MONTH
+
 EXTERNAL_BUYER = "external"
 """Buyer of the orders that were already in the queue at the start (other customers)."""
-DAYS_PER_MONTH = 30.0
 CREDIT_TOLERANCE = 1e-9
 """Units of production credit within which a day's credit counts as whole (floating-point sums)."""
 NEVER = 2**62

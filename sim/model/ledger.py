@@ -57,7 +57,10 @@ NIGHT_SERIES = (
     "value_protected_meur",
     "empty_magazine_regions",
 )
-"""Daily series the compiled night (:func:`sim.model.night_loops.engage_regions`) adds to, in its order."""
+"""Daily series the compiled night (:func:`sim.model.engagement.night.engage_regions`) adds to."""
+
+NIGHT_COLUMNS = np.dtype([(name, np.int64) for name in NIGHT_SERIES])
+"""A record naming the column of each :data:`NIGHT_SERIES` in the daily row: how the compiled night finds them."""
 
 
 class Ledger:
@@ -99,7 +102,7 @@ class Ledger:
         self._column = {name: index for index, name in enumerate(self.series_names)}
         self.series = np.zeros((horizon_days, len(self.series_names)))
         self.today = np.zeros(len(self.series_names))  # today's flows, written to ``series`` at the end of the day
-        # What the compiled night (sim.model.night_loops.engage_regions) adds to, in its argument order.
+        # What the compiled night (sim.model.engagement.night.engage_regions) adds to, in its argument order.
         self.night_counters = (
             self.launched,
             self.killed,
@@ -110,7 +113,7 @@ class Ledger:
             self.empty_magazine_region_days,
         )
         self.night_money = (self.interceptor_spend_eur, self.value_protected_meur)
-        self.night_columns = np.array([self._column[name] for name in NIGHT_SERIES], dtype=np.int64)
+        self.night_columns = np.array([tuple(self._column[name] for name in NIGHT_SERIES)], dtype=NIGHT_COLUMNS)
         self._stock_columns = slice(len(DAILY_SERIES), len(self.series_names))
 
     def column(self, name: str) -> int:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.model.ledger import Ledger
+from sim.model.tables import NO_MUNITION
 
 
 @dataclass(frozen=True)
@@ -305,14 +306,16 @@ def _empty_by_interceptor(ledger: Ledger) -> dict[str, float]:
     days: dict[str, float] = {}
     for effector, munition in enumerate(tables.effector_munition):
         name = tables.munition_names[munition]
-        if name != "none":
+        if name != NO_MUNITION:
             days[name] = days.get(name, 0.0) + float(ledger.empty_magazine_days[:, effector].sum())
     return days
 
 
 def _shots_by_interceptor(ledger: Ledger) -> dict[str, float]:
     tables = ledger.tables
-    return {name: float(ledger.shots[:, i].sum()) for i, name in enumerate(tables.munition_names) if name != "none"}
+    return {
+        name: float(ledger.shots[:, i].sum()) for i, name in enumerate(tables.munition_names) if name != NO_MUNITION
+    }
 
 
 FAMILIES: tuple[MetricFamily, ...] = (

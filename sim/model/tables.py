@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.model.engagement import LayerSpec
+from sim.model.engagement.rules import LayerSpec
 from sim.scenario.catalog import LAYER_ORDER, EffectorType, Layer, ThreatKind
 from sim.scenario.model import Scenario
 
 UNLIMITED_STOCK = 10**12
 """Stock of the pseudo-munition of effectors that fire nothing (EW): never runs out."""
+NO_MUNITION = "none"
+"""Name of that pseudo-munition: the last column of the munition axis (:attr:`Tables.no_munition`)."""
 MISSILE_LAYERS = frozenset({Layer.SHORT_RANGE, Layer.MEDIUM_RANGE, Layer.LONG_RANGE, Layer.FIGHTER})
 """Layers whose munitions are interceptor missiles (what the stock series count)."""
 UKRAINE = "UA"
@@ -37,7 +39,7 @@ class Tables:
     is_drone_or_decoy: NDArray[np.bool_]
     is_missile: NDArray[np.bool_]
 
-    munition_names: tuple[str, ...]  # interceptors, then "none" (EW)
+    munition_names: tuple[str, ...]  # interceptors, then NO_MUNITION (EW)
     munition_cost_eur: NDArray[np.float64]
 
     effector_names: tuple[str, ...]  # in layer order
@@ -67,6 +69,16 @@ class Tables:
         slots = {name: (False, index) for index, name in enumerate(self.munition_names)}
         slots.update((name, (True, index)) for index, name in enumerate(self.effector_names))
         object.__setattr__(self, "_holding_slots", slots)  # (a frozen dataclass: set once, here)
+
+    @property
+    def no_munition(self) -> int:
+        """Column of :data:`NO_MUNITION` on the munition axis (the last)."""
+        return len(self.munition_names) - 1
+
+    @property
+    def interceptor_names(self) -> tuple[str, ...]:
+        """The munitions that are stock (every munition but :data:`NO_MUNITION`)."""
+        return self.munition_names[: self.no_munition]
 
     def holding_slot(self, item: str) -> tuple[bool, int]:
         """``(is a fire unit, index)`` of a catalog item: an effector's index if ``item`` names an effector,
@@ -140,18 +152,15 @@ def build_tables(scenario: Scenario) -> Tables:
     threats = [catalog.threats[name] for name in threat_names]
     kinds = tuple(threat.kind for threat in threats)
 
-    munition_names = (*catalog.interceptors, "none")
+    munition_names = (*catalog.interceptors, NO_MUNITION)
     munition_cost = np.array([catalog.interceptors[name].unit_cost_eur.value for name in catalog.interceptors] + [0.0])
 
     order = {layer: index for index, layer in enumerate(LAYER_ORDER)}
     effector_names = tuple(sorted(catalog.effectors, key=lambda name: (order[catalog.effectors[name].layer], name)))
+    no_munition = len(munition_names) - 1
+    interceptors = [catalog.effectors[name].interceptor for name in effector_names]
     effector_munition = np.array(
-        [
-            munition_names.index(catalog.effectors[name].interceptor or "none")
-            if catalog.effectors[name].interceptor
-            else len(munition_names) - 1
-            for name in effector_names
-        ],
+        [munition_names.index(interceptor) if interceptor else no_munition for interceptor in interceptors],
         dtype=np.int64,
     )
     layers = []

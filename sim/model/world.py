@@ -1,21 +1,29 @@
-"""The Mesa model: one step is one day of the scenario.
+"""The Mesa model: one step is one day of the scenario, run in fixed phases.
 
-A day runs in fixed phases, so that the order of cause and effect is the same in every run:
+The day runs in fixed phases, always in this order, so that cause and effect come in the same order in every
+run — the pattern of starsim's simulation loop, not Mesa's "every agent's ``step()`` in turn":
 
-1. **Events** scheduled for the day (and a facilitator's injects) are carried out.
-2. **Industry** produces: production lines start and deliver units; Ukraine's industry delivers drones;
-   the adversary's factories add to its stock.
+1. **Events** scheduled for the day (and a facilitator's injects) are carried out (:mod:`sim.model.actions`).
+2. **Production**: production lines start and deliver units; Ukraine's industry delivers drones; the
+   adversary's factories add to its stock.
 3. **Decisions** on their cadence: budget years roll over; the EU runs a joint round and pays Ukraine's
    industry; member states review procurement (in random order — nobody is always first in a queue) and
    donations; NATO repositions Eastern Sentry; suppliers consider investing; Ukraine allocates new stock.
+   Each decision is the actor's policy (:mod:`sim.model.policies`) unless players hold the actor in play.
 4. **Night**: the adversary launches the planned raids and incursions (as far as its stock allows); the
-   engagement kernel resolves Ukraine's regions in one call and the NATO regions under attack in another;
-   leakers hit sites; airports near incursions close.
-5. **Books**: the ledger writes the day's row of the time series.
+   engagement rules (:mod:`sim.model.engagement`) resolve Ukraine's regions in one call and the NATO regions
+   under attack in another; leakers hit sites; airports near incursions close.
+5. **Books**: the ledger (:mod:`sim.model.ledger`) writes the day's row of the time series.
 
-Random numbers come from separate streams spawned from the replication's seed (sim/model/streams.py: raids, incursions,
-engagements, damage, decisions), so replication *i* of two scenarios faces the same raids whatever the
-defenders do: common random numbers.
+Where Mesa serves: :class:`AirDefenceModel` is a ``mesa.Model`` (its ``rng``, ``run_for`` and ``running``);
+the actors — EU, NATO, member states, Ukraine, the adversary, suppliers — are ``mesa.Agent`` objects held in
+``model.agents``, and the member states also in a ``mesa.AgentSet`` that shuffles their reviews. There is no
+scheduler and no agent ``step()``: :meth:`AirDefenceModel.step` calls the phases above. Where fire units and
+interceptors stand belongs to :class:`sim.model.posture.ForcePosture` (``model.posture``).
+
+Random numbers come from separate streams spawned from the replication's seed (:mod:`sim.model.engagement.streams`:
+raids, incursions, engagements, damage, decisions), so replication *i* of two scenarios faces the same raids
+whatever the defenders do: common random numbers.
 """
 
 from __future__ import annotations
@@ -33,13 +41,16 @@ from sim.model.agents.member_state import MemberStateAgent
 from sim.model.agents.nato import NATOAgent
 from sim.model.agents.supplier import SupplierAgent
 from sim.model.agents.ukraine import UkraineAgent
-from sim.model.engagement import layer_table
+from sim.model.engagement.night import engage_regions, hit_sites
+from sim.model.engagement.rules import layer_table
+from sim.model.engagement.streams import NIGHT_PURPOSES, Streams
 from sim.model.industry import EXTERNAL_BUYER
 from sim.model.ledger import Ledger
-from sim.model.night_loops import engage_regions, hit_sites
-from sim.model.procurement import Market
-from sim.model.streams import NIGHT_PURPOSES, Streams
+from sim.model.market import Market
+from sim.model.policies.context import PolicyContext
+from sim.model.posture import ForcePosture
 from sim.model.tables import UKRAINE, UNLIMITED_STOCK, Tables, tables_for
+from sim.scenario.calendar import DAYS_PER_YEAR
 from sim.scenario.events import Event
 from sim.scenario.model import Scenario
 
@@ -59,11 +70,16 @@ class AirDefenceModel(mesa.Model):
         self.day = 0
         self.streams = Streams.from_seed(seed, self.horizon_days)
         tables = self.tables
-        regions, effectors, munitions = len(tables.region_names), len(tables.effector_names), len(tables.munition_names)
-        self.fire_units = np.zeros((regions, effectors), dtype=np.int64)
-        self.munitions = np.zeros((regions, munitions), dtype=np.int64)
-        self.contributed_fire_units = np.zeros((regions, effectors), dtype=np.int64)  # lent to NATO's pool, by owner
-        self.munitions[:, -1] = UNLIMITED_STOCK
+        regions, munitions = len(tables.region_names), len(tables.munition_names)
+        member_states = scenario.actors.member_states
+        self.posture = ForcePosture(
+            tables,
+            flank_regions=np.array(
+                [tables.region_index(code) for code, state in member_states.items() if state.eastern_flank],
+                dtype=np.int64,
+            ),
+            member_regions=[tables.region_index(code) for code in member_states],
+        )
         self.ledger = Ledger(tables, self.horizon_days)
         self.market = Market(scenario, self.ledger)
         self.actions = Actions(self)
@@ -74,12 +90,14 @@ class AirDefenceModel(mesa.Model):
         for event in scenario.events:
             self.events_by_day[event.day].append(event)
 
-        for code, state in scenario.actors.member_states.items():
+        for code, state in member_states.items():
             region = tables.region_index(code)
             for name, count in state.inventory.fire_units.items():
-                self.fire_units[region, tables.effector_index(name)] += count.as_int()
+                self.posture.fire_units[region, tables.effector_index(name)] += count.as_int()
             for name, count in state.inventory.interceptors.items():
-                self.munitions[region, tables.munition_index(name)] += count.as_int()
+                self.posture.munitions[region, tables.munition_index(name)] += count.as_int()
+        raid_shares = np.array([region.raid_share.value for region in scenario.actors.ukraine.regions])
+        self.policy_context = PolicyContext(tables, raid_shares)
         self.eu = EUAgent(self)
         self.nato = NATOAgent(self)
         self._member_states = {
@@ -90,14 +108,13 @@ class AirDefenceModel(mesa.Model):
         self.suppliers_by_name = {
             supplier.name: SupplierAgent(self, supplier) for supplier in scenario.industry.suppliers
         }
-        self._flank_position = {int(region): position for position, region in enumerate(self.nato.flank_regions)}
         self.member_state_agents = mesa.agent.AgentSet(list(self._member_states.values()), random=self.random)
         self.nato.gather_contributions()
         self._airports_by_region = [
             np.flatnonzero(tables.site_is_airport & (tables.site_region == region)) for region in range(regions)
         ]
         kernel = layer_table(tables.layers)
-        self._night_constants = (  # the arguments of night_loops.engage_regions between munitions and rng
+        self._night_constants = (  # the arguments of engagement.night.engage_regions between munitions and rng
             tables.engagements_per_unit,
             tables.ready_matrix,
             tables.reserve_rounds_per_unit,
@@ -142,13 +159,15 @@ class AirDefenceModel(mesa.Model):
         """The agent of a member state."""
         return self._member_states[code]
 
-    def add_holdings(self, region: int, item: str, units: int) -> None:
-        """Add (or with negative units remove) fire units or interceptors in a region."""
-        is_fire_unit, index = self.tables.holding_slot(item)
-        if is_fire_unit:
-            self.fire_units[region, index] += units
-        else:
-            self.munitions[region, index] += units
+    @property
+    def fire_units(self) -> NDArray[np.int64]:
+        """``[R, E]`` fire units standing in each region (:attr:`ForcePosture.fire_units`)."""
+        return self.posture.fire_units
+
+    @property
+    def munitions(self) -> NDArray[np.int64]:
+        """``[R, M]`` rounds on hand in each region (:attr:`ForcePosture.munitions`)."""
+        return self.posture.munitions
 
     def receive(self, recipient: str, item: str, units: int) -> None:
         """Deliver units to Ukraine's depot or a member state's home."""
@@ -156,41 +175,6 @@ class AirDefenceModel(mesa.Model):
             self.ukraine.receive(item, units)
         else:
             self.member_state(recipient).receive(item, units)
-
-    def guest_fire_units(self) -> NDArray[np.int64]:
-        """Fire units standing in each region that belong to someone else ``[R, E]``: NATO's rotational pool
-        on the eastern flank and units other member states redeployed there."""
-        guests = np.zeros_like(self.fire_units)
-        nato = self.nato
-        if len(nato.flank_regions):
-            guests[nato.flank_regions] = nato.assignment
-        for state in self._member_states.values():
-            for region, units in state.deployed_away.items():
-                guests[region] += units
-        return guests
-
-    def guest_fire_units_in(self, region: int) -> NDArray[np.int64]:
-        """Row ``region`` of :meth:`guest_fire_units` ``[E]`` (cheaper when one region is wanted)."""
-        position = self._flank_position.get(region)
-        if position is None:
-            guests = np.zeros(self.fire_units.shape[1], dtype=np.int64)
-        else:
-            guests = self.nato.assignment[position].copy()
-        for state in self._member_states.values():
-            units = state.deployed_away.get(region)
-            if units is not None:
-                guests += units
-        return guests
-
-    def owned_fire_units(self) -> NDArray[np.int64]:
-        """Fire units each member state owns wherever they stand, in the row of its region ``[R, E]``: its own
-        units at home, those lent to NATO's pool and those redeployed elsewhere. Ukraine's rows hold what stands
-        in its regions."""
-        owned = self.fire_units - self.guest_fire_units() + self.contributed_fire_units
-        for state in self._member_states.values():
-            for units in state.deployed_away.values():
-                owned[state.region] += units
-        return owned
 
     def close_region_airports(self, region: int, hours: float) -> None:
         """Close every airport of a region for some hours."""
@@ -237,12 +221,14 @@ class AirDefenceModel(mesa.Model):
 
     def _decide(self, day: int) -> None:
         cadence = self.spec.cadence
-        if day % 365 == 0:
+        if day % DAYS_PER_YEAR == 0:
             for state in self.member_states:
-                state.budget.start_year(day // 365)
+                state.budget.start_year(day // DAYS_PER_YEAR)
         if day % cadence.procurement_days == 0:
             self.eu.fund_ukraine_industry(day, cadence.procurement_days)
-            self.ukraine.fund(self.ukraine.own_funding_eur_per_year * cadence.procurement_days / 365, UKRAINE, day)
+            self.ukraine.fund(
+                self.ukraine.own_funding_eur_per_year * cadence.procurement_days / DAYS_PER_YEAR, UKRAINE, day
+            )
             self.ukraine.buy_with_aid(day, cadence.procurement_days)
             self.member_state_agents.shuffle_do("review_procurement", day)
         if self.eu.joint_active and day % self.eu.policy.round_interval_days == self.eu.policy.round_interval_days - 1:
@@ -301,11 +287,12 @@ class AirDefenceModel(mesa.Model):
 
         ``rng`` is the address of the night's stream (:meth:`Streams.night_address`)."""
         ledger = self.ledger
+        posture = self.posture
         engage_regions(
             rows,
             incoming,
-            self.fire_units,
-            self.munitions,
+            posture.fire_units,
+            posture.munitions,
             UNLIMITED_STOCK,
             *self._night_constants,
             rng,
@@ -336,7 +323,7 @@ class AirDefenceModel(mesa.Model):
         ledger.add_today("damage_meur", damage_meur)
 
     def _close_books(self, day: int) -> None:
-        stock = (self.munitions @ self._stock_mask).astype(np.float64)  # integer sums: exact in any order
+        stock = (self.posture.munitions @ self._stock_mask).astype(np.float64)  # integer sums: exact in any order
         self.ledger.end_day(day, stock, self._fire_unit_levels())
 
     def _fire_unit_levels(self) -> dict[str, float]:
@@ -354,31 +341,17 @@ class AirDefenceModel(mesa.Model):
                 "ukraine_fire_units": float(
                     self.fire_units[self._ukraine_rows].sum() + self.ukraine.depot_fire_units.sum()
                 ),
-                "nato_rotational_fire_units": float(self.nato.pool.sum()),
+                "nato_rotational_fire_units": float(self.posture.pool.sum()),
             }
         return self._fire_unit_levels_cached
 
     def _fire_unit_positions(self) -> tuple[object, ...]:
-        """A snapshot of every array fire-unit counts are read from: where units stand, what is lent to NATO's
-        pool and where the pool stands, member states' redeployments and Ukraine's depot."""
-        nato = self.nato
-        redeployed = [
-            (state.code, region, units.tobytes())
-            for state in self._member_states.values()
-            for region, units in state.deployed_away.items()
-        ]
-        return (
-            self.fire_units.tobytes(),
-            self.contributed_fire_units.tobytes(),
-            nato.pool.tobytes(),
-            nato.assignment.tobytes(),
-            self.ukraine.depot_fire_units.tobytes(),
-            redeployed,
-        )
+        """A snapshot of every array fire-unit counts are read from: the force posture and Ukraine's depot."""
+        return (*self.posture.snapshot(), self.ukraine.depot_fire_units.tobytes())
 
     def run(self) -> None:
         """Run to the end of the horizon."""
         if self.day < self.horizon_days:
-            # One step a time unit, as many as days are left: Mesa runs them in one loop (cheaper than a step() each).
+            # One step a day, as many as days are left.
             self.run_for(self.horizon_days - self.day)
         self.ledger.capability_target_fulfilment = self.nato.fulfilment()

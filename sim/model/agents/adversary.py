@@ -8,11 +8,10 @@ import mesa
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.model.night_loops import launch
-from sim.model.policies.posture import split_units
-from sim.model.policies.registry import IMPLEMENTATIONS
-from sim.model.policies.threats import DAYS_PER_MONTH
-from sim.scenario.policies import BorderIncursions, NightlyRaids
+from sim.model.engagement.night import launch
+from sim.model.policies.registry import INCURSIONS, RAIDS
+from sim.model.splits import split_units
+from sim.scenario.calendar import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
     from sim.model.world import AirDefenceModel
@@ -34,17 +33,8 @@ class AdversaryAgent(mesa.Agent):
             self.stock[tables.threat_index(name)] = count.value
         for name, rate in adversary.production_per_month.items():
             self.production_per_day[tables.threat_index(name)] = rate.value / DAYS_PER_MONTH
-        shares = np.array([region.raid_share.value for region in model.spec.actors.ukraine.regions])
-        raids = adversary.raids
-        if isinstance(raids, NightlyRaids):
-            self.raid_policy = IMPLEMENTATIONS["raids"][raids.name](raids.params, tables, shares)
-        else:
-            self.raid_policy = IMPLEMENTATIONS["raids"][raids.name](tables, shares)
-        incursions = adversary.incursions
-        if isinstance(incursions, BorderIncursions):
-            self.incursion_policy = IMPLEMENTATIONS["incursions"][incursions.name](incursions.params, tables)
-        else:
-            self.incursion_policy = IMPLEMENTATIONS["incursions"][incursions.name](tables)
+        self.raid_policy = RAIDS.build(adversary.raids, model.policy_context)
+        self.incursion_policy = INCURSIONS.build(adversary.incursions, model.policy_context)
         horizon = model.horizon_days
         self.raid_plan = self.raid_policy.plan(horizon, model.streams.raids)
         self.incursion_plan, self.incursion_drones = self.incursion_policy.plan(horizon, model.streams.incursions)

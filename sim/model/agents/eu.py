@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 import mesa
 
 from sim.model.industry import ProductionLine
-from sim.model.policies.registry import IMPLEMENTATIONS
-from sim.scenario.policies import JointProcurement
+from sim.model.policies.registry import EU
+from sim.scenario.calendar import DAYS_PER_YEAR
 
 if TYPE_CHECKING:
     from sim.model.agents.member_state import MemberStateAgent
@@ -32,11 +32,7 @@ class EUAgent(mesa.Agent):
         self.non_eu_component_cap = eu.non_eu_component_cap.value
         self.european_preference = eu.european_preference
         self.ukraine_funding_eur_per_year = eu.ukraine_industry_funding_meur_per_year.value * 1e6
-        choice = eu.policy
-        if isinstance(choice, JointProcurement):
-            self.policy = IMPLEMENTATIONS["eu"][choice.name](choice.params)
-        else:
-            self.policy = IMPLEMENTATIONS["eu"][choice.name]()
+        self.policy = EU.build(eu.policy, model.policy_context)
         self.pool: defaultdict[str, dict[str, int]] = defaultdict(dict)  # item -> buyer -> units
         self.rounds = 0
         # Money paid to Ukraine's industry from the yearly line, by budget year (what a played EU has left).
@@ -106,12 +102,12 @@ class EUAgent(mesa.Agent):
         """Pay Ukraine's industry for ``days_covered`` days of the yearly funding line."""
         if self.played:  # tabletop: the players fund by decision
             return
-        amount_eur = self.ukraine_funding_eur_per_year * days_covered / 365
+        amount_eur = self.ukraine_funding_eur_per_year * days_covered / DAYS_PER_YEAR
         if amount_eur > 0:
             self.model.ukraine.fund(amount_eur, "EU", day)
-            year = day // 365
+            year = day // DAYS_PER_YEAR
             self.ukraine_line_paid_eur[year] = self.ukraine_line_paid_eur.get(year, 0.0) + amount_eur
 
     def ukraine_line_left_eur(self, day: int) -> float:
         """What is left of this budget year's Ukraine-industry line (for the players' funding decisions)."""
-        return max(0.0, self.ukraine_funding_eur_per_year - self.ukraine_line_paid_eur.get(day // 365, 0.0))
+        return max(0.0, self.ukraine_funding_eur_per_year - self.ukraine_line_paid_eur.get(day // DAYS_PER_YEAR, 0.0))

@@ -10,11 +10,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.model.industry import ProductionLine
+from sim.model.market import Budget
 from sim.model.policies.procurement import ProcurementView
-from sim.model.policies.registry import IMPLEMENTATIONS
-from sim.model.procurement import Budget
+from sim.model.policies.registry import DEPLOYMENT, DONATION, PROCUREMENT
 from sim.scenario.actors import MemberState
-from sim.scenario.policies import FlankContribution, StockCover, SurplusDonation
+from sim.scenario.calendar import DAYS_PER_YEAR
 
 if TYPE_CHECKING:
     from sim.model.world import AirDefenceModel
@@ -23,8 +23,8 @@ if TYPE_CHECKING:
 class _HomeUnitsByName(Mapping[str, int]):
     """A state's fire units at home by effector name, counted when first read.
 
-    Donation reviews run weekly for every state, and a policy reads the home units only when it may give
-    something (never, for most states and weeks); counting them costs more than the rest of the review.
+    A donation policy reads the home units only when it may give something (Ukraine is short, the state is
+    under its yearly cap), so they are counted only then.
     """
 
     def __init__(self, state: MemberStateAgent) -> None:
@@ -63,24 +63,10 @@ class MemberStateAgent(mesa.Agent):
             growth_per_year=state.budget_growth_per_year.value,
             safe_allocation_eur=state.safe_loan_meur.value * 1e6,
         )
-        procurement = state.policies.procurement
-        if isinstance(procurement, StockCover):
-            self.procurement = IMPLEMENTATIONS["procurement"][procurement.name](procurement.params, tables)
-        else:
-            self.procurement = IMPLEMENTATIONS["procurement"][procurement.name]()
-        deployment = state.policies.deployment
-        if isinstance(deployment, FlankContribution):
-            self.deployment = IMPLEMENTATIONS["deployment"][deployment.name](deployment.params)
-        else:
-            self.deployment = IMPLEMENTATIONS["deployment"][deployment.name]()
-        donation = state.policies.donation
-        if isinstance(donation, SurplusDonation):
-            self.donation = IMPLEMENTATIONS["donation"][donation.name](donation.params)
-        else:
-            self.donation = IMPLEMENTATIONS["donation"][donation.name]()
-        # Units lent to NATO's rotational pool: a view of the model's row for this state (update it in place).
-        self.contributed: NDArray[np.int64] = model.contributed_fire_units[self.region]
-        self.deployed_away: dict[int, NDArray[np.int64]] = {}  # region -> units standing there
+        policies, context = state.policies, model.policy_context
+        self.procurement = PROCUREMENT.build(policies.procurement, context)
+        self.deployment = DEPLOYMENT.build(policies.deployment, context)
+        self.donation = DONATION.build(policies.donation, context)
         self.incursions_since_review = 0
         self.donated_by_year: dict[int, int] = {}
         # Tabletop play: True while a team of players decides for this state. Its procurement and donation
@@ -96,16 +82,11 @@ class MemberStateAgent(mesa.Agent):
 
     def home_fire_units(self) -> NDArray[np.int64]:
         """Its own fire units standing at home ``[E]`` (not NATO pool units or other states' units stationed there)."""
-        model = self.model
-        units: NDArray[np.int64] = model.fire_units[self.region] - model.guest_fire_units_in(self.region)
-        return units
+        return self.model.posture.home(self.region)
 
     def owned_fire_units(self) -> NDArray[np.int64]:
-        """Fire units it owns wherever they stand ``[E]``."""
-        owned = self.home_fire_units() + self.contributed
-        for units in self.deployed_away.values():
-            owned = owned + units
-        return owned
+        """Fire units it owns wherever they stand ``[E]``: at home, lent to NATO's pool, redeployed."""
+        return self.model.posture.owned_by(self.region)
 
     def home_units_by_name(self) -> dict[str, int]:
         """Fire units at home by effector name."""
@@ -113,7 +94,7 @@ class MemberStateAgent(mesa.Agent):
 
     def receive(self, item: str, units: int) -> None:
         """Delivered fire units or interceptors arrive at home."""
-        self.model.add_holdings(self.region, item, units)
+        self.model.posture.add(self.region, item, units)
 
     # --- money ----------------------------------------------------------------------------------------
 
@@ -208,7 +189,7 @@ class MemberStateAgent(mesa.Agent):
                 on_order[item] = on_order.get(item, 0) + buyers[self.code]
         view = ProcurementView(
             fire_units=self.owned_fire_units(),
-            munitions=model.munitions[self.region],
+            munitions=model.posture.munitions[self.region],
             on_order=on_order,
             capability_targets=self.capability_targets,
             incursions_since_review=self.incursions_since_review,
@@ -227,8 +208,8 @@ class MemberStateAgent(mesa.Agent):
         """False when the state cannot pay for one unit of ``item`` from any line (:meth:`split_payment`, the rule
         :meth:`buy` pays by, with SAFE where the line is eligible).
 
-        A review then skips the purchase (over 40% of them in the baseline, where budgets run dry): it would order
-        nothing and change nothing (quotes are free), and the review ignores the reason given. Negative money
+        A review then skips the purchase: it would order nothing and change nothing (quotes are free), and the
+        review ignores the reason given. Negative money
         (which paying what was checked never leaves) would give :meth:`split_payment` negative counts, so a review
         never skips then.
         """
@@ -244,7 +225,7 @@ class MemberStateAgent(mesa.Agent):
         """Donation review: the policy may give Ukraine a fire unit (with backfill)."""
         if self.played:  # tabletop: the players decide this state's donations
             return
-        year = day // 365
+        year = day // DAYS_PER_YEAR
         decision = self.donation.decide(_HomeUnitsByName(self), self.donated_by_year.get(year, 0), ukraine_short)
         if decision is None:
             return

@@ -6,9 +6,8 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from sim.model.policies.registry import IMPLEMENTATIONS
+from sim.model.policies.registry import SUPPLIER
 from sim.scenario.industry import Supplier
-from sim.scenario.policies import BacklogExpansion
 
 if TYPE_CHECKING:
     from sim.model.world import AirDefenceModel
@@ -23,11 +22,7 @@ class SupplierAgent(mesa.Agent):
         super().__init__(model)
         self.name = supplier.name
         self.european = supplier.european
-        choice = supplier.policy
-        if isinstance(choice, BacklogExpansion):
-            self.policy = IMPLEMENTATIONS["supplier"][choice.name](choice.params)
-        else:
-            self.policy = IMPLEMENTATIONS["supplier"][choice.name]()
+        self.policy = SUPPLIER.build(supplier.policy, model.policy_context)
         self.investments = 0
 
     def review(self, day: int) -> None:

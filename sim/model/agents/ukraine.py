@@ -9,15 +9,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.model.industry import CREDIT_TOLERANCE
-from sim.model.policies.posture import UnitSplit
-from sim.model.policies.registry import IMPLEMENTATIONS
+from sim.model.policies.registry import ALLOCATION
+from sim.model.splits import UnitSplit
 from sim.model.tables import UKRAINE
-from sim.scenario.policies import ThreatWeightedAllocation
+from sim.scenario.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
 
 if TYPE_CHECKING:
     from sim.model.world import AirDefenceModel
-
-DAYS_PER_MONTH = 30.0
 
 
 class UkraineAgent(mesa.Agent):
@@ -36,18 +34,14 @@ class UkraineAgent(mesa.Agent):
         self.code = UKRAINE
         self.regions = tables.ukraine_regions
         self._region_column = self.regions[:, np.newaxis]  # (indexes rows × columns of the holdings)
-        self.raid_shares = np.array([region.raid_share.value for region in ukraine.regions])
+        self.raid_shares = model.policy_context.raid_shares
         self.depot_fire_units = np.zeros(len(tables.effector_names), dtype=np.int64)
         self.depot_munitions = np.zeros(len(tables.munition_names), dtype=np.int64)
         for name, count in ukraine.inventory.fire_units.items():
             self.depot_fire_units[tables.effector_index(name)] += count.as_int()
         for name, count in ukraine.inventory.interceptors.items():
             self.depot_munitions[tables.munition_index(name)] += count.as_int()
-        choice = ukraine.allocation
-        if isinstance(choice, ThreatWeightedAllocation):
-            self.allocation = IMPLEMENTATIONS["allocation"][choice.name](choice.params)
-        else:
-            self.allocation = IMPLEMENTATIONS["allocation"][choice.name]()
+        self.allocation = ALLOCATION.build(ukraine.allocation, model.policy_context)
         industry = ukraine.industry
         self.industry_munition = tables.munition_index(industry.interceptor)
         self.capacity_per_month = industry.capacity_per_month.value
@@ -80,7 +74,7 @@ class UkraineAgent(mesa.Agent):
 
     def buy_with_aid(self, day: int, days_covered: int) -> None:
         """Spend ``days_covered`` days of military aid on interceptors, each at the fastest supplier."""
-        self.aid_available_eur += self.aid_eur_per_year * days_covered / 365
+        self.aid_available_eur += self.aid_eur_per_year * days_covered / DAYS_PER_YEAR
         market = self.model.market
         budget = self.aid_available_eur
         for item, share in sorted(self.aid_shares.items()):
@@ -101,16 +95,17 @@ class UkraineAgent(mesa.Agent):
             return
         model = self.model
         fire_units = self.depot_fire_units.tolist()
-        munitions = self.depot_munitions.tolist()[:-1]  # (the EW pseudo-munition is not stock)
+        posture = model.posture
+        munitions = self.depot_munitions.tolist()[: posture.no_munition]  # (the EW pseudo-munition is not stock)
         if not (any(fire_units) or any(munitions)):
             return
         start = max(0, day - self.allocation.lookback_days)
         recent = model.threat_history[start:day].sum(axis=0) if day > 0 else np.zeros(len(self.regions))
         split = UnitSplit(self.allocation.weights(recent.astype(np.float64), self.raid_shares))
-        self._send_out(fire_units, split, model.fire_units)
-        self._send_out(munitions, split, model.munitions)
+        self._send_out(fire_units, split, posture.fire_units)
+        self._send_out(munitions, split, posture.munitions)
         self.depot_fire_units[:] = 0
-        self.depot_munitions[:-1] = 0
+        self.depot_munitions[: posture.no_munition] = 0
 
     def _send_out(self, depot: list[int], split: UnitSplit, holdings: NDArray[np.int64]) -> None:
         """Add the split of each depot slot to the regions' ``holdings`` ``[R, slots]`` (a slot of zero or less,

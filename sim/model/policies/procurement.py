@@ -1,4 +1,4 @@
-"""Member-state procurement policies: what to order at each procurement review.
+"""A member state's procurement slot: what to order at each procurement review.
 
 A policy returns :class:`Demand` lines (item, units, why); the member state then funds them, splits them
 between national and EU-joint channels and picks suppliers from the quotes — using the policy's own
@@ -10,11 +10,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.model.tables import UNLIMITED_STOCK, Tables
+from sim.model.policies.context import Parameterless, PolicyContext
+from sim.model.tables import NO_MUNITION, UNLIMITED_STOCK
 from sim.scenario.policies import StockCoverParams
 
 
@@ -50,19 +52,39 @@ class ProcurementView:
     incursions_since_review: int
 
 
+class ProcurementPolicy(Protocol):
+    """What a member state asks of its procurement policy."""
+
+    @property
+    def joint_share(self) -> float:
+        """Share of each demand placed through EU joint procurement."""
+        ...
+
+    def decide(self, view: ProcurementView) -> list[Demand]:
+        """The demands of one review."""
+        ...
+
+    def rank_quotes(self, quotes: Sequence[Quote]) -> list[Quote]:
+        """Acceptable quotes, best first."""
+        ...
+
+
 class StockCoverPolicy:
     """Keep each interceptor at ``magazine_reloads`` full reloads of the fire units that fire it, order fire
     units up to NATO's capability targets, and answer incursions with a cheap counter-drone layer."""
 
     name = "stock_cover"
 
-    def __init__(self, params: StockCoverParams, tables: Tables) -> None:
+    def __init__(self, params: StockCoverParams, context: PolicyContext) -> None:
+        tables = context.tables
         self.params = params
         self.tables = tables
         # Read once: a policy's parameters do not change during a run, and decide() runs at every review.
         self._counter_units_per_incursion = params.counter_drone_units_per_incursion.as_int()
         self._reloads = params.magazine_reloads.value
-        self._stocked_munitions = [(index, name) for index, name in enumerate(tables.munition_names) if name != "none"]
+        self._stocked_munitions = [
+            (index, name) for index, name in enumerate(tables.munition_names) if name != NO_MUNITION
+        ]
         self._max_lead_time_days = params.max_lead_time_days.value
         # Each effector fires one munition and holds so many ready rounds of it per unit (the rows of
         # ``tables.ready_matrix``), as plain ints: decide() adds up the force's ready rounds in Python.
@@ -120,7 +142,7 @@ class StockCoverPolicy:
         return sorted(usable, key=lambda quote: (quote.lead_time_days, quote.unit_price_eur, quote.supplier))
 
 
-class NoProcurementPolicy:
+class NoProcurementPolicy(Parameterless):
     """Orders nothing (a reference case: what the year looks like on today's stocks)."""
 
     name = "no_procurement"

@@ -1,58 +1,101 @@
-"""The policy registry: every policy name a scenario can choose, the class that implements it, and its
-documentation (``sim policies`` prints this).
+"""The policy registry: every decision slot, the policies a scenario can choose for it, and how they are built.
 
-Scenario files choose policies by ``name`` (validated by the discriminated unions in
-``sim.scenario.policies``); the model builds them here. A test checks that the two lists agree.
+A slot is one decision an actor delegates to a policy (the adversary's raids and incursions, a member state's
+procurement, deployment and donation, the EU's joint rounds, NATO's sentry, Ukraine's allocation, a supplier's
+investment). Each slot has a protocol (what the actor asks of the policy, in the slot's module of
+:mod:`sim.model.policies`) and here a :class:`Slot`: its owner and the class behind each name. Scenario files
+choose a policy by ``name`` with ``params`` (validated by the discriminated unions in ``sim.scenario.policies``,
+one per slot key); an actor builds it with :meth:`Slot.build`. A test checks that the names agree with the
+scenario format's; ``sim policies`` prints :func:`policy_docs`.
 """
 
 from __future__ import annotations
 
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 
-from sim.model.policies import market, posture, procurement, threats
+from sim.model.policies import allocation, deployment, donation, eu, incursions, procurement, raids, sentry, supplier
+from sim.model.policies.context import PolicyContext
 from sim.scenario.policies import POLICY_UNIONS
 
-IMPLEMENTATIONS: dict[str, dict[str, type]] = {
-    "raids": {"nightly_raids": threats.NightlyRaidsPolicy, "no_raids": threats.NoRaidsPolicy},
-    "incursions": {
-        "border_incursions": threats.BorderIncursionsPolicy,
-        "no_incursions": threats.NoIncursionsPolicy,
-    },
-    "procurement": {"stock_cover": procurement.StockCoverPolicy, "no_procurement": procurement.NoProcurementPolicy},
-    "deployment": {"home_defence": posture.HomeDefencePolicy, "flank_contribution": posture.FlankContributionPolicy},
-    "donation": {"no_donation": posture.NoDonationPolicy, "surplus_donation": posture.SurplusDonationPolicy},
-    "eu": {
-        "joint_procurement": market.JointProcurementPolicy,
-        "no_joint_procurement": market.NoJointProcurementPolicy,
-    },
-    "sentry": {
-        "threat_weighted_sentry": posture.ThreatWeightedSentryPolicy,
-        "static_sentry": posture.StaticSentryPolicy,
-    },
-    "allocation": {
-        "threat_weighted": posture.ThreatWeightedAllocationPolicy,
-        "static": posture.StaticAllocationPolicy,
-    },
-    "supplier": {"backlog_expansion": market.BacklogExpansionPolicy, "fixed_capacity": market.FixedCapacityPolicy},
-}
-"""Decision slot → policy name → implementing class."""
 
-SLOT_OWNERS = {
-    "raids": "adversary (actors.adversary.raids)",
-    "incursions": "adversary (actors.adversary.incursions)",
-    "procurement": "member state (actors.member_states.XX.policies.procurement)",
-    "deployment": "member state (actors.member_states.XX.policies.deployment)",
-    "donation": "member state (actors.member_states.XX.policies.donation)",
-    "eu": "EU (actors.eu.policy)",
-    "sentry": "NATO (actors.nato.sentry)",
-    "allocation": "Ukraine (actors.ukraine.allocation)",
-    "supplier": "supplier (industry.suppliers[i].policy)",
-}
+class PolicyChoice(Protocol):
+    """A scenario's choice of policy for a slot: a name and, for most, ``params`` (pydantic models)."""
+
+    @property
+    def name(self) -> str:
+        """The policy's registered name."""
+        ...
+
+
+@dataclass(frozen=True)
+class Slot[PolicyT]:
+    """One decision slot: its key in the scenario format, who chooses it, and the class behind each name.
+
+    Every class is built as ``cls(params, context)`` (see :mod:`sim.model.policies.context`).
+    """
+
+    key: str
+    owner: str
+    implementations: Mapping[str, Callable[[Any, PolicyContext], PolicyT]]
+
+    def build(self, choice: PolicyChoice, context: PolicyContext) -> PolicyT:
+        """The policy a scenario chose for this slot, built with its parameters (None where it has none)."""
+        return self.implementations[choice.name](getattr(choice, "params", None), context)
+
+
+RAIDS: Slot[raids.RaidPolicy] = Slot(
+    "raids",
+    "adversary (actors.adversary.raids)",
+    {"nightly_raids": raids.NightlyRaidsPolicy, "no_raids": raids.NoRaidsPolicy},
+)
+INCURSIONS: Slot[incursions.IncursionPolicy] = Slot(
+    "incursions",
+    "adversary (actors.adversary.incursions)",
+    {"border_incursions": incursions.BorderIncursionsPolicy, "no_incursions": incursions.NoIncursionsPolicy},
+)
+PROCUREMENT: Slot[procurement.ProcurementPolicy] = Slot(
+    "procurement",
+    "member state (actors.member_states.XX.policies.procurement)",
+    {"stock_cover": procurement.StockCoverPolicy, "no_procurement": procurement.NoProcurementPolicy},
+)
+DEPLOYMENT: Slot[deployment.DeploymentPolicy] = Slot(
+    "deployment",
+    "member state (actors.member_states.XX.policies.deployment)",
+    {"home_defence": deployment.HomeDefencePolicy, "flank_contribution": deployment.FlankContributionPolicy},
+)
+DONATION: Slot[donation.DonationPolicy] = Slot(
+    "donation",
+    "member state (actors.member_states.XX.policies.donation)",
+    {"no_donation": donation.NoDonationPolicy, "surplus_donation": donation.SurplusDonationPolicy},
+)
+EU: Slot[eu.JointRoundPolicy] = Slot(
+    "eu",
+    "EU (actors.eu.policy)",
+    {"joint_procurement": eu.JointProcurementPolicy, "no_joint_procurement": eu.NoJointProcurementPolicy},
+)
+SENTRY: Slot[sentry.SentryPolicy] = Slot(
+    "sentry",
+    "NATO (actors.nato.sentry)",
+    {"threat_weighted_sentry": sentry.ThreatWeightedSentryPolicy, "static_sentry": sentry.StaticSentryPolicy},
+)
+ALLOCATION: Slot[allocation.AllocationPolicy] = Slot(
+    "allocation",
+    "Ukraine (actors.ukraine.allocation)",
+    {"threat_weighted": allocation.ThreatWeightedAllocationPolicy, "static": allocation.StaticAllocationPolicy},
+)
+SUPPLIER: Slot[supplier.InvestmentPolicy] = Slot(
+    "supplier",
+    "supplier (industry.suppliers[i].policy)",
+    {"backlog_expansion": supplier.BacklogExpansionPolicy, "fixed_capacity": supplier.FixedCapacityPolicy},
+)
+
+SLOTS: tuple[Slot[Any], ...] = (RAIDS, INCURSIONS, PROCUREMENT, DEPLOYMENT, DONATION, EU, SENTRY, ALLOCATION, SUPPLIER)
+"""Every decision slot, in the order the reference page lists them."""
 
 
 @dataclass(frozen=True)
@@ -103,14 +146,14 @@ def _default_text(field: Any) -> str:
 
 def policy_docs() -> Iterator[PolicyDoc]:
     """Documentation of every registered policy, slot by slot."""
-    for slot, implementations in IMPLEMENTATIONS.items():
-        for name, cls in implementations.items():
+    for slot in SLOTS:
+        for name, cls in slot.implementations.items():
             summary = " ".join((cls.__doc__ or "").split())
-            model = _parameter_model(slot, name)
+            model = _parameter_model(slot.key, name)
             parameters: tuple[PolicyParameter, ...] = ()
             if model is not None:
                 parameters = tuple(
                     PolicyParameter(field_name, field.description or "", _default_text(field))
                     for field_name, field in model.model_fields.items()
                 )
-            yield PolicyDoc(slot, SLOT_OWNERS[slot], name, summary, parameters)
+            yield PolicyDoc(slot.key, slot.owner, name, summary, parameters)

@@ -1,4 +1,4 @@
-"""The random streams of one replication: a generator per purpose, and per-night streams for the nights.
+"""The random streams of one replication, and how compiled code draws from them.
 
 Raids, incursions and decisions each have a generator of their own, spawned from the replication's seed.
 Each night's draws (Ukraine's engagements, NATO's detection and engagements, leakers' hits) come from a stream
@@ -6,12 +6,25 @@ of their own: the purpose's PCG64 generator moved to the start of that night's b
 draws in. So common random numbers hold night by night: when two scenarios' defences differ one night (and
 the kernel draws a different number of numbers), every later night still starts from the same state.
 
-Moving a generator with NumPy (set the saved state, then ``advance``) costs ~4 µs, twice a night. A PCG64
-state moves by an affine map, ``s → A·s + C (mod 2^128)`` for a jump of ``NIGHT_STRIDE`` draws, so the
-start of every night's block is computed once per replication with Python integers, and moving to it is two
-machine words written into the generator's state (NumPy publishes its address through ``ctypes``). Where the
-memory layout is not the one this code was checked against — verified once per process against NumPy's own
-``advance`` — the NumPy way is used instead; both give the very same generator state.
+Moving to a night's block. A PCG64 state moves by an affine map, ``s → A·s + C (mod 2^128)`` for a jump of
+``NIGHT_STRIDE`` draws, so the start of every night's block is computed once per replication with Python
+integers, and moving there writes two machine words into the generator's state (NumPy publishes its address
+through ``ctypes``). The result is the very state NumPy's ``bit_generator.advance(day × NIGHT_STRIDE)`` from
+the saved start gives: that is checked once per process, and where the memory layout is not the one this code
+knows, NumPy's ``advance`` is used instead. ``advance`` alone is not used everywhere because it costs several
+times more per move (three moves a night); ``jumped()`` cannot serve, as its jump is a different distance
+(``(φ − 1)·2^128``) and would give other draws.
+
+Compiled draws. numba can take a ``numpy.random.Generator`` as an argument, but converts it on every call;
+instead :func:`generator_address` reads once the C addresses behind a generator's bit generator (its state and
+its ``next_*`` functions, published through ``BitGenerator.ctypes``) into a small ``uint64`` array, which
+compiled code receives like any array, and :func:`binomial` rebuilds numba's bit-generator view from those
+addresses and calls numba's ``Generator.binomial``. numba implements it with NumPy's own algorithm (inversion
+below a mean of 30, BTPE above), so compiled draws are the very numbers NumPy would draw from the same state and
+move the state exactly as NumPy would: code may mix compiled and NumPy draws on one generator
+(``tests/test_compiled_draws.py`` checks this draw for draw). The addresses stay valid for the life of the bit
+generator (setting its ``state`` or calling ``advance`` changes the state in place); callers keep the generator
+alive while compiled code uses its address.
 """
 
 from __future__ import annotations
@@ -22,12 +35,78 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+import numba
 import numpy as np
+from numba.core import cgutils, types
+from numba.extending import intrinsic
+from numba.np.random.distributions import random_binomial
 from numpy.typing import NDArray
 
-from sim.model.compiled_random import generator_address
+__all__ = ["NIGHT_PURPOSES", "NIGHT_STRIDE", "NightStream", "Streams", "binomial", "generator_address"]
 
-__all__ = ["NIGHT_PURPOSES", "NIGHT_STRIDE", "NightStream", "Streams"]
+_BIT_GENERATOR = types.NumPyRandomBitGeneratorType("bit_generator")
+
+_ADDRESSES: dict[int, tuple[Any, NDArray[np.uint64]]] = {}  # id(bit generator) -> (it, its addresses)
+_ADDRESS_CACHE_SIZE = 256
+
+
+def generator_address(rng: np.random.Generator) -> NDArray[np.uint64]:
+    """``[state, next_double, next_uint64, next_uint32]`` addresses of ``rng``'s bit generator (read-only).
+
+    Cached per bit generator: a generator repositioned every night keeps its addresses.
+    """
+    bit_generator = rng.bit_generator
+    cached = _ADDRESSES.get(id(bit_generator))
+    if cached is not None and cached[0] is bit_generator:
+        return cached[1]
+    interface = bit_generator.ctypes
+    addresses = np.array(
+        [
+            interface.state_address,
+            ctypes.cast(interface.next_double, ctypes.c_void_p).value,
+            ctypes.cast(interface.next_uint64, ctypes.c_void_p).value,
+            ctypes.cast(interface.next_uint32, ctypes.c_void_p).value,
+        ],
+        dtype=np.uint64,
+    )
+    addresses.setflags(write=False)
+    if len(_ADDRESSES) >= _ADDRESS_CACHE_SIZE:
+        _ADDRESSES.clear()
+    _ADDRESSES[id(bit_generator)] = (bit_generator, addresses)  # holding it keeps its id from being reused
+    return addresses
+
+
+@intrinsic
+def _bit_generator_at(typing_context: Any, addresses: Any) -> Any:
+    """numba's bit-generator struct for the addresses from :func:`generator_address`."""
+    if not (isinstance(addresses, types.Array) and addresses.dtype == types.uint64 and addresses.ndim == 1):
+        return None
+    signature = _BIT_GENERATOR(addresses)
+
+    def codegen(context: Any, builder: Any, signature: Any, arguments: Any) -> Any:
+        array = context.make_array(signature.args[0])(context, builder, arguments[0])
+
+        def word(index: int) -> Any:
+            pointer = cgutils.gep_inbounds(builder, array.data, index)
+            return builder.load(pointer)
+
+        bit_generator = cgutils.create_struct_proxy(_BIT_GENERATOR)(context, builder)
+        bit_generator.state_address = word(0)
+        bit_generator.state = word(0)
+        bit_generator.fnptr_next_double = word(1)
+        bit_generator.fnptr_next_uint64 = word(2)
+        bit_generator.fnptr_next_uint32 = word(3)
+        return bit_generator._getvalue()
+
+    return signature, codegen
+
+
+@numba.njit(cache=True)
+def binomial(addresses: NDArray[np.uint64], trials: int, probability: float) -> int:
+    """One ``Generator.binomial(trials, probability)`` draw, from compiled code (see the module docstring)."""
+    bit_generator = _bit_generator_at(addresses)  # type: ignore[call-arg, var-annotated]
+    return int(random_binomial(bit_generator, trials, probability))
+
 
 NIGHT_PURPOSES = ("ukraine", "nato", "damage")
 """The per-night random streams: Ukraine's engagements, NATO's detection and engagements, leakers' hits."""
@@ -98,7 +177,7 @@ class NightStream:
         self.generator = generator
         self.bit_generator = generator.bit_generator
         self.address = generator_address(generator)
-        """Addresses for compiled draws (:func:`sim.model.compiled_random.generator_address`)."""
+        """Addresses for compiled draws (:func:`generator_address`)."""
         self.start_state = dict(start_state if start_state is not None else self.bit_generator.state)
         self.horizon_days = horizon_days
         self._starts: NDArray[np.uint64] | None = None  # [horizon, 2] state words at each night's start, on first use

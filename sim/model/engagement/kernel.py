@@ -1,11 +1,10 @@
-"""The compiled loops of the engagement kernel (numba): one night of every layer, region and threat type.
+"""The engagement rules compiled (numba): one night of every layer, region and threat type.
 
-:mod:`sim.model.engagement` is the kernel's interface and the statement of its rules (module docstring,
-rules 1-8); this module carries them out in plain loops over counts, compiled once by numba and cached on
-disk. Compiled, a night costs a few microseconds whatever its size: the loops run over regions, layers and
+:mod:`sim.model.engagement.rules` states the rules (module docstring, rules 1-8); this module carries them out
+in plain loops over counts, compiled once by numba and cached on disk. The loops run over regions, layers and
 threat types, never over drones, and each kill count is one binomial draw.
 
-The draws are NumPy's own (:mod:`sim.model.compiled_random`) and are made in the order NumPy's array calls
+The draws are NumPy's own (:mod:`sim.model.engagement.streams`) and are made in the order NumPy's array calls
 would make them: layer by layer, for each layer region by region and type by type (C order of ``[R, T]``),
 then each later shoot-look-shoot round the same way. A count of zero draws nothing.
 """
@@ -16,7 +15,7 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.model.compiled_random import binomial
+from sim.model.engagement.streams import binomial
 
 __all__ = ["resolve_layers", "split_row"]
 
@@ -32,7 +31,7 @@ def split_row(
     ``classes[t]`` is the class of type ``t`` (0 most urgent; -1: not a candidate, receives 0). Each class in
     turn is served ``n = min(what is left, its count N)``; within it, type ``t`` receives the difference of
     cumulative floors ``floor(n·C_t / N) − floor(n·C_prev / N)`` over the class's types in index order
-    (see :func:`sim.model.engagement.split_in_proportion`). Requires ``0 ≤ total ≤ Σ candidates``.
+    (see :func:`sim.model.engagement.rules.split_in_proportion`). Requires ``0 ≤ total ≤ Σ candidates``.
     """
     left = total
     for served_class in range(class_count):
@@ -102,7 +101,7 @@ def resolve_layers(
         shots_per_target: ``[L]`` shots in a salvo, or shoot-look-shoot rounds.
         salvo: ``[L]`` whether the layer fires salvos (shoot-look-shoot with one round is a salvo of one).
         munition_index: ``[L]`` the layer's column of ``munitions``.
-        rng: addresses of the generator (:func:`sim.model.compiled_random.generator_address`).
+        rng: addresses of the generator (:func:`sim.model.engagement.streams.generator_address`).
     """
     n_regions, n_types = survivors.shape
     n_layers = classes.shape[0]

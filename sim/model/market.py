@@ -22,7 +22,6 @@ from sim.scenario.model import Scenario
 
 SAFE_YEARS = 5
 """SAFE loans are drawn over this many years (2026–2030), so at most 1/5 of an allocation a year."""
-DAYS_PER_YEAR = 365
 
 
 @dataclass
@@ -95,7 +94,7 @@ class Market:
                     line.start_in_steady_state(self._new_order(EXTERNAL_BUYER, line, backlog, price, "external", 0))
                 self.lines[(supplier.name, product.item)] = line
                 self.lines_by_item[product.item].append(line)
-        self._line_list = list(self.lines.values())  # (the daily loop: a list iterates faster than a dict's values)
+        self._line_list = list(self.lines.values())  # (the lines in the order of ``lines``)
 
     def _new_order(
         self,

@@ -1,4 +1,4 @@
-"""Compiled draws (sim/model/compiled_random.py) are NumPy's own draws, number for number.
+"""Compiled draws (sim/model/engagement/streams.py) are NumPy's own draws, number for number.
 
 The engagement kernel's outcome for a seed, its common random numbers and its tests against a plain numpy
 reference all rest on this: a compiled ``binomial`` on a generator gives exactly what
@@ -11,7 +11,7 @@ import numba
 import numpy as np
 import pytest
 
-from sim.model.compiled_random import binomial, generator_address
+from sim.model.engagement.streams import binomial, generator_address
 
 
 @numba.njit

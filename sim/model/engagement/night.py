@@ -1,15 +1,13 @@
-"""The compiled loops of the model's night: engagement inputs from holdings, the books, leakers' hits.
+"""The model's night around the engagement rules (compiled): launch, engage, book, hit.
 
-A night of the model is the engagement kernel (:mod:`sim.model.engagement_loops`) plus bookkeeping around
-it: fire channels, ready rounds and reserves from the fire units standing in each region; the stock update;
-the ledger's counters (:class:`sim.model.ledger.Ledger`) and today's row of the time series; and the sites
-that leakers hit. Done with numpy on arrays of a few regions, that bookkeeping cost ~100 µs a night; here it
-is compiled with the kernel into one call per side (Ukraine, NATO) and one for the damage.
+A night of the model is the engagement kernel (:mod:`sim.model.engagement.kernel`) plus what surrounds it: the
+adversary's launch against its stock (:func:`launch`); fire channels, ready rounds and reserves from the fire
+units standing in each region, the stock update, the ledger's counters (:class:`sim.model.ledger.Ledger`) and
+today's row of the time series (:func:`engage_regions`, once per side: Ukraine, NATO); and the sites that leakers
+hit (:func:`hit_sites`). It is compiled together with the kernel so that a night is a few calls.
 
-The world (:mod:`sim.model.world`) decides what happens; these functions only carry it out and book it.
-Counts are exact integers; money is summed in the order the numpy version summed it where that is below
-eight terms (NumPy sums short rows in order), so the books equal it to the last bit except, at most, in the
-last bits of a daily damage total.
+The world (:mod:`sim.model.world`) decides what happens; these functions only carry it out and book it. Counts
+are exact integers; money is summed region by region and layer by layer, in a fixed order.
 """
 
 from __future__ import annotations
@@ -18,20 +16,13 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.model.compiled_random import binomial
-from sim.model.engagement_loops import resolve_layers
+from sim.model.engagement.kernel import resolve_layers
+from sim.model.engagement.streams import binomial
 
 __all__ = ["engage_regions", "hit_sites", "launch"]
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
-
-# Positions in ``columns`` (the order of sim.model.ledger.NIGHT_SERIES): each side's launched, killed and
-# leakers (Ukraine 0-2, NATO 5-7), Ukraine's drones launched and killed, spend, attacker cost, value protected,
-# regions with an empty magazine.
-_LAUNCHED, _KILLED, _LEAKERS = 0, 1, 2
-_DRONES_LAUNCHED, _DRONES_KILLED, _NATO = 3, 4, 5
-_SPEND, _ATTACKER_COST, _PROTECTED, _EMPTY = 8, 9, 10, 11
 
 
 @numba.njit(cache=True)
@@ -83,7 +74,7 @@ def engage_regions(
     books: tuple[IntArray, IntArray, IntArray, IntArray, IntArray, IntArray, IntArray],
     money: tuple[FloatArray, FloatArray],
     today: FloatArray,
-    columns: IntArray,
+    columns: NDArray[np.void],
     leakers: IntArray,
 ) -> None:  # pragma: no cover - compiled
     """One night for the regions ``rows`` (their ``incoming`` [r, T]): engage, update stocks, book the outcome
@@ -95,8 +86,9 @@ def engage_regions(
     reserve = fire units × reserve rounds per unit. ``books`` are the ledger's counters ``(launched, killed,
     leakers [R, T], killed_by_layer [R, L, T], shots [R, M], empty_magazine_days [R, L],
     empty_magazine_region_days [R])`` and ``money`` its ``(interceptor_spend_eur, value_protected_meur)``
-    [R], all updated in place; ``today`` is the ledger's row of today's flows, ``columns`` the indices of
-    :data:`sim.model.ledger.NIGHT_SERIES` in it.
+    [R], all updated in place; ``today`` is the ledger's row of today's flows and ``columns`` the ledger's
+    one-record array naming where each of them lies in ``today`` (:attr:`sim.model.ledger.Ledger.night_columns`:
+    a field per name of :data:`sim.model.ledger.NIGHT_SERIES`).
     """
     n_rows, n_types = incoming.shape
     n_layers = fire_units.shape[1]
@@ -126,6 +118,7 @@ def engage_regions(
 
     launched_book, killed_book, leakers_book, by_layer_book, shots_book, empty_days, empty_region_days = books
     spend_book, protected_book = money
+    column = columns[0]
     spend_total = 0.0
     attacker_cost = 0.0
     protected_total = 0.0
@@ -134,7 +127,10 @@ def engage_regions(
         for munition in range(n_munitions):
             munitions[region, munition] -= ready[i, munition] - left[i, munition]
         munitions[region, n_munitions - 1] = unlimited_stock
-        side = 0 if region_is_ukraine[region] else _NATO
+        ukraine = region_is_ukraine[region]
+        launched_column = column.ukraine_launched if ukraine else column.nato_launched
+        killed_column = column.ukraine_killed if ukraine else column.nato_killed
+        leakers_column = column.ukraine_leakers if ukraine else column.nato_leakers
         spend = 0.0
         any_empty = False
         for layer in range(n_layers):
@@ -155,12 +151,12 @@ def engage_regions(
             killed_book[region, t] += down
             leakers_book[region, t] += survivors[i, t]
             protected += down * damage_fraction[t]
-            today[columns[side + _LAUNCHED]] += incoming[i, t]
-            today[columns[side + _KILLED]] += down
-            today[columns[side + _LEAKERS]] += survivors[i, t]
-            if side == 0 and is_drone_or_decoy[t]:
-                today[columns[_DRONES_LAUNCHED]] += incoming[i, t]
-                today[columns[_DRONES_KILLED]] += down
+            today[launched_column] += incoming[i, t]
+            today[killed_column] += down
+            today[leakers_column] += survivors[i, t]
+            if ukraine and is_drone_or_decoy[t]:
+                today[column.ukraine_drone_launched] += incoming[i, t]
+                today[column.ukraine_drone_killed] += down
             attacker_cost += incoming[i, t] * threat_cost_eur[t]
         protected *= expected_hit_value_meur[region]
         spend_book[region] += spend
@@ -169,10 +165,10 @@ def engage_regions(
         protected_total += protected
         if any_empty:
             empty_region_days[region] += 1
-            today[columns[_EMPTY]] += 1
-    today[columns[_SPEND]] += spend_total / 1e6
-    today[columns[_ATTACKER_COST]] += attacker_cost / 1e6
-    today[columns[_PROTECTED]] += protected_total
+            today[column.empty_magazine_regions] += 1
+    today[column.interceptor_spend_meur] += spend_total / 1e6
+    today[column.attacker_cost_meur] += attacker_cost / 1e6
+    today[column.value_protected_meur] += protected_total
 
 
 @numba.njit(cache=True)

@@ -1,10 +1,11 @@
-"""The engagement kernel: one night of layered air defence for many regions at once.
+"""The rules of the engagement: one night of layered air defence for many regions at once.
 
-This is the single place where threats meet defences. Runs, tabletop play, the UI and reports all call
-:func:`resolve_night`; nothing else decides who shoots at what. The kernel is pure numpy (no Mesa, no
-pydantic) and works on *counts*: a raid of 10,000 drones costs the same as a raid of 10, because kills
-are drawn with one binomial per layer (or per shoot-look-shoot round) over all regions and threat types
-at once, never with one Python object per drone.
+This is the single statement of how threats meet defences. The model's night
+(:func:`sim.model.engagement.night.engage_regions`) and :func:`resolve_night` (a night from arrays of counts,
+for tests, benchmarks and anyone studying one night) both carry these rules out with the same compiled loops,
+:func:`sim.model.engagement.kernel.resolve_layers`; nothing else decides who shoots at what. The rules work on
+*counts*: a raid of 10,000 drones is resolved like a raid of 10, with kills drawn as one binomial per layer (or
+per shoot-look-shoot round) and threat type, never one object per drone.
 
 Shapes used throughout: ``R`` regions, ``T`` threat types, ``L`` layers, ``M`` munition types.
 
@@ -54,7 +55,7 @@ it left candidates unengaged with channels free and has not one more full salvo 
 surviving engaged target its next shot, and its stock is empty. Rounds held back by the reserve are not
 "run out": a layer that stops because of its reserve, with a full salvo still in stock, is not flagged.
 
-Random draws and cost: the rules are carried out by compiled loops (:mod:`sim.model.engagement_loops`,
+Random draws: the rules are carried out by compiled loops (:mod:`sim.model.engagement.kernel`,
 numba) over regions, layers and threat types, with one binomial draw per (region, layer or shoot-look-shoot
 round, type) that has anything engaged; a count of zero draws nothing. The draws are NumPy's
 ``Generator.binomial`` numbers, taken from ``rng`` in the order NumPy's array calls would take them (layer
@@ -62,8 +63,8 @@ by layer, then round by round, each in C order of ``[R, T]``), so the same input
 the same outcome, and a plain NumPy implementation of the rules reproduces it draw for draw. Because the
 number of draws depends on what happens, a caller that wants common random numbers across scenarios should
 give each night its own stream (``numpy.random.SeedSequence.spawn``, or a generator moved to the night's
-block with ``advance``) rather than share one stream over a whole run. A night costs a few microseconds of
-compiled work plus the call itself, whatever the size of the raid.
+block with ``advance``, as :mod:`sim.model.engagement.streams` does) rather than share one stream over a whole
+run.
 """
 
 from __future__ import annotations
@@ -291,7 +292,7 @@ def split_in_proportion(counts: ArrayLike, totals: ArrayLike) -> IntArray:
     counts_total = counts_array.sum(axis=1)
     if np.any(counts_array < 0) or np.any(totals_array < 0) or np.any(totals_array > counts_total):
         raise ValueError("need counts ≥ 0 and 0 ≤ totals ≤ counts.sum(axis=1)")
-    from sim.model.engagement_loops import split_row  # compiled code: imported on use (see resolve_night)
+    from sim.model.engagement.kernel import split_row  # compiled code: imported on use (see resolve_night)
 
     one_class = np.zeros(counts_array.shape[1], dtype=np.int64)
     allocation = np.zeros_like(counts_array)
@@ -304,7 +305,7 @@ class LayerTable:
     """Per-layer constants of one sequence of layers, stacked over the layer axis for the compiled loops.
 
     Built once per sequence by :func:`layer_table`; callers that run the compiled loops themselves (the
-    model's night, :mod:`sim.model.night_loops`) take the kernel's arguments from here.
+    model's night, :mod:`sim.model.engagement.night`) take the kernel's arguments from here.
     """
 
     __slots__ = (
@@ -428,7 +429,7 @@ def resolve_night(
             held back for its top-priority types (module docstring, rule 8). The layer never fires at its
             other types a round that would take the stock of its munition, as left at that moment, below
             the reserve. No effect on a layer whose engaged types all share one priority value.
-        validate: Check the layers' types and that every count is ≥ 0 (a few microseconds). A caller that
+        validate: Check the layers' types and that every count is ≥ 0. A caller that
             has validated its setup once may pass ``False`` in its inner loop. Shapes are checked either
             way: the compiled loops do not check bounds.
 
@@ -441,8 +442,8 @@ def resolve_night(
     """
     # The compiled loops are imported on first use: LayerSpec is needed wherever a scenario's tables are built,
     # also in processes that never resolve a night (a run's parent process), which need not load numba.
-    from sim.model.compiled_random import generator_address
-    from sim.model.engagement_loops import resolve_layers
+    from sim.model.engagement.kernel import resolve_layers
+    from sim.model.engagement.streams import generator_address
 
     survivors = _as_int_matrix(incoming, "incoming").copy()  # a C-contiguous copy: the loops update it
     capacity = np.ascontiguousarray(_as_int_matrix(engagements_per_night, "engagements_per_night"))
