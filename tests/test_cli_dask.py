@@ -15,7 +15,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -78,6 +78,27 @@ def _finish(process: subprocess.Popen[str], stopped_at: float) -> tuple[int, str
     return process.returncode, stderr, time.monotonic() - stopped_at
 
 
+def _stop_mid_run(
+    out: Path, stop: Callable[[subprocess.Popen[str]], None], *options: str
+) -> tuple[Path, int, str, float]:
+    """Start ``sim run``, call ``stop(process)`` once its first chunk is written; return the run folder, the exit
+    code, stderr and the seconds from ``stop`` to the exit. Checks what every early stop must leave: no traceback
+    or interpreter-exit noise, the manifest ``interrupted``, the finished chunks on disk."""
+    process = _start_run(out, *options)
+    run_dir = _wait_for_first_chunk(process, out)
+    stopped_at = time.monotonic()
+    stop(process)
+    code, stderr, took_s = _finish(process, stopped_at)
+    assert _noise(stderr) == [], stderr
+    assert _status(run_dir) == "interrupted"
+    assert list((run_dir / "chunks").glob("*.parquet"))
+    return run_dir, code, stderr, took_s
+
+
+def _ctrl_c(process: subprocess.Popen[str]) -> None:
+    os.killpg(process.pid, signal.SIGINT)  # what a terminal does on Ctrl-C: the whole foreground group
+
+
 def _status(run_dir: Path) -> str:
     return str(json.loads((run_dir / "manifest.json").read_text())["status"])
 
@@ -104,21 +125,16 @@ def test_killed_scheduler_stops_the_run_and_a_new_cluster_resumes_it(
     tmp_path: Path, cluster: tuple[str, list[subprocess.Popen[bytes]]]
 ) -> None:
     address, processes = cluster
-    out = tmp_path / "results"
-    process = _start_run(out, "--scheduler", address)
-    run_dir = _wait_for_first_chunk(process, out)
-    processes[0].kill()  # the scheduler
-    code, stderr, took_s = _finish(process, time.monotonic())
+    scheduler = processes[0]
+    run_dir, code, stderr, took_s = _stop_mid_run(
+        tmp_path / "results", lambda _: scheduler.kill(), "--scheduler", address
+    )
 
     assert code == 3, stderr
     assert took_s < STOP_BOUND_S
     assert f"the connection to the Dask scheduler at {address} was lost" in stderr
     hint = f"sim run {BASELINE} --set {HORIZON} --resume {run_dir} --scheduler {address}"
     assert f"When the cluster is back, resume with: {hint}" in stderr
-    assert _noise(stderr) == []
-    assert _status(run_dir) == "interrupted"
-    done = len(list((run_dir / "chunks").glob("*.parquet")))
-    assert done >= 1
     stop_processes(processes)
 
     fresh: list[subprocess.Popen[bytes]] = []
@@ -147,20 +163,17 @@ def test_every_worker_killed_stops_the_run_within_the_bound(
     tmp_path: Path, cluster: tuple[str, list[subprocess.Popen[bytes]]]
 ) -> None:
     address, processes = cluster
-    out = tmp_path / "results"
-    process = _start_run(out, "--scheduler", address)
-    run_dir = _wait_for_first_chunk(process, out)
-    for worker in processes[1:]:
-        worker.kill()
-    code, stderr, took_s = _finish(process, time.monotonic())
+
+    def kill_workers(_: subprocess.Popen[str]) -> None:
+        for worker in processes[1:]:
+            worker.kill()
+
+    run_dir, code, stderr, took_s = _stop_mid_run(tmp_path / "results", kill_workers, "--scheduler", address)
 
     assert code == 3, stderr
     assert LOST_AFTER_S <= took_s < STOP_BOUND_S
     assert f"the Dask scheduler at {address} had no worker for {LOST_AFTER_S:g} s" in stderr
     assert f"--resume {run_dir} --scheduler {address}" in stderr
-    assert _noise(stderr) == []
-    assert _status(run_dir) == "interrupted"
-    assert list((run_dir / "chunks").glob("*.parquet"))
 
 
 @pytest.mark.slow
@@ -168,35 +181,23 @@ def test_ctrl_c_on_dask_keeps_what_finished_and_exits_130(
     tmp_path: Path, cluster: tuple[str, list[subprocess.Popen[bytes]]]
 ) -> None:
     address, _ = cluster
-    out = tmp_path / "results"
-    process = _start_run(out, "--scheduler", address)
-    run_dir = _wait_for_first_chunk(process, out)
-    os.killpg(process.pid, signal.SIGINT)  # what a terminal does on Ctrl-C
-    code, stderr, took_s = _finish(process, time.monotonic())
+    run_dir, code, stderr, took_s = _stop_mid_run(tmp_path / "results", _ctrl_c, "--scheduler", address)
 
     assert code == 130, stderr
     assert took_s < STOP_BOUND_S
     assert f"interrupted; what finished is saved. Resume with: sim run {BASELINE} --set {HORIZON} " in stderr
     assert f"--resume {run_dir} --scheduler {address}" in stderr
-    assert _noise(stderr) == []
-    assert _status(run_dir) == "interrupted"
 
 
 def test_ctrl_c_on_the_local_pool_keeps_what_finished_and_exits_130(tmp_path: Path) -> None:
-    out = tmp_path / "results"
     # 200-day replications (a few tenths of a second each) so that the run outlasts its first chunk.
-    process = _start_run(out, "--workers", "2", "--set", "horizon_days=200")
-    run_dir = _wait_for_first_chunk(process, out)
-    os.killpg(process.pid, signal.SIGINT)
-    code, stderr, _ = _finish(process, time.monotonic())
+    options = ("--workers", "2", "--set", "horizon_days=200")
+    run_dir, code, stderr, took_s = _stop_mid_run(tmp_path / "results", _ctrl_c, *options)
 
     assert code == 130, stderr
-    assert f"Resume with: sim run {BASELINE} --set {HORIZON} --set horizon_days=200 --resume {run_dir} --workers 2" in (
-        stderr
-    )
-    assert _noise(stderr) == []
-    assert _status(run_dir) == "interrupted"
-    assert list((run_dir / "chunks").glob("*.parquet"))
+    assert took_s < STOP_BOUND_S
+    hint = f"sim run {BASELINE} --set {HORIZON} --set horizon_days=200 --resume {run_dir} --workers 2"
+    assert f"interrupted; what finished is saved. Resume with: {hint}" in stderr
 
 
 def test_unreachable_scheduler_fails_within_the_connect_timeout_and_leaves_no_folder(tmp_path: Path) -> None:
