@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 
 from sim import api
 from sim.cli import app
-from sim.experiment.executors import CONNECT_TIMEOUT_ENV, LOST_AFTER_ENV, ExecutorError, check_scheduler_address
+from sim.experiment.cluster import CONNECT_TIMEOUT_ENV, LOST_AFTER_ENV, ExecutorError, check_scheduler_address
 from sim.experiment.replications import run_scenario
 
 pytest.importorskip("distributed")

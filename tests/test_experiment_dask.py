@@ -24,14 +24,8 @@ from dask_cluster import start_cluster, start_scheduler, stop_processes
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.experiment.executors import (
-    DASK_INSTALL_HINT,
-    ExecutorError,
-    ExecutorLost,
-    SerialExecutor,
-    open_executor,
-    worker_count,
-)
+from sim.experiment.cluster import DASK_INSTALL_HINT, ExecutorError, ExecutorLost
+from sim.experiment.executors import SerialExecutor, open_executor, worker_count
 from sim.experiment.runner import RunInterrupted, RunTally, build_tasks, run_tasks
 from sim.experiment.seeds import replication_seeds
 from sim.experiment.store import ResultStore, create_run_dir

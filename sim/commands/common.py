@@ -42,7 +42,7 @@ def _checked_scheduler(address: str | None) -> str | None:
     """Reject a malformed ``--scheduler`` address before anything starts."""
     if address is None:
         return None
-    from sim.experiment.executors import ExecutorError, check_scheduler_address
+    from sim.experiment.cluster import ExecutorError, check_scheduler_address
 
     try:
         check_scheduler_address(address)

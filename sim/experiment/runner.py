@@ -47,7 +47,8 @@ from rich.progress import (
 from rich.progress import Task as RichTask
 from rich.text import Text
 
-from sim.experiment.executors import ExecutorLost, worker_count
+from sim.experiment.cluster import ExecutorLost
+from sim.experiment.executors import worker_count
 from sim.experiment.store import (
     FIXED_COLUMNS,
     STATUS_FAILED,
