@@ -26,7 +26,7 @@ import pytest
 from dask_cluster import start_cluster, stop_processes
 from typer.testing import CliRunner
 
-import sim.experiment.compare as compare_module
+import sim.experiment.replications as replications_module
 from sim.api import load_scenario
 from sim.cli import app
 from sim.experiment.compare import CompareResults, compare_scenarios
@@ -130,7 +130,7 @@ def interrupting_replication(scenario: Any, seed: int) -> dict[str, Any]:
 def test_an_interrupted_comparison_resumes_without_recomputing(
     serial: CompareResults, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(compare_module, "run_replication", interrupting_replication)
+    monkeypatch.setattr(replications_module, "run_replication", interrupting_replication)
     CALLS.update(count=0, interrupt_at=6)  # 8 replications in chunks of 2: two chunks are written before
     with pytest.raises(RunInterrupted) as caught:
         _compare(tmp_path, workers=1)
@@ -232,7 +232,7 @@ def failing_replication(scenario: Any, seed: int) -> dict[str, Any]:
 
 
 def test_a_failing_replication_is_recorded_and_the_rest_go_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(compare_module, "run_replication", failing_replication)
+    monkeypatch.setattr(replications_module, "run_replication", failing_replication)
     arguments = [
         "compare",
         "--no-report",

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from sim.scenario.errors import ScenarioError
+
+if TYPE_CHECKING:
+    from sim.experiment.runner import RunInterrupted
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -24,6 +29,70 @@ SetOption = Annotated[
         "(repeatable; YAML 1.2 values).",
     ),
 ]
+
+
+EXIT_CLUSTER_LOST = 3
+"""Exit code of a run, comparison or sweep stopped because its Dask cluster went away (resumable)."""
+
+EXIT_INTERRUPTED = 130
+"""Exit code after Ctrl-C (128 + SIGINT, as shells report it)."""
+
+
+def _checked_scheduler(address: str | None) -> str | None:
+    """Reject a malformed ``--scheduler`` address before anything starts."""
+    if address is None:
+        return None
+    from sim.experiment.cluster import ExecutorError, check_scheduler_address
+
+    try:
+        check_scheduler_address(address)
+    except ExecutorError as error:
+        raise typer.BadParameter(str(error)) from None
+    return address
+
+
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Dask scheduler address, e.g. tcp://10.0.0.5:8786, or tls://… with Dask's TLS settings "
+        "(docs/scaling.md). A lost cluster stops the run with exit code 3; resume it with --resume.",
+        callback=_checked_scheduler,
+    ),
+]
+
+
+def resume_hint(
+    command: str,
+    arguments: Sequence[str],
+    overrides: Sequence[str],
+    run_dir: Path,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+) -> str:
+    """The shell command that resumes ``run_dir`` with the same inputs and executor, quoted for a POSIX shell."""
+    parts = ["sim", command, *arguments]
+    for override in overrides:
+        parts += ["--set", override]
+    parts += ["--resume", str(run_dir)]
+    if workers is not None:
+        parts += ["--workers", str(workers)]
+    if scheduler is not None:
+        parts += ["--scheduler", scheduler]
+    return " ".join(shlex.quote(part) for part in parts)
+
+
+def fail_interrupted(interrupted: RunInterrupted, hint: str) -> NoReturn:
+    """Say why a run stopped early, that what finished is saved, and how to resume; exit 130 (Ctrl-C) or
+    :data:`EXIT_CLUSTER_LOST` (the Dask cluster went away)."""
+    if interrupted.lost is None:
+        fail(f"interrupted; what finished is saved. Resume with: {escape(hint)}", EXIT_INTERRUPTED)
+    fail(
+        f"the run stopped: {escape(interrupted.lost)}. What finished is saved in {escape(str(interrupted.run_dir))}. "
+        f"When the cluster is back, resume with: {escape(hint)}",
+        EXIT_CLUSTER_LOST,
+    )
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

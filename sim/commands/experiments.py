@@ -1,14 +1,13 @@
 """Experiment commands: ``sim compare`` (scenarios with common random numbers) and ``sim sweep`` (parameters).
 
 Both write a new run folder (or continue one with ``--resume``), print rich tables and end with the folder's
-path. Ctrl-C keeps what finished and prints the command that resumes (exit 130); bad input is a one-line error
-(exit 2), never a traceback.
+path. Ctrl-C keeps what finished and prints the command that resumes (exit 130), as does a Dask cluster that goes
+away (exit 3); bad input is a one-line error (exit 2), never a traceback.
 """
 
 from __future__ import annotations
 
 import math
-import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,7 +19,17 @@ from rich.markup import escape
 from rich.table import Table
 
 from sim import api
-from sim.commands.common import SetOption, err, fail, guarded, out
+from sim.commands.common import (
+    EXIT_INTERRUPTED,
+    SchedulerOption,
+    SetOption,
+    err,
+    fail,
+    fail_interrupted,
+    guarded,
+    out,
+    resume_hint,
+)
 
 if TYPE_CHECKING:
     from sim.experiment.compare import CompareResults
@@ -38,9 +47,6 @@ OutOption = Annotated[Path, typer.Option("--out", help="Folder in which the new 
 WorkersOption = Annotated[
     int | None, typer.Option("--workers", "-w", min=1, help="Local worker processes (default: one per core).")
 ]
-SchedulerOption = Annotated[
-    str | None, typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
-]
 ResumeOption = Annotated[
     Path | None, typer.Option("--resume", help="Continue an interrupted run folder instead of starting anew.")
 ]
@@ -48,14 +54,6 @@ ResumeOption = Annotated[
 
 def _command_line() -> str:
     return " ".join(["sim", *sys.argv[1:]])
-
-
-def _resume_hint(command: str, arguments: Sequence[str], overrides: Sequence[str], run_dir: Path) -> str:
-    parts = ["sim", command, *arguments]
-    for override in overrides:
-        parts += ["--set", override]
-    parts += ["--resume", str(run_dir)]
-    return " ".join(shlex.quote(part) for part in parts)
 
 
 def _format(value: float) -> str:
@@ -216,10 +214,17 @@ def compare(
             command=_command_line(),
         )
     except RunInterrupted as interrupted:
-        hint = _resume_hint("compare", [str(path) for path in scenario_files], overrides or (), interrupted.run_dir)
-        fail(f"interrupted; what finished is saved. Resume with: {escape(hint)}", 130)
+        arguments = [str(path) for path in scenario_files]
+        fail_interrupted(
+            interrupted,
+            resume_hint(
+                "compare", arguments, overrides or (), interrupted.run_dir, workers=workers, scheduler=scheduler
+            ),
+        )
     except (ExecutorError, ResumeMismatch, RunIncomplete, FileNotFoundError, ValueError) as error:
         fail(escape(str(error)))
+    except KeyboardInterrupt:  # before any replication ran (while connecting), or while writing the tables
+        fail("interrupted", EXIT_INTERRUPTED)
     out.print(comparison_table(results, all_metrics=all_metrics))
     if not results.objectives.empty:
         out.print(objectives_by_scenario_table(results.objectives, results.labels))
@@ -357,10 +362,21 @@ def sweep(
             )
         )
     except RunInterrupted as interrupted:
-        hint = _resume_hint("sweep", [str(scenario_file)], overrides or (), interrupted.run_dir)
-        fail(f"interrupted; what finished is saved. Resume with: {escape(hint)}", 130)
+        fail_interrupted(
+            interrupted,
+            resume_hint(
+                "sweep",
+                [str(scenario_file)],
+                overrides or (),
+                interrupted.run_dir,
+                workers=workers,
+                scheduler=scheduler,
+            ),
+        )
     except (SweepError, ExecutorError, ResumeMismatch, RunIncomplete, FileNotFoundError) as error:
         fail(escape(str(error)))
+    except KeyboardInterrupt:  # before any replication ran (while connecting), or while analysing
+        fail("interrupted", EXIT_INTERRUPTED)
     for table in ranking_tables(results):
         out.print(table)
     _close(results.run_dir, results.notes, len(results.failed), len(results.metrics), no_report)

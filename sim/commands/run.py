@@ -7,10 +7,22 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from sim import api
-from sim.commands.common import SetOption, emit_text, err, fail, guarded, out
+from sim.commands.common import (
+    EXIT_INTERRUPTED,
+    SchedulerOption,
+    SetOption,
+    emit_text,
+    err,
+    fail,
+    fail_interrupted,
+    guarded,
+    out,
+    resume_hint,
+)
 
 
 def run(
@@ -26,9 +38,7 @@ def run(
     workers: Annotated[
         int | None, typer.Option("--workers", "-w", min=1, help="Local worker processes (default: one per core).")
     ] = None,
-    scheduler: Annotated[
-        str | None, typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
-    ] = None,
+    scheduler: SchedulerOption = None,
     resume: Annotated[
         Path | None, typer.Option("--resume", help="Continue an interrupted run folder instead of starting anew.")
     ] = None,
@@ -60,12 +70,16 @@ def run(
             command=" ".join(["sim", *sys.argv[1:]]),
         )
     except RunInterrupted as interrupted:
-        fail(
-            f"interrupted; what finished is saved. Resume with: sim run {scenario_file} --resume {interrupted.run_dir}",
-            130,
+        fail_interrupted(
+            interrupted,
+            resume_hint(
+                "run", [str(scenario_file)], overrides or (), interrupted.run_dir, workers=workers, scheduler=scheduler
+            ),
         )
     except (ExecutorError, ResumeMismatch, RunIncomplete, FileNotFoundError) as error:
-        fail(str(error))
+        fail(escape(str(error)))
+    except KeyboardInterrupt:  # before any replication ran (while connecting), or while summarising
+        fail("interrupted", EXIT_INTERRUPTED)
     count = len(results.seeds)
     out.print(summary_table(results.summary, f"{scenario.name}: {count} replications", all_metrics=all_metrics))
     if not results.objectives.empty:

@@ -16,8 +16,8 @@ folder holds::
 
 ``resume=RUN_DIR`` continues an interrupted comparison without recomputing what is on disk.
 
-:func:`run_points` — run several scenario variants ("points") with the same seeds into one folder — is shared with
-:mod:`sim.experiment.sweep`.
+:func:`~sim.experiment.replications.run_points` — run several scenario variants ("points") with the same seeds into
+one folder — is shared with ``sim run`` and :mod:`sim.experiment.sweep`.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ from typing import Any
 import pandas as pd
 
 from sim.analysis.paired import COMPARISON_COLUMNS, compare_frames
-from sim.experiment.executors import open_executor
 from sim.experiment.manifest import (
     new_manifest,
     now_utc,
@@ -40,11 +39,10 @@ from sim.experiment.manifest import (
     write_manifest,
     write_resolved_scenario,
 )
-from sim.experiment.replications import WORKER_PRELOAD, ResumeMismatch, evaluate_objectives, metric_columns
-from sim.experiment.runner import RunIncomplete, RunInterrupted, RunTally, build_tasks, run_tasks
+from sim.experiment.replications import ResumeMismatch, evaluate_objectives, metric_columns, run_points
+from sim.experiment.runner import RunTally
 from sim.experiment.seeds import replication_seeds
 from sim.experiment.store import REPLICATIONS_CSV, ResultStore, atomic_write_text, create_run_dir
-from sim.model.run import run_replication
 from sim.scenario.loader import load_scenario, scenario_hash
 from sim.scenario.model import Objective, Scenario
 
@@ -105,69 +103,6 @@ class CompareResults:
 # --------------------------------------------------------------------------------------------------------------
 # Shared with sweeps: several scenario variants, the same seeds, one folder
 # --------------------------------------------------------------------------------------------------------------
-
-
-def run_points(
-    run_dir: Path,
-    manifest: dict[str, Any],
-    scenarios: Sequence[Scenario],
-    seeds: Sequence[int],
-    *,
-    workers: int | None,
-    scheduler: str | None,
-    progress: bool | None,
-) -> tuple[pd.DataFrame, RunTally]:
-    """Run every scenario variant ("point") with the same seeds into ``run_dir`` and consolidate the results.
-
-    Point *p* is ``scenarios[p]``; replication *i* of every point uses ``seeds[i]`` (common random numbers).
-    Replications already in the folder's store are skipped, so calling this again on an interrupted folder
-    resumes it. The manifest's ``status`` is kept current: ``running``, then ``interrupted`` or ``incomplete``
-    if the run stops early (the folder stays resumable), else ``complete`` or ``complete with failures`` with
-    the tally of ok and failed replications.
-
-    Args:
-        run_dir: The run folder (created by :func:`sim.experiment.store.create_run_dir`).
-        manifest: The folder's manifest, rewritten here as the status changes.
-        scenarios: One validated scenario per point.
-        seeds: One seed per replication, the same for every point.
-        workers: Local worker processes (1 = in this process; None = one per core).
-        scheduler: ``tcp://host:port`` of a Dask scheduler instead of local processes.
-        progress: Show a progress bar (default: only on a terminal outside CI).
-
-    Returns:
-        ``(metrics, tally)``: one row per replication (see :meth:`ResultStore.load_metrics`) and what this
-        call ran.
-
-    Raises:
-        RunInterrupted: On Ctrl-C, after saving every finished chunk.
-        RunIncomplete: If some chunks could not run at all (they run on resume).
-        sim.experiment.executors.ExecutorError: If the Dask cluster cannot be used.
-    """
-    manifest["status"] = "running"
-    write_manifest(run_dir, manifest)
-    store = ResultStore(run_dir)
-    tasks = build_tasks(list(scenarios), list(seeds))
-    try:
-        with open_executor(workers, scheduler, preload_modules=WORKER_PRELOAD) as executor:
-            tally = run_tasks(run_replication, tasks, executor, store, progress=progress)
-    except RunInterrupted:
-        manifest["status"] = "interrupted"
-        write_manifest(run_dir, manifest)
-        raise
-    except RunIncomplete:
-        manifest["status"] = "incomplete"
-        write_manifest(run_dir, manifest)
-        raise
-    store.consolidate()
-    metrics = store.load_metrics()
-    failed = int((metrics["status"] != "ok").sum())
-    manifest.update(
-        finished=now_utc(),
-        status="complete" if failed == 0 else "complete with failures",
-        tally={"ok": len(metrics) - failed, "failed": failed},
-    )
-    write_manifest(run_dir, manifest)
-    return metrics, tally
 
 
 def resume_manifest(resume: Path, kind: str) -> dict[str, Any]:

@@ -6,7 +6,9 @@ them alike. :func:`open_executor` picks one and shuts it down properly:
 * ``workers=1`` runs every task in the calling process at ``submit`` time (:class:`SerialExecutor`): no processes,
   breakpoints and tracebacks work, tests stay fast.
 * ``workers>1`` (or ``None`` = one per usable CPU) uses a :class:`~concurrent.futures.ProcessPoolExecutor`.
-* ``scheduler="tcp://host:port"`` uses ``distributed.Client(scheduler).get_executor()`` on a running Dask cluster.
+* ``scheduler="tcp://host:port"`` (or ``tls://…``) runs on a running Dask cluster through a
+  :class:`~sim.experiment.cluster.DaskExecutor`, which notices when the cluster goes away (see
+  :mod:`sim.experiment.cluster`).
 
 Start method of the process pool: **forkserver** where the platform has it, else spawn. ``fork`` is fastest to
 start (a few ms) but copies a parent that may hold threads (Dask's event loop, rich's refresh thread, BLAS pools)
@@ -24,10 +26,6 @@ its workers (``distributed.nanny.pre-spawn-environ``): the parallelism is one re
 pool of one thread per core in every worker would oversubscribe the cores and make the local pool and a Dask
 cluster behave differently. The variables are in the environment when the fork server starts (they must be there
 before numpy loads), or for the whole life of a spawn pool, and are removed from the parent's environment afterwards.
-
-Dask: tasks are submitted with ``pure=False`` (no hashing of payloads). The cluster's workers must be able to import
-this package and the replication function's module; the scheduler needs only this package, because the runner
-ships the function pickled inside each task.
 """
 
 from __future__ import annotations
@@ -45,8 +43,9 @@ from contextlib import contextmanager
 from multiprocessing.context import BaseContext
 from typing import ParamSpec, TypeVar
 
+from sim.experiment.cluster import ExecutorError, open_dask_executor
+
 __all__ = [
-    "DASK_INSTALL_HINT",
     "WORKER_THREAD_VARIABLES",
     "ExecutorError",
     "SerialExecutor",
@@ -58,13 +57,6 @@ __all__ = [
 
 P = ParamSpec("P")
 T = TypeVar("T")
-
-DASK_INSTALL_HINT = "pip install 'eu-airdefence-sim[dask]'"
-"""What to tell a user who asks for a Dask scheduler without ``distributed`` installed."""
-
-
-class ExecutorError(Exception):
-    """An executor could not be opened (Dask missing, scheduler unreachable, no workers). The message says why."""
 
 
 class SerialExecutor(Executor):
@@ -218,48 +210,12 @@ def _abort_process_pool(pool: ProcessPoolExecutor) -> None:
 
 
 @contextmanager
-def _dask_executor(scheduler: str, connect_timeout_s: float, worker_timeout_s: float) -> Iterator[Executor]:
-    try:
-        import distributed
-    except ImportError:
-        raise ExecutorError(
-            f"Running on a Dask cluster ({scheduler}) needs the 'distributed' package: {DASK_INSTALL_HINT}"
-        ) from None
-    try:
-        client = distributed.Client(scheduler, timeout=connect_timeout_s, set_as_default=False)
-    except Exception as exc:
-        raise ExecutorError(
-            f"Could not connect to the Dask scheduler at {scheduler} within {connect_timeout_s:g} s "
-            f"({type(exc).__name__}: {exc}). Is `dask scheduler` running there and is the address right?"
-        ) from None
-    try:
-        try:
-            client.wait_for_workers(1, timeout=worker_timeout_s)
-        except Exception:
-            raise ExecutorError(
-                f"The Dask scheduler at {scheduler} has no workers after {worker_timeout_s:g} s; "
-                f"start some with `dask worker {scheduler}`."
-            ) from None
-        # pure=False: every submission is its own task (no hashing of payloads, no merging of equal chunks).
-        executor = client.get_executor(pure=False)
-        try:
-            yield executor
-        except BaseException:
-            executor.shutdown(wait=False)  # cancels the cluster-side futures that are still pending
-            raise
-        else:
-            executor.shutdown(wait=True)
-    finally:
-        client.close()
-
-
-@contextmanager
 def open_executor(
     workers: int | None = None,
     scheduler: str | None = None,
     *,
     preload_modules: Sequence[str] = ("numpy",),
-    connect_timeout_s: float = 10.0,
+    connect_timeout_s: float | None = None,
     worker_timeout_s: float = 60.0,
 ) -> Iterator[Executor]:
     """Open an executor for replications and shut it down when the ``with`` block ends.
@@ -275,7 +231,8 @@ def open_executor(
             the tasks and must be able to import the replication function's module.
         preload_modules: Modules the local fork server imports once, so that each pool worker starts with them
             loaded (e.g. ``("numpy", "sim.model")``). Ignored for serial and Dask execution.
-        connect_timeout_s: How long to try to reach the Dask scheduler.
+        connect_timeout_s: How long to try to reach the Dask scheduler; default: the environment variable
+            :data:`~sim.experiment.cluster.CONNECT_TIMEOUT_ENV` or 10 s.
         worker_timeout_s: How long to wait for at least one Dask worker to be connected.
 
     Yields:
@@ -283,12 +240,13 @@ def open_executor(
 
     Raises:
         ValueError: If ``workers < 1``, or both ``workers`` and ``scheduler`` are given.
-        ExecutorError: If ``distributed`` is not installed, the scheduler cannot be reached, or it has no workers.
+        ExecutorError: If the scheduler address is malformed, ``distributed`` is not installed, the TLS settings
+            are missing for a ``tls://`` address, the scheduler cannot be reached, or it has no workers.
     """
     if scheduler is not None:
         if workers is not None:
             raise ValueError("give either workers (local processes) or scheduler (a Dask cluster), not both")
-        with _dask_executor(scheduler, connect_timeout_s, worker_timeout_s) as dask_executor:
+        with open_dask_executor(scheduler, connect_timeout_s, worker_timeout_s) as dask_executor:
             yield dask_executor
         return
     if workers is None:

@@ -10,6 +10,7 @@ run without recomputing what is on disk.
 from __future__ import annotations
 
 import math
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,15 +19,16 @@ from typing import Any
 import pandas as pd
 
 from sim.analysis.summary import objective_probability, summarize_metrics
-from sim.experiment.executors import open_executor
+from sim.experiment.executors import ExecutorError, open_executor
 from sim.experiment.manifest import (
+    MANIFEST_FILE,
     new_manifest,
     now_utc,
     read_manifest,
     write_manifest,
     write_resolved_scenario,
 )
-from sim.experiment.runner import RunTally, build_tasks, run_tasks
+from sim.experiment.runner import RunIncomplete, RunInterrupted, RunTally, build_tasks, run_tasks
 from sim.experiment.seeds import replication_seeds
 from sim.experiment.store import ResultStore, atomic_write_text, create_run_dir
 from sim.model.run import run_replication
@@ -132,6 +134,93 @@ def _new_manifest(
     )
 
 
+def run_points(
+    run_dir: Path,
+    manifest: dict[str, Any],
+    scenarios: Sequence[Scenario],
+    seeds: Sequence[int],
+    *,
+    workers: int | None,
+    scheduler: str | None,
+    progress: bool | None,
+) -> tuple[pd.DataFrame, RunTally]:
+    """Run every scenario variant ("point") with the same seeds into ``run_dir`` and consolidate the results.
+
+    Point *p* is ``scenarios[p]``; replication *i* of every point uses ``seeds[i]`` (common random numbers).
+    Replications already in the folder's store are skipped, so calling this again on an interrupted folder
+    resumes it. ``sim run`` (one point), ``sim compare`` and ``sim sweep`` all run through here.
+
+    The manifest's ``status`` is kept current. It becomes ``running`` only once the executor is open: if the
+    executor cannot be opened (a Dask scheduler that cannot be reached), a resumed folder is left as it was and a
+    new folder — one whose manifest was never written — is removed, so no folder claims to be running and none
+    holds nothing. It becomes ``interrupted`` if the run stops early (Ctrl-C, the Dask cluster lost) and
+    ``incomplete`` if chunks could not run (the folder stays resumable in both cases), else ``complete`` or
+    ``complete with failures`` with the tally of ok and failed replications.
+
+    Args:
+        run_dir: The run folder (created by :func:`sim.experiment.store.create_run_dir`).
+        manifest: The folder's manifest, rewritten here as the status changes.
+        scenarios: One validated scenario per point.
+        seeds: One seed per replication, the same for every point.
+        workers: Local worker processes (1 = in this process; None = one per core).
+        scheduler: ``tcp://host:port`` of a Dask scheduler instead of local processes.
+        progress: Show a progress bar (default: only on a terminal outside CI).
+
+    Returns:
+        ``(metrics, tally)``: one row per replication (see :meth:`ResultStore.load_metrics`) and what this
+        call ran.
+
+    Raises:
+        RunInterrupted: On Ctrl-C or a lost Dask cluster, after saving every finished chunk.
+        RunIncomplete: If some chunks could not run at all (they run on resume).
+        sim.experiment.executors.ExecutorError: If the executor cannot be opened (nothing ran).
+    """
+    store = ResultStore(run_dir)
+    tasks = build_tasks(list(scenarios), list(seeds))
+    new_folder = not (run_dir / MANIFEST_FILE).exists()
+    done_before = len(store.completed_keys())
+    started = False
+
+    def stopped(status: str) -> None:
+        if started:
+            manifest["status"] = status
+            write_manifest(run_dir, manifest)
+        elif new_folder:
+            shutil.rmtree(run_dir, ignore_errors=True)
+
+    try:
+        with open_executor(workers, scheduler, preload_modules=WORKER_PRELOAD) as executor:
+            manifest["status"] = "running"
+            write_manifest(run_dir, manifest)
+            started = True
+            tally = run_tasks(run_replication, tasks, executor, store, progress=progress)
+        store.consolidate()
+    except RunInterrupted:
+        stopped("interrupted")
+        raise
+    except RunIncomplete:
+        stopped("incomplete")
+        raise
+    except KeyboardInterrupt:  # Ctrl-C while the executor opens or closes, or while consolidating
+        stopped("interrupted")
+        if not started:
+            raise
+        written = len(store.completed_keys()) - done_before
+        raise RunInterrupted(run_dir, RunTally(completed=written, failed=0, skipped=done_before)) from None
+    except ExecutorError:
+        stopped("failed")
+        raise
+    metrics = store.load_metrics()
+    failed = int((metrics["status"] != "ok").sum())
+    manifest.update(
+        finished=now_utc(),
+        status="complete" if failed == 0 else "complete with failures",
+        tally={"ok": len(metrics) - failed, "failed": failed},
+    )
+    write_manifest(run_dir, manifest)
+    return metrics, tally
+
+
 def run_scenario(
     scenario: Scenario,
     *,
@@ -160,7 +249,12 @@ def run_scenario(
         progress: Show a progress bar (default: only on a terminal outside CI).
 
     Returns:
-        The run's results. Raises ``RunInterrupted`` on Ctrl-C (the folder is resumable).
+        The run's results.
+
+    Raises:
+        RunInterrupted: On Ctrl-C or a lost Dask cluster (the folder is resumable).
+        RunIncomplete: If some replications could not run at all (the folder is resumable).
+        sim.experiment.executors.ExecutorError: If the executor cannot be opened; a new folder is removed.
     """
     if resume is not None:
         manifest = read_manifest(resume)
@@ -170,7 +264,6 @@ def run_scenario(
             )
         seeds = [int(value) for value in manifest["seeds"]]
         run_dir = resume
-        manifest["status"] = "running"
         manifest.setdefault("resumed", []).append(now_utc())
     else:
         count = replications if replications is not None else scenario.replications
@@ -188,23 +281,13 @@ def run_scenario(
             workers=workers,
             scheduler=scheduler,
         )
-    write_manifest(run_dir, manifest)
-    store = ResultStore(run_dir)
-    tasks = build_tasks([scenario], seeds)
-    with open_executor(workers, scheduler, preload_modules=WORKER_PRELOAD) as executor:
-        tally = run_tasks(run_replication, tasks, executor, store, progress=progress)
-    store.consolidate()
-    metrics = store.load_metrics()
+    metrics, tally = run_points(
+        run_dir, manifest, [scenario], seeds, workers=workers, scheduler=scheduler, progress=progress
+    )
     summary, objectives = summarize_run(scenario, metrics)
     atomic_write_text(run_dir / SUMMARY_FILE, summary.to_csv())
     atomic_write_text(run_dir / OBJECTIVES_FILE, objectives.to_csv(index=False))
     failed = metrics[metrics["status"] != "ok"][["replication", "seed", "error"]]
-    manifest.update(
-        finished=now_utc(),
-        status="complete" if failed.empty else "complete with failures",
-        tally={"ok": int((metrics["status"] == "ok").sum()), "failed": len(failed)},
-    )
-    write_manifest(run_dir, manifest)
     return RunResults(run_dir, scenario, seeds, metrics, summary, objectives, tally, failed)
 
 

@@ -7,8 +7,10 @@ a picklable top-level function returning plain data; it may raise.
 :func:`run_tasks` skips the tasks already recorded in the store (that is how a run resumes), groups the rest into
 chunks, submits one future per chunk of :func:`run_chunk` and writes each chunk to the
 :class:`~sim.experiment.store.ResultStore` as soon as its future completes. An exception raised by the replication
-function fails that one replication (recorded with its seed and error) and never the run. Ctrl-C cancels what is
-pending, keeps what is written and raises :class:`RunInterrupted`, which carries the run folder to resume from.
+function fails that one replication (recorded with its seed and error) and never the run. Ctrl-C — or an executor
+that is lost for good (:class:`~sim.experiment.executors.ExecutorLost`: the Dask scheduler went away, no worker
+left) — cancels what is pending, keeps what is written and raises :class:`RunInterrupted`, which carries the run
+folder to resume from and, for a lost executor, the reason.
 
 Payload shipping: a chunk carries each distinct payload once, pickled once per run in the parent process; every
 replication unpickles its own fresh copy, so a model that mutates its scenario cannot leak state into the next
@@ -45,6 +47,7 @@ from rich.progress import (
 from rich.progress import Task as RichTask
 from rich.text import Text
 
+from sim.experiment.cluster import ExecutorLost
 from sim.experiment.executors import worker_count
 from sim.experiment.store import (
     FIXED_COLUMNS,
@@ -126,18 +129,22 @@ class RunTally:
 
 
 class RunInterrupted(Exception):
-    """The user pressed Ctrl-C. Everything written so far is kept; the run resumes from :attr:`run_dir`.
+    """The user pressed Ctrl-C, or the executor was lost. Everything written so far is kept; the run resumes from
+    :attr:`run_dir`.
 
     Attributes:
         run_dir: The run folder to resume.
         tally: What was written before the interruption.
+        lost: ``None`` for Ctrl-C; else why the executor was lost (e.g. the Dask scheduler went away).
     """
 
-    def __init__(self, run_dir: Path, tally: RunTally) -> None:
+    def __init__(self, run_dir: Path, tally: RunTally, lost: str | None = None) -> None:
         self.run_dir = Path(run_dir)
         self.tally = tally
+        self.lost = lost
+        cause = "interrupted" if lost is None else f"stopped ({lost})"
         super().__init__(
-            f"run interrupted after writing {tally.ran} replications this time; resume with --resume {self.run_dir}"
+            f"run {cause} after writing {tally.ran} replications this time; resume with --resume {self.run_dir}"
         )
 
 
@@ -495,7 +502,8 @@ def run_tasks(
     Raises:
         ValueError: If two tasks share a key or ``chunk_size < 1``.
         TypeError: If ``fn`` cannot be pickled (it must be a top-level function to reach worker processes).
-        RunInterrupted: On Ctrl-C, after cancelling pending chunks and saving finished ones.
+        RunInterrupted: On Ctrl-C, or when the executor is lost for good (``ExecutorLost``), after cancelling
+            pending chunks and saving finished ones.
         RunIncomplete: If some chunks could not run at all; their tasks stay missing and run on resume.
     """
     keys = [task.key for task in tasks]
@@ -545,6 +553,8 @@ def run_tasks(
                         break
                     try:
                         future = executor.submit(_run_pickled, pickled_fn, Chunk.pack(chunk, payload_cache))
+                    except ExecutorLost:
+                        raise
                     except Exception as exc:  # a broken or shut-down executor: nothing more can be submitted
                         note_lost(len(chunk) + sum(len(rest) for rest in chunk_iter), exc)
                         exhausted = True
@@ -556,7 +566,9 @@ def run_tasks(
                 for future in finished:
                     if future.cancelled():
                         note_lost(in_flight[future], RuntimeError("chunk cancelled by the executor"))
-                    elif (error := future.exception()) is not None:
+                    elif isinstance(error := future.exception(), ExecutorLost):
+                        raise error
+                    elif error is not None:
                         note_lost(in_flight[future], error)
                     else:
                         records = future.result()
@@ -566,11 +578,12 @@ def run_tasks(
                         failed += chunk_failed
                         bar.advance(len(records) - chunk_failed, chunk_failed)
                     del in_flight[future]
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, ExecutorLost) as stopped:
         for future in in_flight:
             future.cancel()
         ok, failed = _save_finished(in_flight, store, ok, failed)
-        raise RunInterrupted(store.run_dir, tally()) from None
+        lost = str(stopped) if isinstance(stopped, ExecutorLost) else None
+        raise RunInterrupted(store.run_dir, tally(), lost) from None
     except BaseException:  # e.g. the disk is full: stop asking for work whose results cannot be kept
         for future in in_flight:
             future.cancel()
@@ -583,7 +596,8 @@ def run_tasks(
 def _save_finished(
     in_flight: Mapping[Future[list[Record]], int], store: ResultStore, ok: int, failed: int
 ) -> tuple[int, int]:
-    """After Ctrl-C: write chunks that finished but were not written yet (skipping keys already on disk)."""
+    """After Ctrl-C or a lost executor: write chunks that finished but were not written yet (skipping keys already
+    on disk)."""
     on_disk: set[str] | None = None
     for future in in_flight:
         if not future.done() or future.cancelled() or future.exception() is not None:
