@@ -59,7 +59,7 @@ def _resume_hint(command: str, arguments: Sequence[str], overrides: Sequence[str
 
 
 def _format(value: float) -> str:
-    from sim.report.console import format_number
+    from sim.report.formatting import format_number
 
     return format_number(float(value))
 
