@@ -28,10 +28,10 @@ from typing import Any
 
 from sim.experiment.manifest import MANIFEST_FILE, read_manifest
 from sim.experiment.store import atomic_write_text
-from sim.report import figures as fig
 from sim.report.comparison_report import comparison_document
 from sim.report.document import Document, render_html, render_markdown
 from sim.report.figure_blocks import FigureSaver
+from sim.report.figures.saving import FigureFiles
 from sim.report.folder import ReportError
 from sim.report.run_report import run_document
 from sim.report.sweep_report import sweep_document
@@ -49,7 +49,7 @@ class ReportPaths:
 
     html: Path
     markdown: Path
-    figures: tuple[fig.FigureFiles, ...]
+    figures: tuple[FigureFiles, ...]
 
 
 _BUILDERS: dict[str, Callable[[Path, dict[str, Any], FigureSaver], Document]] = {

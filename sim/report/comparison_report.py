@@ -15,10 +15,12 @@ from typing import Any
 
 import pandas as pd
 
+from sim.analysis.paired import difference_verdict
 from sim.model.metrics import METRICS
-from sim.report import figures as fig
 from sim.report.document import Block, Cell, Document, Paragraph, Section, Table
 from sim.report.figure_blocks import FigureSaver, map_figure_block, outcome_names, time_figures
+from sim.report.figures.comparisons import comparison_figure
+from sim.report.figures.distributions import distributions_figure, objectives_figure
 from sim.report.folder import ReportError, load_metrics, load_resolved, load_timeseries, read_optional_csv, successful
 from sim.report.formatting import (
     format_difference,
@@ -79,7 +81,7 @@ def _differences_table(comparison: pd.DataFrame, names: Sequence[str], baseline:
             continue
         rows = comparison[(comparison["metric"] == metric.name) & (comparison["scenario"] != baseline)]
         if any(
-            fig.difference_verdict(float(row["diff_low"]), float(row["diff_high"]), metric.better)
+            difference_verdict(float(row["diff_low"]), float(row["diff_high"]), metric.better)
             not in ("no clear difference",)
             for row in rows.to_dict("records")
         ):
@@ -92,7 +94,7 @@ def _differences_table(comparison: pd.DataFrame, names: Sequence[str], baseline:
             if scenario not in metric_rows.index:
                 continue
             row = metric_rows.loc[scenario]
-            verdict = fig.difference_verdict(float(row["diff_low"]), float(row["diff_high"]), better_direction(name))
+            verdict = difference_verdict(float(row["diff_low"]), float(row["diff_high"]), better_direction(name))
             tone = {"better": "good", "worse": "bad"}.get(verdict, "neutral")
             low, high = (
                 format_difference(name, float(row["diff_low"])),
@@ -247,7 +249,7 @@ def comparison_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSa
                 "objectives",
                 "Objectives: how likely each is met, by scenario",
                 "Marker: share of replications meeting the objective; bar: its 90% interval; one colour per scenario.",
-                lambda: fig.objectives_figure(objectives, labels=labels),
+                lambda: objectives_figure(objectives, labels=labels),
             ),
         ]
 
@@ -264,7 +266,7 @@ def comparison_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSa
             "Marker: mean paired difference (scenario − baseline); bar: its 90% confidence interval. Blue: clearly "
             "better; vermillion: clearly worse; black: clearly changed where neither direction is better; grey "
             "(hollow): no clear difference. Shares in percentage points.",
-            lambda: fig.comparison_figure(comparison, names, baseline=baseline, scenarios=labels),
+            lambda: comparison_figure(comparison, names, baseline=baseline, scenarios=labels),
         ),
         _differences_table(comparison, names, baseline, labels),
     ]
@@ -276,7 +278,7 @@ def comparison_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSa
             "Outcomes over the replications, by scenario",
             "Each dot is one replication; the vertical tick is the mean and the black bar spans 90% of replications. "
             "Shares are in percent.",
-            lambda: fig.distributions_figure(ok, names, labels=point_labels),
+            lambda: distributions_figure(ok, names, labels=point_labels),
         )
     )
     seeds = manifest.get("seeds") or []

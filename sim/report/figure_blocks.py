@@ -12,11 +12,32 @@ from typing import Any
 
 import pandas as pd
 
-from sim.report import figures as fig
 from sim.report import map as schematic
 from sim.report.document import FigureBlock, Table
+from sim.report.figures.saving import FigureFiles, save_figure
+from sim.report.figures.timeseries import (
+    BAND_NOTE,
+    capability_figure,
+    leakers_figure,
+    orders_deliveries_figure,
+    spend_figure,
+    stocks_figure,
+)
 from sim.report.formatting import format_count, format_parameter
 from sim.scenario.model import Scenario
+
+HEADLINE_METRICS: tuple[str, ...] = (
+    "ukraine_drone_intercept_rate",
+    "ukraine_leakers",
+    "nato_leakers",
+    "damage_meur",
+    "value_protected_meur",
+    "interceptor_spend_meur",
+    "cost_exchange_ratio",
+    "ukraine_empty_magazine_days",
+    "airport_closure_hours",
+)
+"""Metrics whose distributions and differences a report shows first (objectives' metrics are added)."""
 
 
 def region_titles(scenario: Scenario) -> dict[str, str]:
@@ -31,12 +52,12 @@ class FigureSaver:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self.files: list[fig.FigureFiles] = []
+        self.files: list[FigureFiles] = []
 
     def add(self, stem: str, title: str, caption: str, make: Callable[[], Any]) -> FigureBlock:
         """Draw a figure with ``make``, save it as ``<stem>.png`` and ``.svg`` and return its block."""
         figure = make()
-        files = fig.save_figure(figure, self.directory, stem)
+        files = save_figure(figure, self.directory, stem)
         self.files.append(files)
         return FigureBlock(files, title, caption)
 
@@ -60,16 +81,16 @@ def time_figures(
             "leakers_per_week",
             "Threats that got through, per week",
             f"{lines}Threats not stopped by any layer each whole week, on Ukraine and on NATO territory "
-            f"(each panel has its own scale; an incomplete last week is left out). {fig.BAND_NOTE}",
-            lambda: fig.leakers_figure(timeseries, labels=labels, start_date=start),
+            f"(each panel has its own scale; an incomplete last week is left out). {BAND_NOTE}",
+            lambda: leakers_figure(timeseries, labels=labels, start_date=start),
         ),
         saver.add(
             "interceptor_stocks",
             "Interceptors on hand by region",
             f"{lines}All interceptor types of a region together, in rounds (missiles, gun bursts and interceptor "
             f"drones alike), so a region's panel shows when its magazines run down or are refilled; each panel has "
-            f"its own scale. {fig.BAND_NOTE}",
-            lambda: fig.stocks_figure(
+            f"its own scale. {BAND_NOTE}",
+            lambda: stocks_figure(
                 timeseries,
                 scenario.region_names(),
                 region_titles=region_titles(scenario),
@@ -83,22 +104,22 @@ def time_figures(
             "Cumulative spend",
             f"{lines}Running totals of the value of interceptors fired, of money committed to new orders, and of what "
             "the adversary's launches cost it. Read interceptor spend together with value protected (key outcomes): "
-            f"a high cost-exchange ratio can still be a good trade. {fig.BAND_NOTE}",
-            lambda: fig.spend_figure(timeseries, labels=labels, start_date=start),
+            f"a high cost-exchange ratio can still be a good trade. {BAND_NOTE}",
+            lambda: spend_figure(timeseries, labels=labels, start_date=start),
         ),
         saver.add(
             "orders_deliveries",
             "Orders and deliveries",
             f"{lines}Running totals of units (fire units and interceptors) ordered and delivered; the gap between "
-            f"ordered and delivered is what waits in industry's queues. {fig.BAND_NOTE}",
-            lambda: fig.orders_deliveries_figure(timeseries, labels=labels, start_date=start),
+            f"ordered and delivered is what waits in industry's queues. {BAND_NOTE}",
+            lambda: orders_deliveries_figure(timeseries, labels=labels, start_date=start),
         ),
         saver.add(
             "capability_targets",
             "NATO capability-target fulfilment",
             f"{lines}Mean over NATO's capability targets of min(1, fire units held ÷ target), day by day; 100% means "
-            f"every target is met. {fig.BAND_NOTE}",
-            lambda: fig.capability_figure(timeseries, labels=labels, start_date=start),
+            f"every target is met. {BAND_NOTE}",
+            lambda: capability_figure(timeseries, labels=labels, start_date=start),
         ),
     ]
     return blocks
@@ -106,7 +127,7 @@ def time_figures(
 
 def outcome_names(scenarios: Sequence[Scenario], available: Sequence[str]) -> list[str]:
     """The outcomes a report shows first: the headline metrics, then every objective's metric, if recorded."""
-    names = list(fig.HEADLINE_METRICS)
+    names = list(HEADLINE_METRICS)
     for scenario in scenarios:
         for objective in scenario.objectives:
             if objective.metric not in names:

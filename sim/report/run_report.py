@@ -18,9 +18,9 @@ import pandas as pd
 from sim.experiment.manifest import RESOLVED_SCENARIO_FILE
 from sim.experiment.store import REPLICATIONS_CSV
 from sim.model.metrics import METRICS
-from sim.report import figures as fig
 from sim.report.document import Block, Document, Paragraph, Section, Table
 from sim.report.figure_blocks import FigureSaver, map_figure_block, outcome_names, time_figures
+from sim.report.figures.distributions import distributions_figure, objectives_figure
 from sim.report.folder import load_metrics, load_resolved, load_timeseries, read_optional_csv, successful
 from sim.report.formatting import format_interval, format_metric
 from sim.report.sections import OBJECTIVES_NOTE, footer, objectives_rows, provenance_section, reproduce_section
@@ -126,7 +126,7 @@ def run_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSaver) ->
                 "objectives",
                 "Objectives: how likely each is met",
                 "Dot: share of replications meeting the objective; bar: its 90% interval. The dotted line marks 50%.",
-                lambda: fig.objectives_figure(objectives),
+                lambda: objectives_figure(objectives),
             ),
         ]
 
@@ -138,7 +138,7 @@ def run_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSaver) ->
             "Outcomes over the replications",
             "Each dot is one replication; the vertical tick is the mean and the black bar spans 90% of replications "
             "(5th–95th percentile). Shares are in percent.",
-            lambda: fig.distributions_figure(ok, names),
+            lambda: distributions_figure(ok, names),
         )
     )
     seeds = manifest.get("seeds") or []

@@ -13,10 +13,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.analysis.designs import Parameter
+from sim.analysis.sensitivity import index_kind
 from sim.experiment.manifest import RESOLVED_SCENARIO_FILE
-from sim.report import figures as fig
 from sim.report.document import Block, Document, Paragraph, Section, Table
 from sim.report.figure_blocks import FigureSaver
+from sim.report.figures.distributions import distributions_figure
+from sim.report.figures.sweeps import indices_figure, sweep_scatter_figure, tornado_figure
 from sim.report.folder import ReportError, load_metrics, load_resolved, read_optional_csv, successful
 from sim.report.formatting import format_number, format_objective_target, format_parameter, format_percent
 from sim.report.sections import footer, provenance_section, reproduce_section
@@ -25,9 +28,7 @@ from sim.scenario.model import Scenario
 from sim.scenario.provenance import ProvenanceRow, describe_source, provenance_rows
 
 
-def _sweep_points(
-    run_dir: Path, ok: pd.DataFrame, parameters: list[fig.SweepParameter], outcomes: list[str]
-) -> pd.DataFrame:
+def _sweep_points(run_dir: Path, ok: pd.DataFrame, parameters: list[Parameter], outcomes: list[str]) -> pd.DataFrame:
     stored = read_optional_csv(run_dir / "points.csv")
     if stored is not None:
         for outcome in outcomes:
@@ -122,16 +123,14 @@ def sweep_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSaver) 
     metrics = load_metrics(run_dir)
     ok = successful(metrics)
     parameters = [
-        fig.SweepParameter(str(entry["name"]), float(entry["low"]), float(entry["high"]))
+        Parameter(str(entry["name"]), float(entry["low"]), float(entry["high"]))
         for entry in manifest.get("parameters", [])
     ]
     outcomes = [str(outcome) for outcome in manifest.get("outcomes", [])]
     points = _sweep_points(run_dir, ok, parameters, outcomes)
     indices = read_optional_csv(run_dir / "indices.csv")
     method = str(manifest.get("method", ""))
-    analysis = str(
-        manifest.get("analysis") or fig.index_kind(method, indices if indices is not None else pd.DataFrame())
-    )
+    analysis = str(manifest.get("analysis") or index_kind(method, indices if indices is not None else pd.DataFrame()))
     provenance = {row.key_path: row for row in provenance_rows(scenario)}
 
     parameter_rows = []
@@ -182,11 +181,11 @@ def sweep_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSaver) 
             "Bars: the outcome with the parameter at the low end (orange) and at the high end (blue) of its range, the "
             "other parameters at mid-range; the black line is the outcome with every parameter at mid-range. "
             "Parameters are sorted by the size of the swing.",
-            lambda: fig.tornado_figure(points, parameters, outcomes),
+            lambda: tornado_figure(points, parameters, outcomes),
         ),
     ]
     if indices is not None and not indices.empty:
-        kind = fig.index_kind(method, indices)
+        kind = index_kind(method, indices)
         sensitivity_blocks += [
             saver.add(
                 "sensitivity_indices",
@@ -201,7 +200,7 @@ def sweep_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSaver) 
                     "deviations, per standard deviation of the parameter (sign shows the direction); trustworthy when "
                     "the fit's R² is high.",
                 }[kind],
-                lambda: fig.indices_figure(indices, method),
+                lambda: indices_figure(indices, method),
             ),
             _indices_table(indices, kind),
         ]
@@ -214,13 +213,13 @@ def sweep_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSaver) 
             "Outcome against each varied parameter",
             "Each dot is one design point (the mean over its replications); the black line joins the mean outcome in "
             "five equal bins of the parameter's range.",
-            lambda: fig.sweep_scatter_figure(points, parameters, outcomes),
+            lambda: sweep_scatter_figure(points, parameters, outcomes),
         ),
         saver.add(
             "outcome_distributions",
             "Outcomes over every replication of the sweep",
             "Each dot is one replication at some design point; the tick is the mean and the bar spans 90% of them.",
-            lambda: fig.distributions_figure(ok.assign(point=0), [o for o in outcomes if o in ok.columns]),
+            lambda: distributions_figure(ok.assign(point=0), [o for o in outcomes if o in ok.columns]),
         ),
     ]
     swept = [parameter.name for parameter in parameters]
