@@ -31,6 +31,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.analysis.objectives import evaluate_objectives
 from sim.analysis.paired import COMPARISON_COLUMNS, compare_frames
 from sim.experiment.executors import open_executor
 from sim.experiment.manifest import (
@@ -40,7 +41,7 @@ from sim.experiment.manifest import (
     write_manifest,
     write_resolved_scenario,
 )
-from sim.experiment.replications import WORKER_PRELOAD, ResumeMismatch, evaluate_objectives, metric_columns
+from sim.experiment.replications import WORKER_PRELOAD, ResumeMismatch, metric_columns
 from sim.experiment.runner import RunIncomplete, RunInterrupted, RunTally, build_tasks, run_tasks
 from sim.experiment.seeds import replication_seeds
 from sim.experiment.store import REPLICATIONS_CSV, ResultStore, atomic_write_text, create_run_dir

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.analysis.objectives import evaluate_objectives
 from sim.experiment.manifest import RESOLVED_SCENARIO_FILE
 from sim.experiment.store import REPLICATIONS_CSV
 from sim.model.metrics import METRICS
@@ -90,8 +91,6 @@ def run_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSaver) ->
     metrics = load_metrics(run_dir)
     ok = successful(metrics)
     timeseries = load_timeseries(run_dir)
-    from sim.experiment.replications import evaluate_objectives
-
     objectives = read_optional_csv(run_dir / "objectives.csv")
     if objectives is None:
         objectives = evaluate_objectives(scenario.objectives, ok)

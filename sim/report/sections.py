@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.analysis.objectives import likelihood
 from sim.experiment.manifest import MANIFEST_FILE, RESOLVED_SCENARIO_FILE
 from sim.report.document import Block, Bullets, Cell, Code, Paragraph, Section, Table
 from sim.report.formatting import format_objective_target, format_parameter, format_percent, format_range
@@ -26,7 +27,7 @@ MAX_SEEDS_SHOWN = 24
 
 
 def objective_verdict(probability: float, low: float, high: float) -> Cell:
-    """Read an objective's probability and its 90% interval: likely met, likely missed or uncertain.
+    """An objective's verdict as a table cell: :func:`~sim.analysis.objectives.likelihood`, coloured by its tone.
 
     Args:
         probability: Share of replications that met it.
@@ -34,15 +35,10 @@ def objective_verdict(probability: float, low: float, high: float) -> Cell:
         high: Upper end.
 
     Returns:
-        A cell: ``likely met`` (interval above 50%), ``likely missed`` (below 50%) or ``uncertain``.
+        A cell: ``likely met`` (good), ``likely missed`` (bad), ``uncertain`` or ``no data`` (neutral).
     """
-    if not math.isfinite(probability):
-        return Cell("no data", "neutral")
-    if math.isfinite(low) and low > 0.5:
-        return Cell("likely met", "good")
-    if math.isfinite(high) and high < 0.5:
-        return Cell("likely missed", "bad")
-    return Cell("uncertain", "neutral")
+    verdict = likelihood(probability, low, high)
+    return Cell(verdict, {"likely met": "good", "likely missed": "bad"}.get(verdict, "neutral"))
 
 
 def provenance_section(scenario: Scenario, *, swept: Sequence[str] = (), title_suffix: str = "") -> Section:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.designs import Parameter
+from sim.analysis.objectives import evaluate_objectives
 from sim.analysis.sensitivity import index_kind
 from sim.experiment.manifest import RESOLVED_SCENARIO_FILE
 from sim.report.document import Block, Document, Paragraph, Section, Table
@@ -54,8 +55,6 @@ def _source_of(scenario: Scenario, row: ProvenanceRow | None) -> str:
 def _sweep_objectives(scenario: Scenario, ok: pd.DataFrame) -> Table | Paragraph:
     if not scenario.objectives:
         return Paragraph("The scenario sets no objectives.")
-    from sim.experiment.replications import evaluate_objectives
-
     tables = [evaluate_objectives(scenario.objectives, rows) for _point, rows in ok.groupby("point")]
     if not tables:
         return Paragraph("No design point has a successful replication.")
