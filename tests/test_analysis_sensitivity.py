@@ -11,6 +11,8 @@ import pytest
 from sim.analysis.designs import Parameter, grid_design, lhs_design, morris_design, sobol_design
 from sim.analysis.sensitivity import (
     CONSTANT_OUTPUT_NOTE,
+    binned_means,
+    index_kind,
     morris_indices,
     rank_parameters,
     regression_indices,
@@ -189,3 +191,27 @@ def test_rank_parameters_handles_ties_nan_and_bad_input() -> None:
         rank_parameters(indices, "fast")
     with pytest.raises(ValueError, match="needs a 'ST' column \\(as produced by sobol_indices\\)"):
         rank_parameters(indices, "sobol")
+
+
+def test_binned_means_average_the_outcome_in_equal_bins_of_the_parameter() -> None:
+    # Range 0-10 in five bins of width 2; nothing falls in the bin 6-8, so it is left out.
+    x = np.array([0.5, 1.5, 3.0, 5.0, 9.0, 10.0])
+    y = np.array([1.0, 3.0, 4.0, 6.0, 8.0, 10.0])
+    centres, means = binned_means(x, y, 0.0, 10.0, bins=5)
+    assert centres == pytest.approx([1.0, 3.0, 5.0, 9.0])
+    assert means == pytest.approx([2.0, 4.0, 6.0, 9.0])
+
+
+@pytest.mark.parametrize(
+    ("method", "columns", "kind"),
+    [
+        ("lhs", ["S1", "ST"], "sobol"),
+        ("sobol", [], "sobol"),
+        ("grid", ["mu_star"], "morris"),
+        ("morris", [], "morris"),
+        ("lhs", ["SRC"], "regression"),
+        ("grid", [], "regression"),
+    ],
+)
+def test_index_kind_reads_the_columns_first_then_the_method(method: str, columns: list[str], kind: str) -> None:
+    assert index_kind(method, pd.DataFrame(columns=columns)) == kind

@@ -1,4 +1,4 @@
-"""Tests for sim.analysis.summary: per-metric summaries and objective probabilities.
+"""Tests for sim.analysis.summary: per-metric summaries and the Wilson interval.
 
 Expected values are computed by hand from the literal numbers in each test (quantiles with numpy's
 linear interpolation, t quantiles from scipy.stats.t.ppf, z from scipy.stats.norm.ppf).
@@ -15,12 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
-from sim.analysis.summary import (
-    ProbabilityEstimate,
-    objective_probability,
-    summarize_metrics,
-    wilson_interval,
-)
+from sim.analysis.summary import summarize_metrics, wilson_interval
 
 
 @pytest.fixture
@@ -119,57 +114,6 @@ def test_summary_rejects_non_numeric_metric() -> None:
         summarize_metrics(frame)
     table = summarize_metrics(frame, id_columns=("scenario",))
     assert list(table.index) == ["leakers"]
-
-
-def test_wilson_eight_of_ten_at_90_percent() -> None:
-    estimate = objective_probability(np.array([1.0] * 8 + [0.0] * 2), threshold=1.0, direction=">=")
-    z = stats.norm.ppf(0.95)  # 1.6448536...
-    n, p = 10, 0.8
-    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
-    half_width = z / (1 + z**2 / n) * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
-    assert isinstance(estimate, ProbabilityEstimate)
-    assert (estimate.probability, estimate.n) == (0.8, 10)
-    assert estimate.low == pytest.approx(centre - half_width)
-    assert estimate.high == pytest.approx(centre + half_width)
-    # The same numbers written out, and scipy's independent implementation.
-    assert estimate.low == pytest.approx(0.5407928, abs=1e-6)
-    assert estimate.high == pytest.approx(0.9314420, abs=1e-6)
-    reference = stats.binomtest(8, 10).proportion_ci(confidence_level=0.90, method="wilson")
-    assert (estimate.low, estimate.high) == pytest.approx((reference.low, reference.high))
-
-
-def test_objective_probability_excludes_nan_and_honours_direction() -> None:
-    values = np.array([0.95, 0.85, np.nan, 0.9, 0.92])
-    assert objective_probability(values, 0.9, ">=").probability == pytest.approx(3 / 4)
-    assert objective_probability(values, 0.9, ">").probability == pytest.approx(2 / 4)
-    assert objective_probability(values, 0.9, "<=").probability == pytest.approx(2 / 4)
-    assert objective_probability(values, 0.9, "<").probability == pytest.approx(1 / 4)
-    assert objective_probability(values, 0.9, ">=").n == 4
-
-
-def test_objective_probability_extremes_and_empty() -> None:
-    none_met = objective_probability(np.zeros(10), 1.0, ">=")
-    assert none_met.probability == 0.0 and none_met.low == 0.0 and 0.0 < none_met.high < 1.0
-    all_met = objective_probability(np.ones(10), 1.0, ">=")
-    assert all_met.probability == 1.0 and all_met.high == 1.0 and 0.0 < all_met.low < 1.0
-    empty = objective_probability(np.array([np.nan, np.nan]), 1.0, ">=")
-    assert empty.n == 0
-    assert math.isnan(empty.probability) and math.isnan(empty.low) and math.isnan(empty.high)
-
-
-def test_objective_probability_bad_arguments() -> None:
-    with pytest.raises(ValueError, match=r"direction must be one of \['>=', '<=', '>', '<'\]"):
-        objective_probability(np.ones(3), 1.0, "=>")
-    with pytest.raises(ValueError, match="NaN"):
-        objective_probability(np.ones(3), math.nan, ">=")
-    with pytest.raises(ValueError, match="one-dimensional"):
-        objective_probability(np.ones((2, 2)), 1.0, ">=")
-
-
-def test_probability_estimate_is_frozen() -> None:
-    estimate = objective_probability(np.ones(3), 1.0, ">=")
-    with pytest.raises(AttributeError):
-        estimate.probability = 0.5  # type: ignore[misc]
 
 
 @given(trials=st.integers(min_value=1, max_value=500), data=st.data())

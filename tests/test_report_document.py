@@ -23,8 +23,9 @@ from test_report_support import (
 )
 
 from sim.experiment.replications import RunResults
-from sim.report.build import ReportError, ReportPaths, objective_verdict, write_report
+from sim.report.build import ReportError, ReportPaths, write_report
 from sim.report.document import Cell, Code, Document, Paragraph, Section, Table, render_html, render_markdown
+from sim.report.sections import objective_verdict
 from sim.scenario.provenance import provenance_rows
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

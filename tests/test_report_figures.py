@@ -17,10 +17,25 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle, Rectangle, RegularPolygon
 from test_report_support import SWEEP_PARAMETERS, real_run, sweep_outcome
 
+from sim.analysis.designs import Parameter
+from sim.analysis.paired import difference_verdict
+from sim.analysis.sensitivity import swings
 from sim.experiment.replications import RunResults
-from sim.report import figures as fig
 from sim.report import map as schematic
 from sim.report import style
+from sim.report.figure_blocks import HEADLINE_METRICS
+from sim.report.figures.axes import CompactFormatter, compact_number, date_ticks, figure_has_nan
+from sim.report.figures.comparisons import comparison_figure
+from sim.report.figures.distributions import distributions_figure, objectives_figure
+from sim.report.figures.saving import save_figure
+from sim.report.figures.sweeps import indices_figure, sweep_scatter_figure, tornado_figure
+from sim.report.figures.timeseries import (
+    capability_figure,
+    leakers_figure,
+    orders_deliveries_figure,
+    spend_figure,
+    stocks_figure,
+)
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +58,7 @@ def bands(ax) -> list[PolyCollection]:  # type: ignore[no-untyped-def]
 
 
 def assert_clean(figure: Figure) -> None:
-    assert not fig.figure_has_nan(figure)
+    assert not figure_has_nan(figure)
     assert figure.get_suptitle()
 
 
@@ -55,7 +70,7 @@ def assert_clean(figure: Figure) -> None:
 def test_leakers_per_week_has_two_panels_with_band_and_weekly_sums(
     timeseries: pd.DataFrame, results: RunResults
 ) -> None:
-    figure = fig.leakers_figure(timeseries, start_date=results.scenario.start_date)
+    figure = leakers_figure(timeseries, start_date=results.scenario.start_date)
     axes = figure.axes
     assert [ax.get_title(loc="left") for ax in axes] == ["Ukraine", "NATO territory"]
     for ax, column in zip(axes, ("ukraine_leakers", "nato_leakers"), strict=True):
@@ -78,7 +93,7 @@ def test_leakers_per_week_has_two_panels_with_band_and_weekly_sums(
 def test_stocks_have_one_panel_per_region_with_line_and_band(timeseries: pd.DataFrame, results: RunResults) -> None:
     scenario = results.scenario
     regions = scenario.region_names()
-    figure = fig.stocks_figure(
+    figure = stocks_figure(
         timeseries,
         regions,
         region_titles={"PL": "Poland (PL)"},
@@ -102,7 +117,7 @@ def test_stocks_have_one_panel_per_region_with_line_and_band(timeseries: pd.Data
 
 
 def test_cumulative_spend_ends_at_the_run_metrics(timeseries: pd.DataFrame, ok_metrics: pd.DataFrame) -> None:
-    figure = fig.spend_figure(timeseries)
+    figure = spend_figure(timeseries)
     (ax,) = figure.axes
     lines = ax.get_lines()
     assert [line.get_label() for line in lines] == [
@@ -122,7 +137,7 @@ def test_cumulative_spend_ends_at_the_run_metrics(timeseries: pd.DataFrame, ok_m
 
 
 def test_orders_and_deliveries(timeseries: pd.DataFrame, ok_metrics: pd.DataFrame) -> None:
-    figure = fig.orders_deliveries_figure(timeseries)
+    figure = orders_deliveries_figure(timeseries)
     (ax,) = figure.axes
     ordered, delivered = ax.get_lines()
     assert (ordered.get_label(), delivered.get_label()) == ("ordered", "delivered")
@@ -134,7 +149,7 @@ def test_orders_and_deliveries(timeseries: pd.DataFrame, ok_metrics: pd.DataFram
 
 
 def test_capability_fulfilment_is_drawn_in_percent(timeseries: pd.DataFrame, ok_metrics: pd.DataFrame) -> None:
-    figure = fig.capability_figure(timeseries)
+    figure = capability_figure(timeseries)
     (ax,) = figure.axes
     (line,) = ax.get_lines()
     assert len(bands(ax)) == 1
@@ -146,7 +161,7 @@ def test_capability_fulfilment_is_drawn_in_percent(timeseries: pd.DataFrame, ok_
 
 def test_a_series_without_values_draws_nothing_and_says_so(timeseries: pd.DataFrame) -> None:
     empty = timeseries.assign(capability_target_fulfilment=np.nan)
-    figure = fig.capability_figure(empty)
+    figure = capability_figure(empty)
     (ax,) = figure.axes
     assert ax.get_lines() == [] and bands(ax) == []
     assert [text.get_text() for text in ax.texts] == ["no data"]
@@ -155,13 +170,13 @@ def test_a_series_without_values_draws_nothing_and_says_so(timeseries: pd.DataFr
 def test_several_points_give_one_line_per_scenario_and_a_panel_per_series(timeseries: pd.DataFrame) -> None:
     second = timeseries.assign(point=1, ukraine_leakers=timeseries["ukraine_leakers"] * 2)
     both = pd.concat([timeseries, second], ignore_index=True)
-    figure = fig.spend_figure(both, labels={0: "baseline", 1: "variant"})
+    figure = spend_figure(both, labels={0: "baseline", 1: "variant"})
     assert len(figure.axes) == 3
     for ax in figure.axes:
         assert [line.get_label() for line in ax.get_lines()] == ["baseline", "variant"]
         assert [line.get_linestyle() for line in ax.get_lines()] == ["-", "--"]
         assert len(bands(ax)) == 2
-    leakers = fig.leakers_figure(both, labels={0: "baseline", 1: "variant"})
+    leakers = leakers_figure(both, labels={0: "baseline", 1: "variant"})
     ukraine = leakers.axes[0].get_lines()
     np.testing.assert_allclose(ukraine[1].get_ydata(), 2 * ukraine[0].get_ydata())
 
@@ -172,11 +187,11 @@ def test_several_points_give_one_line_per_scenario_and_a_panel_per_series(timese
 
 
 def test_distributions_have_a_panel_per_metric_and_a_dot_per_replication(ok_metrics: pd.DataFrame) -> None:
-    names = [*fig.HEADLINE_METRICS, "not_a_metric"]
-    figure = fig.distributions_figure(ok_metrics, names)
+    names = [*HEADLINE_METRICS, "not_a_metric"]
+    figure = distributions_figure(ok_metrics, names)
     axes = figure.axes
-    assert len(axes) == len(fig.HEADLINE_METRICS)
-    for ax, name in zip(axes, fig.HEADLINE_METRICS, strict=True):
+    assert len(axes) == len(HEADLINE_METRICS)
+    for ax, name in zip(axes, HEADLINE_METRICS, strict=True):
         assert ax.get_title(loc="left") == style.metric_label(name)
         unit = style.unit_label(style.metric_unit(name))
         assert ax.get_xlabel() == f"value ({unit})"
@@ -191,7 +206,7 @@ def test_distributions_have_a_panel_per_metric_and_a_dot_per_replication(ok_metr
 
 def test_objectives_figure_marks_each_probability(results: RunResults) -> None:
     objectives = results.objectives
-    figure = fig.objectives_figure(objectives)
+    figure = objectives_figure(objectives)
     (ax,) = figure.axes
     labels = [tick.get_text() for tick in ax.get_yticklabels()]
     assert labels == list(reversed(objectives["name"].tolist()))
@@ -242,7 +257,7 @@ def test_map_has_one_label_shape_and_layer_strip_per_region(results: RunResults,
     by_name = {region.name: region for region in data.regions}
     assert by_name["PL"].leakers == pytest.approx(ok_metrics["leakers.PL"].mean())
     assert by_name["RO"].incursion_nights == pytest.approx(ok_metrics["incursion_nights.RO"].mean())
-    assert not fig.figure_has_nan(figure)
+    assert not figure_has_nan(figure)
 
 
 def test_map_without_a_replay_uses_initial_holdings(results: RunResults) -> None:
@@ -271,7 +286,7 @@ def test_map_without_a_replay_uses_initial_holdings(results: RunResults) -> None
     ],
 )
 def test_difference_verdict(low: float, high: float, better: str, verdict: str) -> None:
-    assert fig.difference_verdict(low, high, better) == verdict
+    assert difference_verdict(low, high, better) == verdict
 
 
 COMPARISON = pd.DataFrame(
@@ -287,7 +302,7 @@ COMPARISON = pd.DataFrame(
 
 def test_comparison_figure_draws_each_difference_with_its_interval() -> None:
     names = ["nato_leakers", "ukraine_drone_intercept_rate"]
-    figure = fig.comparison_figure(COMPARISON, names, baseline="base", scenarios=["base", "wall", "transfer"])
+    figure = comparison_figure(COMPARISON, names, baseline="base", scenarios=["base", "wall", "transfer"])
     leakers_ax, rate_ax = figure.axes[:2]
     assert leakers_ax.get_title(loc="left").startswith("NATO leakers\n(lower is better)")
     assert leakers_ax.get_xlabel() == "difference from base (threats)"
@@ -318,7 +333,7 @@ def test_comparison_figure_draws_each_difference_with_its_interval() -> None:
 # Sweeps (synthetic, known numbers)
 # ----------------------------------------------------------------------------------------------------------------
 
-PARAMETERS = [fig.SweepParameter(name, low, high) for name, low, high in SWEEP_PARAMETERS]
+PARAMETERS = [Parameter(name, low, high) for name, low, high in SWEEP_PARAMETERS]
 
 
 @pytest.fixture(scope="module")
@@ -332,9 +347,9 @@ def points() -> pd.DataFrame:
 
 
 def test_swings_of_a_linear_outcome_are_exact(points: pd.DataFrame) -> None:
-    table = swings = fig.swings(points, PARAMETERS, "nato_leakers")
+    table = swings(points, PARAMETERS, "nato_leakers")
     centre = float(sweep_outcome(np.array([180.0]), np.array([55000.0]))[0])
-    assert swings["centre"].tolist() == pytest.approx([centre, centre])
+    assert table["centre"].tolist() == pytest.approx([centre, centre])
     # Shahed cost: −0.0001 × 74,000 = −7.4 over its range; drones per night: +0.1 × 60 = +6.
     assert table["parameter"].tolist() == [PARAMETERS[1].name, PARAMETERS[0].name]
     assert table["at_high"].iloc[0] - table["at_low"].iloc[0] == pytest.approx(-7.4)
@@ -343,14 +358,14 @@ def test_swings_of_a_linear_outcome_are_exact(points: pd.DataFrame) -> None:
 
 def test_swings_with_too_few_points_use_the_ends_of_each_range() -> None:
     few = pd.DataFrame({"a": [0.0, 1.0, 0.0], "b": [0.0, 0.0, 1.0], "y": [1.0, 3.0, 0.0]})
-    table = fig.swings(few, [fig.SweepParameter("a", 0, 1), fig.SweepParameter("b", 0, 1)], "y").set_index("parameter")
+    table = swings(few, [Parameter("a", 0, 1), Parameter("b", 0, 1)], "y").set_index("parameter")
     assert table.loc["a", "at_low"] == pytest.approx(0.5) and table.loc["a", "at_high"] == pytest.approx(3.0)
     assert table.loc["b", "at_low"] == pytest.approx(2.0) and table.loc["b", "at_high"] == pytest.approx(0.0)
 
 
 def test_tornado_has_a_panel_per_outcome_and_two_bars_per_parameter(points: pd.DataFrame) -> None:
     frame = points.assign(ukraine_drone_intercept_rate=0.9)
-    figure = fig.tornado_figure(frame, PARAMETERS, ["nato_leakers", "ukraine_drone_intercept_rate"])
+    figure = tornado_figure(frame, PARAMETERS, ["nato_leakers", "ukraine_drone_intercept_rate"])
     leakers_ax, constant_ax = figure.axes
     bars = leakers_ax.patches
     assert len(bars) == 4
@@ -374,7 +389,7 @@ def test_sobol_indices_have_bars_with_intervals_per_outcome() -> None:
             "ST_conf": [0.06, 0.06, 0.1, 0.1],
         }
     )
-    figure = fig.indices_figure(indices, "sobol")
+    figure = indices_figure(indices, "sobol")
     assert len(figure.axes) == 2
     ax = figure.axes[0]
     assert ax.get_title(loc="left") == "NATO leakers"
@@ -394,12 +409,12 @@ def test_morris_and_regression_indices() -> None:
         {"outcome": ["nato_leakers"] * 2, "parameter": ["a", "b"], "mu_star": [1.0, 3.0], "mu_star_conf": [0.1, 0.2],
          "sigma": [0.5, 0.4]}
     )  # fmt: skip
-    figure = fig.indices_figure(morris, "morris")
+    figure = indices_figure(morris, "morris")
     mu_star, sigma = [c for c in figure.axes[0].containers if isinstance(c, BarContainer)]
     assert [bar.get_width() for bar in mu_star.patches] == pytest.approx([3.0, 1.0])
     assert [bar.get_width() for bar in sigma.patches] == pytest.approx([0.4, 0.5])
     regression = pd.DataFrame({"outcome": ["x"] * 2, "parameter": ["a", "b"], "SRC": [-0.9, 0.2]})
-    figure = fig.indices_figure(regression, "lhs")
+    figure = indices_figure(regression, "lhs")
     (src,) = [c for c in figure.axes[0].containers if isinstance(c, BarContainer)]
     assert [bar.get_width() for bar in src.patches] == pytest.approx([-0.9, 0.2])
     assert figure.axes[0].get_xlabel() == "standardised coefficient (−1 to 1)"
@@ -408,7 +423,7 @@ def test_morris_and_regression_indices() -> None:
 def test_outcome_against_each_parameter(points: pd.DataFrame) -> None:
     frame = points.assign(ukraine_drone_intercept_rate=0.95 - 0.0002 * points[PARAMETERS[0].name])
     outcomes = ["nato_leakers", "ukraine_drone_intercept_rate"]
-    figure = fig.sweep_scatter_figure(frame, PARAMETERS, outcomes)
+    figure = sweep_scatter_figure(frame, PARAMETERS, outcomes)
     assert len(figure.axes) == 4
     for ax in figure.axes:
         (dots,) = [c for c in ax.collections if isinstance(c, PathCollection)]
@@ -426,31 +441,31 @@ def test_outcome_against_each_parameter(points: pd.DataFrame) -> None:
 
 
 def test_save_figure_writes_png_and_svg(tmp_path: Path, timeseries: pd.DataFrame) -> None:
-    files = fig.save_figure(fig.capability_figure(timeseries), tmp_path / "figures", "capability")
+    files = save_figure(capability_figure(timeseries), tmp_path / "figures", "capability")
     assert files.png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     svg = files.svg.read_text(encoding="utf-8")
     assert "<svg" in svg and "targets fulfilled (%)" in svg
 
 
 def test_compact_tick_labels_stay_distinct() -> None:
-    formatter = fig.CompactFormatter()
+    formatter = CompactFormatter()
     assert formatter.format_ticks([2150.0, 2175.0, 2200.0]) == ["2,150", "2,175", "2,200"]
     assert formatter.format_ticks([21500.0, 21750.0, 22000.0]) == ["21.50k", "21.75k", "22.00k"]
     assert formatter.format_ticks([0.0, 2.5, 5.0, 7.5]) == ["0", "2.5", "5.0", "7.5"]  # never "2" for 2.5
     assert formatter.format_ticks([0.0, 200000.0, 400000.0]) == ["0", "200k", "400k"]
     assert formatter.format_ticks([0.0, 5e6, 1e7, 1.5e7]) == ["0", "5M", "10M", "15M"]
     assert formatter.format_ticks([-0.5, 0.0, 0.5]) == ["−0.5", "0", "0.5"]
-    assert fig.compact_number(2_400_000) == "2.4M"
+    assert compact_number(2_400_000) == "2.4M"
 
 
 def test_date_ticks_follow_the_length_of_the_scenario() -> None:
     import datetime as dt
 
-    ticks, labels = fig.date_ticks(dt.date(2025, 9, 1), 29)
+    ticks, labels = date_ticks(dt.date(2025, 9, 1), 29)
     assert labels == ["1 Sep", "8 Sep", "15 Sep", "22 Sep", "29 Sep"]
-    ticks, labels = fig.date_ticks(dt.date(2025, 9, 1), 364)
+    ticks, labels = date_ticks(dt.date(2025, 9, 1), 364)
     assert labels[0] == "Sep 2025" and "Jan 2026" in labels and len(ticks) <= 7
-    assert fig.date_ticks(dt.date(2025, 9, 1), 29, max_ticks=3)[1] == ["1 Sep", "15 Sep", "29 Sep"]
+    assert date_ticks(dt.date(2025, 9, 1), 29, max_ticks=3)[1] == ["1 Sep", "15 Sep", "29 Sep"]
 
 
 def test_metric_labels_and_units() -> None:

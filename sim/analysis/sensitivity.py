@@ -9,7 +9,10 @@ a metric over the replications run at that point), this module estimates how muc
 * :func:`regression_indices` - standardized regression coefficients and Spearman rank correlations, for
   any design (meant for ``grid`` and ``lhs``);
 * :func:`rank_parameters` - orders any of these tables by influence, so every design method yields a
-  ranking.
+  ranking;
+* :func:`swings` - how far an outcome moves as each parameter crosses its range, the others at mid-range
+  (the bars of a tornado chart); :func:`binned_means` - the mean outcome over bins of one parameter;
+* :func:`index_kind` - which of these tables a sweep folder's ``indices.csv`` holds.
 
 Bootstrap confidence intervals are drawn from a seeded generator, so the same inputs always give the
 same table. A constant output (no parameter changes anything) is not an error: the indices are reported as
@@ -20,12 +23,13 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.analysis.designs import Design
+from sim.analysis.designs import Design, Parameter
 from sim.analysis.summary import check_level
 
 SOBOL_COLUMNS: tuple[str, ...] = ("parameter", "S1", "S1_conf", "ST", "ST_conf")
@@ -315,3 +319,90 @@ def rank_parameters(indices: pd.DataFrame, method: str) -> pd.DataFrame:
     table["rank"] = table["influence"].rank(method="min", ascending=False, na_option="bottom").astype("int64")
     table.attrs = dict(indices.attrs)
     return table
+
+
+def index_kind(method: str, indices: pd.DataFrame) -> str:
+    """Which kind of indices a sweep's ``indices.csv`` holds: ``sobol``, ``morris`` or ``regression``.
+
+    The columns decide (``S1``/``ST``: Sobol'; ``mu_star``: Morris); without them, the sweep's method does.
+    """
+    if "S1" in indices.columns or "ST" in indices.columns or method == "sobol":
+        return "sobol"
+    if "mu_star" in indices.columns or method == "morris":
+        return "morris"
+    return "regression"
+
+
+def swings(points: pd.DataFrame, parameters: Sequence[Parameter], outcome: str) -> pd.DataFrame:
+    """How far an outcome moves when each parameter goes from its low to its high end (for a tornado chart).
+
+    A linear model ``outcome ≈ b0 + Σ b_j x_j`` is fitted to the sweep's points (least squares); the outcome
+    at the centre of every range is ``centre``, and moving parameter *j* alone to its low or high end gives
+    ``at_low`` and ``at_high``. With too few points for the fit (fewer than parameters + 2), each parameter's
+    effect is instead the mean outcome over the points in the lowest and highest third of its range.
+
+    Args:
+        points: One row per design point with a column per parameter and the outcome (its mean over the
+            point's replications).
+        parameters: The varied parameters with their ranges.
+        outcome: The outcome column.
+
+    Returns:
+        Columns ``parameter, low, high, centre, at_low, at_high, swing`` (``swing = |at_high − at_low|``),
+        sorted by swing, largest first.
+    """
+    usable = points.dropna(subset=[outcome, *(parameter.name for parameter in parameters)])
+    y = usable[outcome].to_numpy(dtype=float)
+    rows = []
+    if len(usable) >= len(parameters) + 2:
+        x = usable[[parameter.name for parameter in parameters]].to_numpy(dtype=float)
+        design = np.column_stack([np.ones(len(usable)), x])
+        coefficients, *_ = np.linalg.lstsq(design, y, rcond=None)
+        middles = np.array([(parameter.low + parameter.high) / 2.0 for parameter in parameters])
+        centre = float(coefficients[0] + coefficients[1:] @ middles)
+        for index, parameter in enumerate(parameters):
+            slope = float(coefficients[index + 1])
+            at_low = centre + slope * (parameter.low - middles[index])
+            at_high = centre + slope * (parameter.high - middles[index])
+            rows.append((parameter.name, parameter.low, parameter.high, centre, at_low, at_high))
+    else:
+        centre = float(np.mean(y)) if y.size else math.nan
+        for parameter in parameters:
+            values = usable[parameter.name].to_numpy(dtype=float)
+            third = (parameter.high - parameter.low) / 3.0
+            low_mask = values <= parameter.low + third
+            high_mask = values >= parameter.high - third
+            at_low = float(np.mean(y[low_mask])) if low_mask.any() else centre
+            at_high = float(np.mean(y[high_mask])) if high_mask.any() else centre
+            rows.append((parameter.name, parameter.low, parameter.high, centre, at_low, at_high))
+    table = pd.DataFrame(rows, columns=["parameter", "low", "high", "centre", "at_low", "at_high"])
+    table["swing"] = (table["at_high"] - table["at_low"]).abs()
+    return table.sort_values("swing", ascending=False, kind="mergesort").reset_index(drop=True)
+
+
+def binned_means(
+    x: np.ndarray, y: np.ndarray, low: float, high: float, bins: int = 5
+) -> tuple[list[float], list[float]]:
+    """The mean of ``y`` in equal bins of ``x`` over ``[low, high]``: how an outcome follows a parameter.
+
+    Values of ``x`` outside the range fall in the first or last bin; an empty bin is left out.
+
+    Args:
+        x: The parameter's value at each design point.
+        y: The outcome at each design point.
+        low: Lower end of the parameter's range.
+        high: Upper end.
+        bins: Number of bins.
+
+    Returns:
+        The bins' centres and the mean outcome in each (only bins that hold a point).
+    """
+    edges = np.linspace(low, high, bins + 1)
+    which = np.clip(np.digitize(x, edges[1:-1]), 0, bins - 1)
+    centres, means = [], []
+    for bin_index in range(bins):
+        selected = y[which == bin_index]
+        if selected.size:
+            centres.append((edges[bin_index] + edges[bin_index + 1]) / 2)
+            means.append(float(selected.mean()))
+    return centres, means

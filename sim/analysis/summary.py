@@ -7,7 +7,8 @@ numbers a report prints:
 * the **spread of outcomes** (the central ``interval`` of the replications, e.g. the 5th and 95th
   percentiles) - what a planner should expect from a single run of the real thing;
 * the **Student-t confidence interval of the mean** - how precisely the replications pin down the average;
-* the **probability of meeting an objective** (e.g. "intercept rate >= 0.9") with a Wilson score interval.
+* the **Wilson score interval** of a share of replications, with which :mod:`sim.analysis.objectives` says how
+  precisely the replications pin down the probability of meeting an objective.
 
 A metric may be undefined in some replications (an intercept rate when no threat arrived); such values are
 NaN and are left out, and every result reports ``n``, the number of replications actually used.
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -25,9 +25,6 @@ from scipy import stats
 
 #: Columns that identify a replication rather than measure it; never summarised as metrics.
 ID_COLUMNS: tuple[str, ...] = ("replication", "seed")
-
-#: Comparison operators accepted by :func:`objective_probability`.
-DIRECTIONS: tuple[str, ...] = (">=", "<=", ">", "<")
 
 SUMMARY_COLUMNS: tuple[str, ...] = ("mean", "std", "low", "high", "mean_ci_low", "mean_ci_high", "n")
 
@@ -169,23 +166,6 @@ def summarize_metrics(
     return table.astype({"n": "int64"})
 
 
-@dataclass(frozen=True)
-class ProbabilityEstimate:
-    """Estimated probability of meeting an objective, with a Wilson score interval.
-
-    Attributes:
-        probability: Fraction of the ``n`` replications that met the objective (NaN if ``n == 0``).
-        low: Lower end of the Wilson score interval (NaN if ``n == 0``).
-        high: Upper end of the Wilson score interval (NaN if ``n == 0``).
-        n: Number of replications with a defined (non-NaN) value.
-    """
-
-    probability: float
-    low: float
-    high: float
-    n: int
-
-
 def wilson_interval(successes: int, trials: int, level: float = 0.90) -> tuple[float, float]:
     """Wilson score interval for a binomial proportion (no continuity correction).
 
@@ -216,54 +196,3 @@ def wilson_interval(successes: int, trials: int, level: float = 0.90) -> tuple[f
     low = 0.0 if successes == 0 else max(0.0, centre - half_width)
     high = 1.0 if successes == trials else min(1.0, centre + half_width)
     return (low, high)
-
-
-def objective_probability(
-    values: np.ndarray,
-    threshold: float,
-    direction: str,
-    *,
-    level: float = 0.90,
-) -> ProbabilityEstimate:
-    """Probability that a replication meets an objective such as ``intercept_rate >= 0.9``.
-
-    NaN values (metric undefined in that replication) are **excluded**: they count neither as met nor as
-    missed, and ``n`` is the number of non-NaN values. A planner who wants "undefined" to count as a
-    failure should replace NaN by a failing value before calling.
-
-    Args:
-        values: One value of the metric per replication.
-        threshold: The objective's threshold.
-        direction: One of ``">="``, ``"<="``, ``">"``, ``"<"``; the objective is ``value <direction>
-            threshold``.
-        level: Coverage of the Wilson score interval (default 90 %).
-
-    Returns:
-        A :class:`ProbabilityEstimate` with the fraction of replications meeting the objective and its
-        Wilson score interval.
-
-    Raises:
-        ValueError: If ``direction`` is not one of the four operators, ``threshold`` is NaN, or
-            ``values`` is not one-dimensional.
-    """
-    if direction not in DIRECTIONS:
-        raise ValueError(f"direction must be one of {list(DIRECTIONS)}, got {direction!r}")
-    if math.isnan(float(threshold)):
-        raise ValueError("threshold must be a number, got NaN")
-    array = np.asarray(values, dtype=float)
-    if array.ndim != 1:
-        raise ValueError(f"values must be one-dimensional (one value per replication), got shape {array.shape}")
-    defined = array[~np.isnan(array)]
-    if direction == ">=":
-        met = defined >= threshold
-    elif direction == "<=":
-        met = defined <= threshold
-    elif direction == ">":
-        met = defined > threshold
-    else:
-        met = defined < threshold
-    trials = int(defined.size)
-    successes = int(np.count_nonzero(met))
-    low, high = wilson_interval(successes, trials, level)
-    probability = successes / trials if trials else math.nan
-    return ProbabilityEstimate(probability=probability, low=low, high=high, n=trials)

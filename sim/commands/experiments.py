@@ -57,7 +57,7 @@ def _command_line() -> str:
 
 
 def _format(value: float) -> str:
-    from sim.report.console import format_number
+    from sim.report.formatting import format_number
 
     return format_number(float(value))
 

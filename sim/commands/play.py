@@ -153,7 +153,7 @@ def play(
 
 
 def _fmt(value: float, share: bool = False) -> str:
-    from sim.report.console import format_number
+    from sim.report.formatting import format_number
 
     if isinstance(value, float) and math.isnan(value):
         return "–"

@@ -31,6 +31,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.analysis.objectives import evaluate_objectives
 from sim.analysis.paired import COMPARISON_COLUMNS, compare_frames
 from sim.experiment.manifest import (
     new_manifest,
@@ -39,7 +40,7 @@ from sim.experiment.manifest import (
     write_manifest,
     write_resolved_scenario,
 )
-from sim.experiment.replications import ResumeMismatch, evaluate_objectives, metric_columns, run_points
+from sim.experiment.replications import ResumeMismatch, metric_columns, run_points
 from sim.experiment.runner import RunTally
 from sim.experiment.seeds import replication_seeds
 from sim.experiment.store import REPLICATIONS_CSV, ResultStore, atomic_write_text, create_run_dir

@@ -9,7 +9,6 @@ run without recomputing what is on disk.
 
 from __future__ import annotations
 
-import math
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,7 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from sim.analysis.summary import objective_probability, summarize_metrics
+from sim.analysis.objectives import evaluate_objectives
+from sim.analysis.summary import summarize_metrics
 from sim.experiment.executors import ExecutorError, open_executor
 from sim.experiment.manifest import (
     MANIFEST_FILE,
@@ -33,7 +33,7 @@ from sim.experiment.seeds import replication_seeds
 from sim.experiment.store import ResultStore, atomic_write_text, create_run_dir
 from sim.model.run import run_replication
 from sim.scenario.loader import load_scenario, scenario_hash
-from sim.scenario.model import Objective, Scenario
+from sim.scenario.model import Scenario
 
 SUMMARY_FILE = "summary.csv"
 OBJECTIVES_FILE = "objectives.csv"
@@ -66,36 +66,6 @@ def metric_columns(frame: pd.DataFrame) -> list[str]:
     """The metric columns of a per-replication table (everything but the bookkeeping columns)."""
     fixed = {"key", "point", "replication", "seed", "status", "error", "elapsed_s"}
     return [column for column in frame.columns if column not in fixed]
-
-
-def evaluate_objectives(objectives: Sequence[Objective], metrics: pd.DataFrame) -> pd.DataFrame:
-    """Each objective's probability of being met over the replications, with a 90% Wilson interval."""
-    rows = []
-    for objective in objectives:
-        if objective.metric in metrics.columns:
-            estimate = objective_probability(
-                metrics[objective.metric].to_numpy(dtype=float), objective.threshold, objective.direction
-            )
-            probability, low, high, n = estimate.probability, estimate.low, estimate.high, estimate.n
-        else:
-            probability = low = high = math.nan
-            n = 0
-        rows.append(
-            {
-                "name": objective.name,
-                "metric": objective.metric,
-                "direction": objective.direction,
-                "threshold": objective.threshold,
-                "probability": probability,
-                "low": low,
-                "high": high,
-                "n": n,
-                "description": objective.description,
-            }
-        )
-    return pd.DataFrame(
-        rows, columns=["name", "metric", "direction", "threshold", "probability", "low", "high", "n", "description"]
-    )
 
 
 def summarize_run(scenario: Scenario, metrics: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

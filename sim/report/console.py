@@ -8,22 +8,9 @@ import pandas as pd
 from rich.table import Table
 
 from sim.model.metrics import METRICS
+from sim.report.formatting import format_number
 
 _UNITS = {metric.name: metric.unit for metric in METRICS}
-
-
-def format_number(value: float) -> str:
-    """A number shown with sensible precision (shares as percentages are the caller's choice)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    magnitude = abs(value)
-    if magnitude >= 1000:
-        return f"{value:,.0f}"
-    if magnitude >= 10:
-        return f"{value:,.1f}"
-    if magnitude >= 1:
-        return f"{value:.2f}"
-    return f"{value:.3f}"
 
 
 def summary_table(summary: pd.DataFrame, title: str, *, all_metrics: bool = False) -> Table:

@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sim.report.figures import FigureFiles
+from sim.report.figures.saving import FigureFiles
 
 Tone = str
 """A cell's emphasis: ``good``, ``bad``, ``neutral`` or empty."""

@@ -31,8 +31,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.analysis.objectives import objective_probability
 from sim.analysis.paired import paired_difference
-from sim.analysis.summary import objective_probability
 from sim.experiment.executors import open_executor
 from sim.experiment.seeds import replication_seeds
 from sim.model.metrics import compute_metrics

@@ -34,7 +34,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sim.model.metrics import METRICS, Metric, compute_metrics, metric_by_name
-from sim.report.console import format_number
+from sim.report.formatting import format_number
 from sim.report.sitrep_figure import ObjectiveBar, SitrepFigureData
 from sim.scenario.model import Objective
 from sim.tabletop.game import Game, TurnWindow

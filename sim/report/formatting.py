@@ -1,0 +1,116 @@
+"""Numbers as a report prints them: outcomes, intervals, differences, parameters, counts and objectives' targets.
+
+One place decides how a number reads, so the terminal tables, the reports and the situation reports agree:
+shares print as percentages (``91.3%``) and their differences in percentage points (``+2.1 pp``), other outcomes
+with just enough digits for their size (:func:`format_number`), and a value that is missing or undefined as
+``–``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from sim.report.style import is_share
+from sim.scenario.provenance import ProvenanceRow
+
+MISSING = "–"
+"""What a report prints for a value that is missing or undefined (NaN, infinite)."""
+
+
+def format_number(value: float) -> str:
+    """A number with digits to suit its size: ``12,345``, ``123.4``, ``1.23``, ``0.123``; NaN is ``–``.
+
+    Shares are not turned into percentages here; :func:`format_metric` does that for a named outcome.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    magnitude = abs(value)
+    if magnitude >= 1000:
+        return f"{value:,.0f}"
+    if magnitude >= 10:
+        return f"{value:,.1f}"
+    if magnitude >= 1:
+        return f"{value:.2f}"
+    return f"{value:.3f}"
+
+
+def format_metric(name: str, value: float) -> str:
+    """An outcome's value: a share in percent (``91.3%``), anything else by :func:`format_number`.
+
+    Args:
+        name: The outcome metric (decides whether the value is a share).
+        value: Its value.
+
+    Returns:
+        The text; ``0`` for zero and ``–`` for a missing or infinite value.
+    """
+    if value is None or not math.isfinite(value):
+        return MISSING
+    if value == 0:
+        return "0"
+    if is_share(name):
+        return f"{value * 100:.1f}%"
+    return format_number(value)
+
+
+def format_interval(name: str, low: float, high: float) -> str:
+    """An outcome's interval as ``low – high`` (``–`` when either end is missing)."""
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return MISSING
+    return f"{format_metric(name, low)} – {format_metric(name, high)}"
+
+
+def format_difference(name: str, value: float) -> str:
+    """A difference of an outcome with its sign: ``+12.5``, ``-3.0``; shares in percentage points (``+2.1 pp``).
+
+    A difference too small to show in the printed digits reads ``±0.0`` (or ``±0.000``) rather than a signed zero.
+    """
+    if value is None or not math.isfinite(value):
+        return MISSING
+    if value == 0:
+        return "0"
+    if is_share(name):
+        shown = f"{value * 100:+.1f}"
+        return ("±0.0" if float(shown) == 0 else shown) + " pp"
+    text = format_number(value)
+    if text.lstrip("-").strip("0.,") == "":
+        return "±" + text.lstrip("-")
+    return ("+" if value > 0 else "") + text
+
+
+def format_parameter(value: float | None) -> str:
+    """A scenario parameter's value: whole numbers with thousands separators, others to four significant digits.
+
+    Missing or undefined values print as an empty cell (a parameter table leaves the cell blank).
+    """
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return ""
+    if float(value).is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
+    return f"{value:.4g}"
+
+
+def format_range(row: ProvenanceRow) -> str:
+    """A parameter's range where sources differ, ``low – high`` (empty when it has none)."""
+    if row.low is None and row.high is None:
+        return ""
+    return f"{format_parameter(row.low)} – {format_parameter(row.high)}"
+
+
+def format_count(value: float) -> str:
+    """A mean count (leakers, units): whole from 10 up, one decimal below (``0`` for zero, ``–`` if missing)."""
+    if not math.isfinite(value):
+        return MISSING
+    return "0" if value == 0 else (f"{value:,.0f}" if abs(value) >= 10 else f"{value:.1f}")
+
+
+def format_percent(value: float) -> str:
+    """A probability as a whole percentage (``73%``; ``–`` if missing)."""
+    return MISSING if value is None or not math.isfinite(value) else f"{value:.0%}"
+
+
+def format_objective_target(row: Any) -> str:
+    """An objective's target as ``metric ≥ threshold`` (``row`` has ``metric``, ``direction`` and ``threshold``)."""
+    direction = {">=": "≥", "<=": "≤"}.get(str(row["direction"]), str(row["direction"]))
+    return f"{row['metric']} {direction} {format_metric(str(row['metric']), float(row['threshold']))}"
