@@ -8,7 +8,6 @@ path. Ctrl-C keeps what finished and prints the command that resumes (exit 130);
 from __future__ import annotations
 
 import math
-import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,7 +19,19 @@ from rich.markup import escape
 from rich.table import Table
 
 from sim import api
-from sim.commands.common import SetOption, err, fail, guarded, out
+from sim.commands.common import (
+    EXIT_REPLICATIONS_FAILED,
+    SetOption,
+    check_output_folder,
+    check_path,
+    check_report_size,
+    err,
+    fail,
+    guarded,
+    out,
+    report_failed_replications,
+    run_errors,
+)
 
 if TYPE_CHECKING:
     from sim.experiment.compare import CompareResults
@@ -48,14 +59,6 @@ ResumeOption = Annotated[
 
 def _command_line() -> str:
     return " ".join(["sim", *sys.argv[1:]])
-
-
-def _resume_hint(command: str, arguments: Sequence[str], overrides: Sequence[str], run_dir: Path) -> str:
-    parts = ["sim", command, *arguments]
-    for override in overrides:
-        parts += ["--set", override]
-    parts += ["--resume", str(run_dir)]
-    return " ".join(shlex.quote(part) for part in parts)
 
 
 def _format(value: float) -> str:
@@ -155,20 +158,18 @@ def _load(path: Path, overrides: Sequence[str]) -> Scenario:
     return loaded
 
 
-def _close(run_dir: Path, notes: Sequence[str], failed: int, total: int, no_report: bool) -> None:
-    """The end of a comparison or sweep: notes, how many replications failed, the folder, the report."""
+def _close(run_dir: Path, notes: Sequence[str], metrics: pd.DataFrame, no_report: bool) -> None:
+    """The end of a comparison or sweep: notes, the folder, the report, then how many replications failed (exit 1
+    if any did)."""
     for note in notes:
         err.print(f"[yellow]note:[/] {escape(note)}")
-    if failed:
-        err.print(
-            f"[yellow]{failed} of {total} replications failed[/]; "
-            f"see {escape(str(run_dir))}/replications.csv (status, error, seed)"
-        )
-    out.print(f"results: {run_dir}")
+    out.print(f"results: {run_dir}", markup=False)
     if not no_report:
         from sim.commands.report import write_and_announce
 
         write_and_announce(run_dir, after_run=True)
+    if report_failed_replications(metrics, run_dir):
+        raise typer.Exit(EXIT_REPLICATIONS_FAILED)
 
 
 NoReportOption = Annotated[
@@ -193,17 +194,20 @@ def compare(
 ) -> None:
     """Run scenarios with common random numbers and compare each with the first (paired differences)."""
     from sim.experiment.compare import compare_scenarios
-    from sim.experiment.executors import ExecutorError
-    from sim.experiment.replications import ResumeMismatch
-    from sim.experiment.runner import RunIncomplete, RunInterrupted
 
     if workers is not None and scheduler is not None:
         fail("give either --workers or --scheduler, not both")
+    for path in scenario_files:
+        check_path(path, "SCENARIO")
+    check_path(resume, "--resume")
+    check_output_folder(results_root)
     entries = []
     for path in scenario_files:
         scenario = _load(path, overrides or ())
         entries.append((scenario.name, scenario, str(path)))
-    try:
+    if not no_report:
+        check_report_size("comparison", [scenario for _, scenario, _ in entries], replications, resume)
+    with run_errors("compare", [str(path) for path in scenario_files], overrides or (), also=(ValueError,)):
         results = compare_scenarios(
             entries,
             replications=replications,
@@ -215,15 +219,10 @@ def compare(
             overrides=overrides or (),
             command=_command_line(),
         )
-    except RunInterrupted as interrupted:
-        hint = _resume_hint("compare", [str(path) for path in scenario_files], overrides or (), interrupted.run_dir)
-        fail(f"interrupted; what finished is saved. Resume with: {escape(hint)}", 130)
-    except (ExecutorError, ResumeMismatch, RunIncomplete, FileNotFoundError, ValueError) as error:
-        fail(escape(str(error)))
     out.print(comparison_table(results, all_metrics=all_metrics))
     if not results.objectives.empty:
         out.print(objectives_by_scenario_table(results.objectives, results.labels))
-    _close(results.run_dir, results.notes, len(results.failed), len(results.metrics), no_report)
+    _close(results.run_dir, [*results.tally.set_aside, *results.notes], results.metrics, no_report)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -329,14 +328,14 @@ def sweep(
     no_report: NoReportOption = False,
 ) -> None:
     """Vary parameters over a design, run each point with common random numbers, rank parameters by influence."""
-    from sim.experiment.executors import ExecutorError
-    from sim.experiment.replications import ResumeMismatch
-    from sim.experiment.runner import RunIncomplete, RunInterrupted
     from sim.experiment.sweep import SweepError, sweep_scenario
 
     if workers is not None and scheduler is not None:
         fail("give either --workers or --scheduler, not both")
-    try:
+    check_path(scenario_file, "SCENARIO")
+    check_path(resume, "--resume")
+    check_output_folder(results_root)
+    with run_errors("sweep", [str(scenario_file)], overrides or (), also=(SweepError,)):
         results = guarded(
             lambda: sweep_scenario(
                 scenario_file,
@@ -356,11 +355,6 @@ def sweep(
                 announce=_announce,
             )
         )
-    except RunInterrupted as interrupted:
-        hint = _resume_hint("sweep", [str(scenario_file)], overrides or (), interrupted.run_dir)
-        fail(f"interrupted; what finished is saved. Resume with: {escape(hint)}", 130)
-    except (SweepError, ExecutorError, ResumeMismatch, RunIncomplete, FileNotFoundError) as error:
-        fail(escape(str(error)))
     for table in ranking_tables(results):
         out.print(table)
-    _close(results.run_dir, results.notes, len(results.failed), len(results.metrics), no_report)
+    _close(results.run_dir, [*results.tally.set_aside, *results.notes], results.metrics, no_report)

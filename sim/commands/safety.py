@@ -16,7 +16,7 @@ import tempfile
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 import typer
@@ -36,8 +36,6 @@ MESSAGE_CHARACTERS = 300
 """An unexpected error's message is cut to this many characters on the console (the file holds all of it)."""
 
 _state = {"debug": False}
-
-Command = TypeVar("Command", bound=Callable[..., Any])
 
 
 def set_debug(enabled: bool) -> None:
@@ -81,7 +79,7 @@ def report_unexpected(error: BaseException) -> int:
     return EXIT_SOFTWARE
 
 
-def guard_command(command: Command) -> Command:
+def guard_command[Command: Callable[..., Any]](command: Command) -> Command:
     """Wrap a command so that an unexpected exception ends in one line and exit code 70, never a traceback.
 
     ``typer.Exit``, click's own exceptions (usage errors) and ``SystemExit`` pass through; so does everything
@@ -92,7 +90,7 @@ def guard_command(command: Command) -> Command:
     def guarded_command(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit):
+        except (typer.Exit, click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit):
             raise
         except KeyboardInterrupt:
             if debugging():

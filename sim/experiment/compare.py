@@ -22,6 +22,7 @@ folder holds::
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
 from collections.abc import Sequence
@@ -33,6 +34,7 @@ import pandas as pd
 
 from sim.analysis.paired import COMPARISON_COLUMNS, compare_frames
 from sim.experiment.executors import open_executor
+from sim.experiment.limits import check_run_size
 from sim.experiment.manifest import (
     new_manifest,
     now_utc,
@@ -40,8 +42,14 @@ from sim.experiment.manifest import (
     write_manifest,
     write_resolved_scenario,
 )
-from sim.experiment.replications import WORKER_PRELOAD, ResumeMismatch, evaluate_objectives, metric_columns
-from sim.experiment.runner import RunIncomplete, RunInterrupted, RunTally, build_tasks, run_tasks
+from sim.experiment.replications import (
+    WORKER_PRELOAD,
+    ResumeMismatch,
+    evaluate_objectives,
+    metric_columns,
+    resume_manifest,
+)
+from sim.experiment.runner import RunIncomplete, RunInterrupted, RunNotSaved, RunTally, build_tasks, run_tasks
 from sim.experiment.seeds import replication_seeds
 from sim.experiment.store import REPLICATIONS_CSV, ResultStore, atomic_write_text, create_run_dir
 from sim.model.run import run_replication
@@ -141,6 +149,7 @@ def run_points(
     Raises:
         RunInterrupted: On Ctrl-C, after saving every finished chunk.
         RunIncomplete: If some chunks could not run at all (they run on resume).
+        RunNotSaved: If a finished chunk cannot be written (e.g. the disk is full); the folder resumes.
         sim.experiment.executors.ExecutorError: If the Dask cluster cannot be used.
     """
     manifest["status"] = "running"
@@ -158,6 +167,11 @@ def run_points(
         manifest["status"] = "incomplete"
         write_manifest(run_dir, manifest)
         raise
+    except RunNotSaved:
+        with contextlib.suppress(OSError):  # the disk may still be full: the status stays "running", still resumable
+            manifest["status"] = "incomplete"
+            write_manifest(run_dir, manifest)
+        raise
     store.consolidate()
     metrics = store.load_metrics()
     failed = int((metrics["status"] != "ok").sum())
@@ -168,28 +182,6 @@ def run_points(
     )
     write_manifest(run_dir, manifest)
     return metrics, tally
-
-
-def resume_manifest(resume: Path, kind: str) -> dict[str, Any]:
-    """Read the manifest of a folder to resume and check it was made by the same kind of command.
-
-    Args:
-        resume: The run folder.
-        kind: ``"compare"`` or ``"sweep"``.
-
-    Returns:
-        The manifest, with the time of this resumption appended to ``resumed``.
-
-    Raises:
-        FileNotFoundError: If the folder has no manifest.
-        ResumeMismatch: If the folder was made by another command.
-    """
-    manifest = read_manifest(resume)
-    found = manifest.get("kind", "run")
-    if found != kind:
-        raise ResumeMismatch(f"{resume} holds a '{found}' run, not a '{kind}'; resume it with `sim {found}`")
-    manifest.setdefault("resumed", []).append(now_utc())
-    return manifest
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -332,6 +324,7 @@ def compare_scenarios(
     Raises:
         ValueError: If no scenario is given.
         ResumeMismatch: If ``resume`` holds another kind of run, other scenarios or other replications/seed.
+        RunTooLarge: Before any work, if the comparison is too large to make.
         RunInterrupted: On Ctrl-C (the folder is resumable).
         RunIncomplete: If some replications could not run at all (the folder is resumable).
     """
@@ -356,6 +349,8 @@ def compare_scenarios(
         run_dir = resume
     else:
         count = replications if replications is not None else scenarios[0].replications
+        horizon_days = max(scenario.horizon_days for scenario in scenarios)
+        check_run_size("comparison", len(scenarios), count, scenarios[0], horizon_days)
         base_seed = seed if seed is not None else scenarios[0].seed
         seeds = replication_seeds(base_seed, count)
         run_dir = create_run_dir(results_root, _folder_name(labels))

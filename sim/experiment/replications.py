@@ -19,6 +19,7 @@ import pandas as pd
 
 from sim.analysis.summary import objective_probability, summarize_metrics
 from sim.experiment.executors import open_executor
+from sim.experiment.limits import check_run_size
 from sim.experiment.manifest import (
     new_manifest,
     now_utc,
@@ -40,6 +41,29 @@ WORKER_PRELOAD = ("numpy", "pandas", "mesa", "sim.model.run")
 
 class ResumeMismatch(Exception):
     """The run folder to resume was made from another scenario or other seeds."""
+
+
+def resume_manifest(resume: Path, kind: str) -> dict[str, Any]:
+    """Read the manifest of a folder to resume and check it was made by the same kind of command.
+
+    Args:
+        resume: The run folder.
+        kind: ``"run"``, ``"compare"`` or ``"sweep"``.
+
+    Returns:
+        The manifest, with the time of this resumption appended to ``resumed``.
+
+    Raises:
+        FileNotFoundError: If the folder has no manifest.
+        ManifestError: If the manifest is damaged (see :func:`sim.experiment.manifest.read_manifest`).
+        ResumeMismatch: If the folder was made by another command.
+    """
+    manifest = read_manifest(resume)
+    found = manifest.get("kind", "run")
+    if found != kind:
+        raise ResumeMismatch(f"{resume} holds a '{found}' run, not a '{kind}'; resume it with `sim {found}`")
+    manifest.setdefault("resumed", []).append(now_utc())
+    return manifest
 
 
 @dataclass
@@ -160,10 +184,11 @@ def run_scenario(
         progress: Show a progress bar (default: only on a terminal outside CI).
 
     Returns:
-        The run's results. Raises ``RunInterrupted`` on Ctrl-C (the folder is resumable).
+        The run's results. Raises ``RunInterrupted`` on Ctrl-C (the folder is resumable) and
+        :class:`~sim.experiment.limits.RunTooLarge`, before any work, for a run too large to make.
     """
     if resume is not None:
-        manifest = read_manifest(resume)
+        manifest = resume_manifest(resume, "run")
         if manifest["scenario"]["hash"] != scenario_hash(scenario):
             raise ResumeMismatch(
                 f"{resume} was run from a different scenario (its hash differs); resume with the same file and --set"
@@ -171,9 +196,9 @@ def run_scenario(
         seeds = [int(value) for value in manifest["seeds"]]
         run_dir = resume
         manifest["status"] = "running"
-        manifest.setdefault("resumed", []).append(now_utc())
     else:
         count = replications if replications is not None else scenario.replications
+        check_run_size("run", 1, count, scenario, scenario.horizon_days)
         base_seed = seed if seed is not None else scenario.seed
         seeds = replication_seeds(base_seed, count)
         run_dir = create_run_dir(results_root, scenario.name)

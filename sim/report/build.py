@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.experiment.manifest import MANIFEST_FILE, RESOLVED_SCENARIO_FILE, read_manifest
+from sim.experiment.manifest import MANIFEST_FILE, RESOLVED_SCENARIO_FILE, ManifestError, read_manifest
 from sim.experiment.store import REPLICATIONS_CSV, TIMESERIES_PARQUET, ResultStore, atomic_write_text
 from sim.model.metrics import METRICS
 from sim.report import figures as fig
@@ -1253,8 +1253,8 @@ def write_report(run_dir: Path | str, *, figures_dir: Path | None = None) -> Rep
         manifest = read_manifest(run_dir)
     except FileNotFoundError as error:
         raise ReportError(str(error)) from error
-    except ValueError as error:  # json.JSONDecodeError is a ValueError
-        raise ReportError(f"{run_dir / MANIFEST_FILE} is not valid JSON ({error})") from error
+    except ManifestError as error:
+        raise ReportError(str(error)) from error
     kind = str(manifest.get("kind", "run"))
     builder = _BUILDERS.get(kind)
     if builder is None:
