@@ -119,6 +119,15 @@ def run_errors(
     from sim.experiment.runner import RunIncomplete, RunInterrupted, RunNotSaved
     from sim.experiment.store import StoreError
 
+    whole_story: tuple[type[Exception], ...] = (
+        ExecutorError,
+        ResumeMismatch,
+        ManifestError,
+        StoreError,
+        RunTooLarge,
+        FileNotFoundError,
+        *also,
+    )
     try:
         yield
     except RunInterrupted as interrupted:
@@ -136,7 +145,7 @@ def run_errors(
             f"{incomplete.not_run} replications could not be run ({escape(incomplete.first_error)}); "
             f"fix the cause and resume with: {escape(hint)}"
         )
-    except (ExecutorError, ResumeMismatch, ManifestError, StoreError, RunTooLarge, FileNotFoundError, *also) as error:
+    except whole_story as error:
         fail(escape(str(error)))
     except OSError as error:
         fail(f"cannot write the results: {escape(describe_os_error(error))}")

@@ -17,6 +17,7 @@ import pandas as pd
 import typer
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from sim import api
 from sim.commands.common import (
@@ -32,6 +33,7 @@ from sim.commands.common import (
     report_failed_replications,
     run_errors,
 )
+from sim.report.console import PlainTable
 
 if TYPE_CHECKING:
     from sim.experiment.compare import CompareResults
@@ -90,8 +92,8 @@ def comparison_table(results: CompareResults, *, all_metrics: bool = False) -> T
 
     comparison = results.comparison
     baseline = results.baseline
-    table = Table(
-        title=f"Compared with {baseline}: {len(results.seeds)} replications each, common random numbers",
+    table = PlainTable(
+        title=f"Compared with {escape(baseline)}: {len(results.seeds)} replications each, common random numbers",
         title_justify="left",
         caption="mean [90% interval]; Δ = paired difference from the first scenario [90% confidence interval]; "
         "* = the interval excludes 0",
@@ -108,7 +110,7 @@ def comparison_table(results: CompareResults, *, all_metrics: bool = False) -> T
     names = present if all_metrics else [metric.name for metric in METRICS if metric.name in present]
     rows = {(row.scenario, row.metric): row for row in comparison.itertuples(index=False)}
     for name in names:
-        cells = [name]
+        cells: list[str | Text] = [name]
         for label in results.labels:
             row = rows.get((label, name))
             if row is None:
@@ -124,7 +126,7 @@ def comparison_table(results: CompareResults, *, all_metrics: bool = False) -> T
             elif label != baseline:
                 mark = " *" if bool(row.significant) else ""
                 difference = f"{_signed(row.diff_mean)} [{_signed(row.diff_low)}, {_signed(row.diff_high)}]{mark}"
-                cells.append(f"[bold]{difference}[/]" if mark else difference)
+                cells.append(Text(difference, style="bold") if mark else difference)
         cells.append(units.get(name, ""))
         table.add_row(*cells)
     return table
@@ -132,7 +134,7 @@ def comparison_table(results: CompareResults, *, all_metrics: bool = False) -> T
 
 def objectives_by_scenario_table(objectives: pd.DataFrame, labels: Sequence[str]) -> Table:
     """Each objective's probability of being met [90% interval], one column per scenario."""
-    table = Table(title="Objectives: probability of being met [90% interval]", title_justify="left")
+    table = PlainTable(title="Objectives: probability of being met [90% interval]", title_justify="left")
     table.add_column("objective")
     table.add_column("metric")
     table.add_column("target", justify="right")
@@ -142,7 +144,7 @@ def objectives_by_scenario_table(objectives: pd.DataFrame, labels: Sequence[str]
     for key, group in objectives.groupby(keys, sort=False):
         name, metric, direction, threshold = key
         by_scenario = {row.scenario: row for row in group.itertuples(index=False)}
-        cells = [escape(str(name)), str(metric), f"{direction} {_format(threshold)}"]
+        cells = [str(name), str(metric), f"{direction} {_format(threshold)}"]
         for label in labels:
             row = by_scenario.get(label)
             if row is None or math.isnan(row.probability):
@@ -244,7 +246,7 @@ def ranking_tables(results: SweepResults, rows_shown: int = RANKING_ROWS_SHOWN) 
     indices = results.indices
     method = results.plan.analysis
     what = {"sobol": "total Sobol index ST", "morris": "Morris μ*", "regression": "|standardized regression coef.|"}
-    tables = []
+    tables: list[Table] = []
     for outcome in results.plan.outcomes:
         rows = indices[indices["outcome"] == outcome]
         if rows.empty:
@@ -252,7 +254,7 @@ def ranking_tables(results: SweepResults, rows_shown: int = RANKING_ROWS_SHOWN) 
         title = f"{outcome}: parameters by influence ({what[method]})"
         if method == "regression" and "r_squared" in rows and not math.isnan(float(rows["r_squared"].iloc[0])):
             title += f", linear fit R² = {float(rows['r_squared'].iloc[0]):.2f}"
-        table = Table(title=title, title_justify="left")
+        table = PlainTable(title=escape(title), title_justify="left")
         table.add_column("rank", justify="right")
         table.add_column("parameter")
         columns = _influence_columns(method)
@@ -260,9 +262,7 @@ def ranking_tables(results: SweepResults, rows_shown: int = RANKING_ROWS_SHOWN) 
             table.add_column(header, justify="right")
         for row in rows.head(rows_shown).itertuples(index=False):
             values = row._asdict()
-            table.add_row(
-                str(values["rank"]), escape(str(values["parameter"])), *(_format(values[c]) for _, c in columns)
-            )
+            table.add_row(str(values["rank"]), str(values["parameter"]), *(_format(values[c]) for _, c in columns))
         if len(rows) > rows_shown:
             table.caption = f"… {len(rows) - rows_shown} more in {escape(str(results.run_dir))}/indices.csv"
             table.caption_justify = "left"

@@ -19,10 +19,14 @@ LogArgument = Annotated[Path, typer.Argument(metavar="LOG", help="A game log (ga
 
 
 def _read_line(prompt: str) -> str | None:
-    """One line typed by the facilitator (None at the end of input); piped input is echoed for the transcript."""
+    """One line typed by the facilitator (None at the end of input, or if standard input is closed or unreadable:
+    the game is then saved and can be resumed); piped input is echoed for the transcript."""
+    if sys.stdin is None or sys.stdin.closed:  # started with standard input closed (`sim play … <&-`)
+        out.print(prompt, end="", markup=False, highlight=False)
+        return None
     try:
         line = input(prompt)
-    except EOFError:
+    except (EOFError, OSError, ValueError):  # end of input; a closed or unreadable descriptor
         return None
     if not sys.stdin.isatty():
         out.print(line, markup=False, highlight=False)
@@ -192,10 +196,11 @@ def replay(
     ] = None,
 ) -> None:
     """Replay a finished game's decisions under many seeds: was the outcome skill or luck? What if?"""
-    from rich.table import Table
+    from rich.text import Text
 
     from sim.experiment.executors import ExecutorError
     from sim.experiment.store import atomic_write_text
+    from sim.report.console import PlainTable as Table
     from sim.tabletop.decisions import load_decision_file
     from sim.tabletop.log import LogMismatch, load_logged_scenario, read_game_log
     from sim.tabletop.replay import ReplayError, other_injects_ignored, replay_game
@@ -248,7 +253,7 @@ def replay(
             row.objective,
             f"{row.direction} {_fmt(row.threshold)}",
             _fmt(row.played),
-            "[green]met[/]" if row.met else "[red]not met[/]",
+            Text("met", style="green") if row.met else Text("not met", style="red"),
             _fmt(row.p_met, share=True),
             f"{_fmt(row.p_low, True)} – {_fmt(row.p_high, True)}",
             _fmt(row.percentile),
