@@ -56,16 +56,10 @@ def describe_os_error(error: OSError) -> str:
     return f"{error.filename}: {reason}" if error.filename is not None else reason
 
 
-def check_path(path: Path | None, option: str) -> None:
-    """Refuse a path argument with a NUL byte (no operating system accepts one) with a message naming the option."""
-    if path is not None and "\0" in str(path):
-        fail(f"{option} {escape(repr(str(path)))}: a path cannot contain a NUL byte")
-
-
 def check_output_folder(path: Path, option: str = "--out") -> None:
     """Refuse, before any work, an output folder that cannot be one: a file, a device, a path under a file, a
-    path too long, a NUL byte, or a folder that cannot be written. A missing folder is fine (it is made later)."""
-    check_path(path, option)
+    path too long, or a folder that cannot be written. A missing folder is fine (it is made later). (A path with a
+    NUL byte never gets here: click's path type refuses it, naming the option.)"""
     where = f"{option} {escape(str(path))}"
     try:
         mode = os.stat(path).st_mode

@@ -24,7 +24,6 @@ from sim.commands.common import (
     EXIT_REPLICATIONS_FAILED,
     SetOption,
     check_output_folder,
-    check_path,
     check_report_size,
     err,
     fail,
@@ -199,9 +198,6 @@ def compare(
 
     if workers is not None and scheduler is not None:
         fail("give either --workers or --scheduler, not both")
-    for path in scenario_files:
-        check_path(path, "SCENARIO")
-    check_path(resume, "--resume")
     check_output_folder(results_root)
     entries = []
     for path in scenario_files:
@@ -332,8 +328,6 @@ def sweep(
 
     if workers is not None and scheduler is not None:
         fail("give either --workers or --scheduler, not both")
-    check_path(scenario_file, "SCENARIO")
-    check_path(resume, "--resume")
     check_output_folder(results_root)
     with run_errors("sweep", [str(scenario_file)], overrides or (), also=(SweepError,)):
         results = guarded(

@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 
 from sim import api
-from sim.commands.common import SetOption, err, fail, guarded, out, report_scenario_error
+from sim.commands.common import SetOption, check_output_folder, err, fail, guarded, out, report_scenario_error
 from sim.scenario.errors import ScenarioError
 
 LogArgument = Annotated[Path, typer.Argument(metavar="LOG", help="A game log (game.yaml).", show_default=False)]
@@ -120,6 +120,7 @@ def play(
         else:
             if scenario_file is None:
                 fail("give a SCENARIO file to start a game, or --resume LOG to continue one")
+            check_output_folder(results_root)
             scenario = guarded(lambda: api.load_scenario(scenario_file, overrides=overrides or ()))
             decisions = None
             if decisions_file is not None:
@@ -206,6 +207,8 @@ def replay(
     from sim.tabletop.replay import ReplayError, other_injects_ignored, replay_game
     from sim.tabletop.session import KEY_METRICS
 
+    if results_dir is not None:
+        check_output_folder(results_dir)
     record = guarded(lambda: read_game_log(log_file))
     try:
         scenario = guarded(lambda: load_logged_scenario(record, scenario_file, overrides))
@@ -330,6 +333,8 @@ def aar(
     from sim.tabletop.aar import build_aar, read_replay_objectives, to_html, to_markdown
     from sim.tabletop.log import read_game_log
 
+    if results_dir is not None:
+        check_output_folder(results_dir)
     record = guarded(lambda: read_game_log(log_file))
     report = build_aar(record, read_replay_objectives(record.path.parent))
     folder = results_dir or record.path.parent

@@ -15,7 +15,6 @@ from sim.commands.common import (
     EXIT_REPLICATIONS_FAILED,
     SetOption,
     check_output_folder,
-    check_path,
     check_report_size,
     emit_text,
     err,
@@ -57,8 +56,6 @@ def run(
 
     if workers is not None and scheduler is not None:
         fail("give either --workers or --scheduler, not both")
-    check_path(scenario_file, "SCENARIO")
-    check_path(resume, "--resume")
     check_output_folder(results_root)
     scenario = guarded(lambda: api.load_scenario(scenario_file, overrides=overrides or ()))
     if not no_report:

@@ -158,8 +158,10 @@ _SHAPES: dict[str, type[_Manifest]] = {"run": _RunManifest, "compare": _CompareM
 
 
 def _problem_text(problem: Any) -> str:
-    where = ".".join(str(part) for part in problem["loc"]) or "the manifest"
+    where = ".".join(str(part) for part in problem["loc"])
     message = str(problem["msg"]).removeprefix("Value error, ")
+    if not where:
+        return message
     if problem["type"] == "missing":
         return f"{where}: missing"
     return f"{where}: {message} (found {json.dumps(problem.get('input'), default=str)[:60]})"
