@@ -544,6 +544,15 @@ def test_replay_of_a_log_with_a_decision_by_an_actor_not_played(finished_game: P
 # --------------------------------------------------------------------------------------------------------------
 
 
+def test_markup_in_scenario_names_is_printed_as_written_by_run_and_compare(tmp_path: Path) -> None:
+    names = ["--set", "name=x[/]", "--set", "objectives[0].name='[bold]y[/]'"]
+    for command in (["run", BASELINE], ["compare", BASELINE, BASELINE]):
+        result = invoke(*command, *TINY, *names, "--out", tmp_path / command[0])
+        assert result.exit_code == 0, result.output
+        assert "[bold]y[/]" in result.stdout
+        assert "x[/]" in result.stdout
+
+
 def test_rich_markup_in_names_is_printed_as_written() -> None:
     from sim.report.console import objectives_table
 

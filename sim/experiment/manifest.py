@@ -120,6 +120,7 @@ class _SweptParameter(_Fields):
     name: str
     low: float
     high: float
+    value: float | None
 
 
 class _Manifest(_Fields):
@@ -151,7 +152,7 @@ class _SweepManifest(_Manifest):
     design_seed: Seed
     parameters: list[_SweptParameter]
     outcomes: list[str]
-    points_hash: str
+    points_hash: str | None = None  # checked against the rebuilt design on resume
 
 
 _SHAPES: dict[str, type[_Manifest]] = {"run": _RunManifest, "compare": _CompareManifest, "sweep": _SweepManifest}

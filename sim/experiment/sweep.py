@@ -765,7 +765,7 @@ def _resume_plan(
         list(manifest["outcomes"]),
         list(manifest.get("plan_notes", [])),
     )
-    if plan.points_hash() != manifest["points_hash"]:
+    if plan.points_hash() != manifest.get("points_hash"):
         raise ResumeMismatch(
             f"{resume}: the design rebuilt from its manifest differs from the one that was run (another version of "
             "the simulator or of SALib/scipy?); start a new sweep"

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from sim.experiment.manifest import MANIFEST_FILE, RESOLVED_SCENARIO_FILE, ManifestError, read_manifest
-from sim.experiment.store import REPLICATIONS_CSV, TIMESERIES_PARQUET, ResultStore, atomic_write_text
+from sim.experiment.store import REPLICATIONS_CSV, TIMESERIES_PARQUET, ResultStore, StoreError, atomic_write_text
 from sim.model.metrics import METRICS
 from sim.report import figures as fig
 from sim.report import map as schematic
@@ -1262,7 +1262,7 @@ def write_report(run_dir: Path | str, *, figures_dir: Path | None = None) -> Rep
     saver = _Figures(Path(figures_dir) if figures_dir is not None else run_dir / FIGURES_DIR)
     try:
         document = builder(run_dir, manifest, saver)
-    except (FileNotFoundError, KeyError, OSError, ValueError) as error:
+    except (FileNotFoundError, KeyError, OSError, ValueError, StoreError) as error:
         raise ReportError(f"{run_dir}: cannot build the report ({type(error).__name__}: {error})") from error
     html_path, markdown_path = run_dir / HTML_FILE, run_dir / MARKDOWN_FILE
     atomic_write_text(html_path, render_html(document))
