@@ -591,3 +591,40 @@ def test_markdown_outputs_escape_html_from_scenarios_and_notes(tmp_path: Path) -
     aar = to_markdown(report)
     assert "<" not in aar and ">" not in aar.replace("&gt;", "")
     assert "**Note**: &lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;x&lt;/b&gt;" in aar
+
+
+def test_failed_replays_make_replay_exit_non_zero_with_the_count(
+    finished_game: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sim.tabletop.replay as replay_module
+
+    real_run_script = replay_module.run_script
+    failing_seed = replication_seeds(20250901, 3)[2]
+
+    def failing_run_script(scenario: Any, seed: int, script: Any) -> dict[str, Any]:
+        if seed == failing_seed:
+            raise ValueError(f"test failure for seed {seed}")
+        return real_run_script(scenario, seed, script)
+
+    monkeypatch.setattr(replay_module, "run_script", failing_run_script)
+    result = invoke("replay", finished_game, "-n", "3", "-w", "1")
+    assert result.exit_code == 2, result.output
+    assert stderr_line(result) == (
+        f"error: 1 of 3 replays failed; the first error: ValueError: test failure for seed {failing_seed}"
+    )
+
+
+def test_a_full_disk_while_the_report_is_written(
+    finished_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sim.report.build as build_module
+
+    run_dir = copy_run(finished_run, tmp_path)
+
+    def full(path: Path, data: str, encoding: str = "utf-8") -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    monkeypatch.setattr(build_module, "atomic_write_text", full)
+    result = invoke("report", run_dir)
+    assert result.exit_code == 2, result.output
+    assert stderr_line(result).endswith(f"error: report not written: {run_dir / 'report.html'}: the disk is full")
