@@ -614,17 +614,15 @@ def test_failed_replays_make_replay_exit_non_zero_with_the_count(
     )
 
 
-def test_a_full_disk_while_the_report_is_written(
-    finished_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_full_disk_while_the_report_is_written(finished_run: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import sim.report.build as build_module
 
-    run_dir = copy_run(finished_run, tmp_path)
+    def full(run_dir: Path, *args: Any, **kwargs: Any) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(run_dir / "figures" / "x.png"))
 
-    def full(path: Path, data: str, encoding: str = "utf-8") -> None:
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
-
-    monkeypatch.setattr(build_module, "atomic_write_text", full)
-    result = invoke("report", run_dir)
+    monkeypatch.setattr(build_module, "write_report", full)
+    result = invoke("report", finished_run)
     assert result.exit_code == 2, result.output
-    assert stderr_line(result).endswith(f"error: report not written: {run_dir / 'report.html'}: the disk is full")
+    assert stderr_line(result).endswith(
+        f"error: report not written: {finished_run / 'figures' / 'x.png'}: the disk is full"
+    )
