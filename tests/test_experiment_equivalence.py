@@ -248,7 +248,7 @@ def test_a_failing_replication_is_recorded_and_the_rest_go_on(tmp_path: Path, mo
         "1",
     ]
     result = CliRunner().invoke(app, [*arguments, "--out", str(tmp_path)], env={"COLUMNS": "1000"})
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # the comparison is written, and the failure is loud
     assert "1 of 8 replications failed" in result.stderr
     run_dir = Path(result.stdout.strip().splitlines()[-1].removeprefix("results: "))
     replications = pd.read_csv(run_dir / "replications.csv")

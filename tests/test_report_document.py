@@ -210,12 +210,16 @@ def test_report_errors_name_the_problem(tmp_path: Path) -> None:
     with pytest.raises(ReportError, match="not a run folder"):
         write_report(tmp_path)
     (tmp_path / "manifest.json").write_text('{"kind": "dance"}', encoding="utf-8")
-    with pytest.raises(ReportError, match="unknown kind of run folder 'dance'"):
+    with pytest.raises(ReportError, match="kind: expected one of run, compare, sweep, found 'dance'"):
         write_report(tmp_path)
     (tmp_path / "manifest.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(ReportError, match="not valid JSON"):
         write_report(tmp_path)
     (tmp_path / "manifest.json").write_text('{"kind": "run", "seeds": []}', encoding="utf-8")
+    with pytest.raises(ReportError, match="base_seed: missing; replications: missing; scenario: missing"):
+        write_report(tmp_path)
+    manifest = {"kind": "run", "base_seed": 1, "replications": 1, "seeds": [5], "scenario": {"hash": "h"}}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(ReportError, match=r"scenario\.yaml"):
         write_report(tmp_path)
 

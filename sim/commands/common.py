@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import shlex
+import stat
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -62,6 +66,53 @@ SchedulerOption = Annotated[
 ]
 
 
+EXIT_REPLICATIONS_FAILED = 1
+"""Exit code of a run, comparison, sweep or replay that finished with failed replications."""
+
+OS_REASONS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.EROFS: "the file system is read-only",
+    errno.ENAMETOOLONG: "the path is longer than the file system allows",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+    errno.EEXIST: "a file of that name is in the way",
+    errno.EISDIR: "it is a folder, not a file",
+    errno.ENOENT: "no such file or folder",
+}
+"""Plain words for the operating-system errors a user can fix."""
+
+
+def describe_os_error(error: OSError) -> str:
+    """``<path>: <what is wrong>`` for an operating-system error, in plain words where the cause is common."""
+    reason = OS_REASONS.get(error.errno or 0, error.strerror or str(error))
+    return f"{error.filename}: {reason}" if error.filename is not None else reason
+
+
+def check_output_folder(path: Path, option: str = "--out") -> None:
+    """Refuse, before any work, an output folder that cannot be one: a file, a device, a path under a file, a
+    path too long, or a folder that cannot be written. A missing folder is fine (it is made later). (A path with a
+    NUL byte never gets here: click's path type refuses it, naming the option.)"""
+    where = f"{option} {escape(str(path))}"
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as error:
+        fail(f"{where}: {OS_REASONS.get(error.errno or 0, error.strerror)}")
+    if mode is not None and not stat.S_ISDIR(mode):
+        kind = "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a file"
+        fail(f"{where} is {kind}, not a folder; give a folder in which the results can be written")
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if mode is None and not existing.is_dir():
+        fail(f"{where}: {escape(str(existing))} is a file, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        fail(f"{where}: {escape(str(existing))} cannot be written (permission denied)")
+
+
 def resume_hint(
     command: str,
     arguments: Sequence[str],
@@ -93,6 +144,110 @@ def fail_interrupted(interrupted: RunInterrupted, hint: str) -> NoReturn:
         f"When the cluster is back, resume with: {escape(hint)}",
         EXIT_CLUSTER_LOST,
     )
+
+
+@contextmanager
+def run_errors(
+    command: str,
+    arguments: Sequence[str],
+    overrides: Sequence[str],
+    also: tuple[type[Exception], ...] = (),
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+) -> Iterator[None]:
+    """Turn each way a run, comparison or sweep stops early into its own message and exit code.
+
+    Ctrl-C (130), a lost Dask cluster (:data:`EXIT_CLUSTER_LOST`), a disk that fills up and chunks that could not
+    run end with the command that resumes; a damaged run folder, a mismatched ``--resume`` and an unusable executor
+    with what is wrong.
+
+    Args:
+        command: ``run``, ``compare`` or ``sweep`` (for the resume hint).
+        arguments: The command's positional arguments (scenario files).
+        overrides: The ``--set`` overrides.
+        also: Further exception types whose message is the whole story (e.g. ``SweepError``).
+        workers: ``--workers`` as given, repeated in the resume hint.
+        scheduler: ``--scheduler`` as given, repeated in the resume hint.
+    """
+
+    def hint(run_dir: Path) -> str:
+        return resume_hint(command, arguments, overrides, run_dir, workers=workers, scheduler=scheduler)
+
+    from sim.experiment.executors import ExecutorError
+    from sim.experiment.limits import RunTooLarge
+    from sim.experiment.manifest import ManifestError
+    from sim.experiment.replications import ResumeMismatch
+    from sim.experiment.runner import RunIncomplete, RunInterrupted, RunNotSaved
+    from sim.experiment.store import StoreError
+
+    whole_story: tuple[type[Exception], ...] = (
+        ExecutorError,
+        ResumeMismatch,
+        ManifestError,
+        StoreError,
+        RunTooLarge,
+        FileNotFoundError,
+        *also,
+    )
+    try:
+        yield
+    except RunInterrupted as interrupted:
+        fail_interrupted(interrupted, hint(interrupted.run_dir))
+    except KeyboardInterrupt:  # before any replication ran (while connecting), or while summarising
+        fail("interrupted", EXIT_INTERRUPTED)
+    except RunNotSaved as stopped:
+        fail(
+            f"cannot write the results: {escape(describe_os_error(stopped.error))}. What finished before is saved "
+            f"in {escape(str(stopped.run_dir))}; fix that, then resume with: {escape(hint(stopped.run_dir))}"
+        )
+    except RunIncomplete as incomplete:
+        fail(
+            f"{incomplete.not_run} replications could not be run ({escape(incomplete.first_error)}); "
+            f"fix the cause and resume with: {escape(hint(incomplete.run_dir))}"
+        )
+    except whole_story as error:
+        fail(escape(str(error)))
+    except OSError as error:
+        fail(f"cannot write the results: {escape(describe_os_error(error))}")
+
+
+def check_report_size(what: str, scenarios: Sequence[Any], replications: int | None, resume: Path | None) -> None:
+    """Refuse, before any work, a run or comparison whose report would load more daily series than memory holds.
+
+    The run itself is checked by the library; its report loads every replication's daily series at once, which
+    ``--no-report`` avoids (the message says so).
+    """
+    from sim.experiment.limits import RunTooLarge, check_run_size
+
+    if resume is not None or not scenarios:
+        return
+    count = replications if replications is not None else scenarios[0].replications
+    horizon_days = max(scenario.horizon_days for scenario in scenarios)
+    try:
+        check_run_size(what, len(scenarios), count, scenarios[0], horizon_days, timeseries_loaded=True)
+    except RunTooLarge as error:
+        fail(escape(str(error)))
+
+
+def report_failed_replications(metrics: Any, run_dir: Path, csv_name: str = "replications.csv") -> int:
+    """Say how many replications failed, where the errors are and the first error; return how many failed.
+
+    Args:
+        metrics: One row per replication with ``status`` and ``error`` columns.
+        run_dir: The folder whose ``csv_name`` holds the errors.
+        csv_name: The file with one row per replication.
+    """
+    failed = metrics[metrics["status"] != "ok"]
+    if failed.empty:
+        return 0
+    first = str(failed["error"].iloc[0])
+    err.print(
+        f"{len(failed)} of {len(metrics)} replications failed; errors in {run_dir / csv_name} "
+        f"(columns status, error, seed). First error: {first}",
+        markup=False,
+    )
+    return len(failed)
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

@@ -17,19 +17,23 @@ import pandas as pd
 import typer
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from sim import api
 from sim.commands.common import (
-    EXIT_INTERRUPTED,
+    EXIT_REPLICATIONS_FAILED,
     SchedulerOption,
     SetOption,
+    check_output_folder,
+    check_report_size,
     err,
     fail,
-    fail_interrupted,
     guarded,
     out,
-    resume_hint,
+    report_failed_replications,
+    run_errors,
 )
+from sim.report.console import PlainTable
 
 if TYPE_CHECKING:
     from sim.experiment.compare import CompareResults
@@ -85,8 +89,8 @@ def comparison_table(results: CompareResults, *, all_metrics: bool = False) -> T
 
     comparison = results.comparison
     baseline = results.baseline
-    table = Table(
-        title=f"Compared with {baseline}: {len(results.seeds)} replications each, common random numbers",
+    table = PlainTable(
+        title=f"Compared with {escape(baseline)}: {len(results.seeds)} replications each, common random numbers",
         title_justify="left",
         caption="mean [90% interval]; Δ = paired difference from the first scenario [90% confidence interval]; "
         "* = the interval excludes 0",
@@ -103,7 +107,7 @@ def comparison_table(results: CompareResults, *, all_metrics: bool = False) -> T
     names = present if all_metrics else [metric.name for metric in METRICS if metric.name in present]
     rows = {(row.scenario, row.metric): row for row in comparison.itertuples(index=False)}
     for name in names:
-        cells = [name]
+        cells: list[str | Text] = [name]
         for label in results.labels:
             row = rows.get((label, name))
             if row is None:
@@ -119,7 +123,7 @@ def comparison_table(results: CompareResults, *, all_metrics: bool = False) -> T
             elif label != baseline:
                 mark = " *" if bool(row.significant) else ""
                 difference = f"{_signed(row.diff_mean)} [{_signed(row.diff_low)}, {_signed(row.diff_high)}]{mark}"
-                cells.append(f"[bold]{difference}[/]" if mark else difference)
+                cells.append(Text(difference, style="bold") if mark else difference)
         cells.append(units.get(name, ""))
         table.add_row(*cells)
     return table
@@ -127,7 +131,7 @@ def comparison_table(results: CompareResults, *, all_metrics: bool = False) -> T
 
 def objectives_by_scenario_table(objectives: pd.DataFrame, labels: Sequence[str]) -> Table:
     """Each objective's probability of being met [90% interval], one column per scenario."""
-    table = Table(title="Objectives: probability of being met [90% interval]", title_justify="left")
+    table = PlainTable(title="Objectives: probability of being met [90% interval]", title_justify="left")
     table.add_column("objective")
     table.add_column("metric")
     table.add_column("target", justify="right")
@@ -137,7 +141,7 @@ def objectives_by_scenario_table(objectives: pd.DataFrame, labels: Sequence[str]
     for key, group in objectives.groupby(keys, sort=False):
         name, metric, direction, threshold = key
         by_scenario = {row.scenario: row for row in group.itertuples(index=False)}
-        cells = [escape(str(name)), str(metric), f"{direction} {_format(threshold)}"]
+        cells = [str(name), str(metric), f"{direction} {_format(threshold)}"]
         for label in labels:
             row = by_scenario.get(label)
             if row is None or math.isnan(row.probability):
@@ -153,20 +157,18 @@ def _load(path: Path, overrides: Sequence[str]) -> Scenario:
     return loaded
 
 
-def _close(run_dir: Path, notes: Sequence[str], failed: int, total: int, no_report: bool) -> None:
-    """The end of a comparison or sweep: notes, how many replications failed, the folder, the report."""
+def _close(run_dir: Path, notes: Sequence[str], metrics: pd.DataFrame, no_report: bool) -> None:
+    """The end of a comparison or sweep: notes, the folder, the report, then how many replications failed (exit 1
+    if any did)."""
     for note in notes:
         err.print(f"[yellow]note:[/] {escape(note)}")
-    if failed:
-        err.print(
-            f"[yellow]{failed} of {total} replications failed[/]; "
-            f"see {escape(str(run_dir))}/replications.csv (status, error, seed)"
-        )
-    out.print(f"results: {run_dir}")
+    out.print(f"results: {run_dir}", markup=False)
     if not no_report:
         from sim.commands.report import write_and_announce
 
         write_and_announce(run_dir, after_run=True)
+    if report_failed_replications(metrics, run_dir):
+        raise typer.Exit(EXIT_REPLICATIONS_FAILED)
 
 
 NoReportOption = Annotated[
@@ -191,17 +193,24 @@ def compare(
 ) -> None:
     """Run scenarios with common random numbers and compare each with the first (paired differences)."""
     from sim.experiment.compare import compare_scenarios
-    from sim.experiment.executors import ExecutorError
-    from sim.experiment.replications import ResumeMismatch
-    from sim.experiment.runner import RunIncomplete, RunInterrupted
 
     if workers is not None and scheduler is not None:
         fail("give either --workers or --scheduler, not both")
+    check_output_folder(results_root)
     entries = []
     for path in scenario_files:
         scenario = _load(path, overrides or ())
         entries.append((scenario.name, scenario, str(path)))
-    try:
+    if not no_report:
+        check_report_size("comparison", [scenario for _, scenario, _ in entries], replications, resume)
+    with run_errors(
+        "compare",
+        [str(path) for path in scenario_files],
+        overrides or (),
+        also=(ValueError,),
+        workers=workers,
+        scheduler=scheduler,
+    ):
         results = compare_scenarios(
             entries,
             replications=replications,
@@ -213,22 +222,10 @@ def compare(
             overrides=overrides or (),
             command=_command_line(),
         )
-    except RunInterrupted as interrupted:
-        arguments = [str(path) for path in scenario_files]
-        fail_interrupted(
-            interrupted,
-            resume_hint(
-                "compare", arguments, overrides or (), interrupted.run_dir, workers=workers, scheduler=scheduler
-            ),
-        )
-    except (ExecutorError, ResumeMismatch, RunIncomplete, FileNotFoundError, ValueError) as error:
-        fail(escape(str(error)))
-    except KeyboardInterrupt:  # before any replication ran (while connecting), or while writing the tables
-        fail("interrupted", EXIT_INTERRUPTED)
     out.print(comparison_table(results, all_metrics=all_metrics))
     if not results.objectives.empty:
         out.print(objectives_by_scenario_table(results.objectives, results.labels))
-    _close(results.run_dir, results.notes, len(results.failed), len(results.metrics), no_report)
+    _close(results.run_dir, [*results.tally.set_aside, *results.notes], results.metrics, no_report)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -250,7 +247,7 @@ def ranking_tables(results: SweepResults, rows_shown: int = RANKING_ROWS_SHOWN) 
     indices = results.indices
     method = results.plan.analysis
     what = {"sobol": "total Sobol index ST", "morris": "Morris μ*", "regression": "|standardized regression coef.|"}
-    tables = []
+    tables: list[Table] = []
     for outcome in results.plan.outcomes:
         rows = indices[indices["outcome"] == outcome]
         if rows.empty:
@@ -258,7 +255,7 @@ def ranking_tables(results: SweepResults, rows_shown: int = RANKING_ROWS_SHOWN) 
         title = f"{outcome}: parameters by influence ({what[method]})"
         if method == "regression" and "r_squared" in rows and not math.isnan(float(rows["r_squared"].iloc[0])):
             title += f", linear fit R² = {float(rows['r_squared'].iloc[0]):.2f}"
-        table = Table(title=title, title_justify="left")
+        table = PlainTable(title=escape(title), title_justify="left")
         table.add_column("rank", justify="right")
         table.add_column("parameter")
         columns = _influence_columns(method)
@@ -266,9 +263,7 @@ def ranking_tables(results: SweepResults, rows_shown: int = RANKING_ROWS_SHOWN) 
             table.add_column(header, justify="right")
         for row in rows.head(rows_shown).itertuples(index=False):
             values = row._asdict()
-            table.add_row(
-                str(values["rank"]), escape(str(values["parameter"])), *(_format(values[c]) for _, c in columns)
-            )
+            table.add_row(str(values["rank"]), str(values["parameter"]), *(_format(values[c]) for _, c in columns))
         if len(rows) > rows_shown:
             table.caption = f"… {len(rows) - rows_shown} more in {escape(str(results.run_dir))}/indices.csv"
             table.caption_justify = "left"
@@ -334,14 +329,14 @@ def sweep(
     no_report: NoReportOption = False,
 ) -> None:
     """Vary parameters over a design, run each point with common random numbers, rank parameters by influence."""
-    from sim.experiment.executors import ExecutorError
-    from sim.experiment.replications import ResumeMismatch
-    from sim.experiment.runner import RunIncomplete, RunInterrupted
     from sim.experiment.sweep import SweepError, sweep_scenario
 
     if workers is not None and scheduler is not None:
         fail("give either --workers or --scheduler, not both")
-    try:
+    check_output_folder(results_root)
+    with run_errors(
+        "sweep", [str(scenario_file)], overrides or (), also=(SweepError,), workers=workers, scheduler=scheduler
+    ):
         results = guarded(
             lambda: sweep_scenario(
                 scenario_file,
@@ -361,22 +356,6 @@ def sweep(
                 announce=_announce,
             )
         )
-    except RunInterrupted as interrupted:
-        fail_interrupted(
-            interrupted,
-            resume_hint(
-                "sweep",
-                [str(scenario_file)],
-                overrides or (),
-                interrupted.run_dir,
-                workers=workers,
-                scheduler=scheduler,
-            ),
-        )
-    except (SweepError, ExecutorError, ResumeMismatch, RunIncomplete, FileNotFoundError) as error:
-        fail(escape(str(error)))
-    except KeyboardInterrupt:  # before any replication ran (while connecting), or while analysing
-        fail("interrupted", EXIT_INTERRUPTED)
     for table in ranking_tables(results):
         out.print(table)
-    _close(results.run_dir, results.notes, len(results.failed), len(results.metrics), no_report)
+    _close(results.run_dir, [*results.tally.set_aside, *results.notes], results.metrics, no_report)

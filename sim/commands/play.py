@@ -12,17 +12,21 @@ import typer
 from rich.markup import escape
 
 from sim import api
-from sim.commands.common import SetOption, err, fail, guarded, out, report_scenario_error
+from sim.commands.common import SetOption, check_output_folder, err, fail, guarded, out, report_scenario_error
 from sim.scenario.errors import ScenarioError
 
 LogArgument = Annotated[Path, typer.Argument(metavar="LOG", help="A game log (game.yaml).", show_default=False)]
 
 
 def _read_line(prompt: str) -> str | None:
-    """One line typed by the facilitator (None at the end of input); piped input is echoed for the transcript."""
+    """One line typed by the facilitator (None at the end of input, or if standard input is closed or unreadable:
+    the game is then saved and can be resumed); piped input is echoed for the transcript."""
+    if sys.stdin is None or sys.stdin.closed:  # started with standard input closed (`sim play … <&-`)
+        out.print(prompt, end="", markup=False, highlight=False)
+        return None
     try:
         line = input(prompt)
-    except EOFError:
+    except (EOFError, OSError, ValueError):  # end of input; a closed or unreadable descriptor
         return None
     if not sys.stdin.isatty():
         out.print(line, markup=False, highlight=False)
@@ -116,6 +120,7 @@ def play(
         else:
             if scenario_file is None:
                 fail("give a SCENARIO file to start a game, or --resume LOG to continue one")
+            check_output_folder(results_root)
             scenario = guarded(lambda: api.load_scenario(scenario_file, overrides=overrides or ()))
             decisions = None
             if decisions_file is not None:
@@ -192,15 +197,18 @@ def replay(
     ] = None,
 ) -> None:
     """Replay a finished game's decisions under many seeds: was the outcome skill or luck? What if?"""
-    from rich.table import Table
+    from rich.text import Text
 
     from sim.experiment.executors import ExecutorError
     from sim.experiment.store import atomic_write_text
+    from sim.report.console import PlainTable as Table
     from sim.tabletop.decisions import load_decision_file
     from sim.tabletop.log import LogMismatch, load_logged_scenario, read_game_log
     from sim.tabletop.replay import ReplayError, other_injects_ignored, replay_game
     from sim.tabletop.session import KEY_METRICS
 
+    if results_dir is not None:
+        check_output_folder(results_dir)
     record = guarded(lambda: read_game_log(log_file))
     try:
         scenario = guarded(lambda: load_logged_scenario(record, scenario_file, overrides))
@@ -248,7 +256,7 @@ def replay(
             row.objective,
             f"{row.direction} {_fmt(row.threshold)}",
             _fmt(row.played),
-            "[green]met[/]" if row.met else "[red]not met[/]",
+            Text("met", style="green") if row.met else Text("not met", style="red"),
             _fmt(row.p_met, share=True),
             f"{_fmt(row.p_low, True)} – {_fmt(row.p_high, True)}",
             _fmt(row.percentile),
@@ -325,6 +333,8 @@ def aar(
     from sim.tabletop.aar import build_aar, read_replay_objectives, to_html, to_markdown
     from sim.tabletop.log import read_game_log
 
+    if results_dir is not None:
+        check_output_folder(results_dir)
     record = guarded(lambda: read_game_log(log_file))
     report = build_aar(record, read_replay_objectives(record.path.parent))
     folder = results_dir or record.path.parent

@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
-from sim.commands.common import err, fail, out
+from sim.commands.common import describe_os_error, err, fail, out
 
 
 def write_and_announce(run_dir: Path, *, after_run: bool = False) -> Path:
@@ -25,11 +26,13 @@ def write_and_announce(run_dir: Path, *, after_run: bool = False) -> Path:
     """
     from sim.report.build import ReportError, write_report
 
+    retry = f"; the results are saved: write the report again with sim report {run_dir}" if after_run else ""
     try:
         paths = write_report(run_dir)
     except ReportError as error:
-        retry = f"; the results are saved: write the report again with sim report {run_dir}" if after_run else ""
-        fail(f"report not written: {error}{retry}")
+        fail(f"report not written: {escape(str(error))}{escape(retry)}")
+    except OSError as error:  # e.g. the disk filled up while the figures were written
+        fail(f"report not written: {escape(describe_os_error(error))}{escape(retry)}")
     figures_dir = paths.figures[0].png.parent if paths.figures else paths.html.parent
     count = len(paths.figures)
     out.print(

@@ -12,16 +12,18 @@ from rich.table import Table
 
 from sim import api
 from sim.commands.common import (
-    EXIT_INTERRUPTED,
+    EXIT_REPLICATIONS_FAILED,
     SchedulerOption,
     SetOption,
+    check_output_folder,
+    check_report_size,
     emit_text,
     err,
     fail,
-    fail_interrupted,
     guarded,
     out,
-    resume_hint,
+    report_failed_replications,
+    run_errors,
 )
 
 
@@ -48,15 +50,16 @@ def run(
     ] = False,
 ) -> None:
     """Run a scenario's seeded replications; write a run folder; print the summary and objectives."""
-    from sim.experiment.executors import ExecutorError
-    from sim.experiment.replications import ResumeMismatch, run_scenario
-    from sim.experiment.runner import RunIncomplete, RunInterrupted
+    from sim.experiment.replications import run_scenario
     from sim.report.console import objectives_table, summary_table
 
     if workers is not None and scheduler is not None:
         fail("give either --workers or --scheduler, not both")
+    check_output_folder(results_root)
     scenario = guarded(lambda: api.load_scenario(scenario_file, overrides=overrides or ()))
-    try:
+    if not no_report:
+        check_report_size("run", [scenario], replications, resume)
+    with run_errors("run", [str(scenario_file)], overrides or (), workers=workers, scheduler=scheduler):
         results = run_scenario(
             scenario,
             replications=replications,
@@ -69,30 +72,19 @@ def run(
             overrides=overrides or (),
             command=" ".join(["sim", *sys.argv[1:]]),
         )
-    except RunInterrupted as interrupted:
-        fail_interrupted(
-            interrupted,
-            resume_hint(
-                "run", [str(scenario_file)], overrides or (), interrupted.run_dir, workers=workers, scheduler=scheduler
-            ),
-        )
-    except (ExecutorError, ResumeMismatch, RunIncomplete, FileNotFoundError) as error:
-        fail(escape(str(error)))
-    except KeyboardInterrupt:  # before any replication ran (while connecting), or while summarising
-        fail("interrupted", EXIT_INTERRUPTED)
+    for note in results.tally.set_aside:
+        err.print(f"note: {note}", markup=False)
     count = len(results.seeds)
-    out.print(summary_table(results.summary, f"{scenario.name}: {count} replications", all_metrics=all_metrics))
+    out.print(summary_table(results.summary, f"{escape(scenario.name)}: {count} replications", all_metrics=all_metrics))
     if not results.objectives.empty:
         out.print(objectives_table(results.objectives))
-    if not results.failed.empty:
-        err.print(
-            f"[yellow]{len(results.failed)} of {count} replications failed[/]; see {results.run_dir}/replications.csv"
-        )
-    out.print(f"results: {results.run_dir}")
+    out.print(f"results: {results.run_dir}", markup=False)
     if not no_report:
         from sim.commands.report import write_and_announce
 
         write_and_announce(results.run_dir, after_run=True)
+    if report_failed_replications(results.metrics, results.run_dir):
+        raise typer.Exit(EXIT_REPLICATIONS_FAILED)
 
 
 def policies() -> None:

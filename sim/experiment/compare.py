@@ -33,14 +33,14 @@ import pandas as pd
 
 from sim.analysis.objectives import evaluate_objectives
 from sim.analysis.paired import COMPARISON_COLUMNS, compare_frames
+from sim.experiment.limits import check_run_size
 from sim.experiment.manifest import (
     new_manifest,
-    now_utc,
     read_manifest,
     write_manifest,
     write_resolved_scenario,
 )
-from sim.experiment.replications import ResumeMismatch, metric_columns, run_points
+from sim.experiment.replications import ResumeMismatch, metric_columns, resume_manifest, run_points
 from sim.experiment.runner import RunTally
 from sim.experiment.seeds import replication_seeds
 from sim.experiment.store import REPLICATIONS_CSV, ResultStore, atomic_write_text, create_run_dir
@@ -99,33 +99,6 @@ class CompareResults:
     def baseline(self) -> str:
         """The label of the scenario every other one is compared with."""
         return self.labels[0]
-
-
-# --------------------------------------------------------------------------------------------------------------
-# Shared with sweeps: several scenario variants, the same seeds, one folder
-# --------------------------------------------------------------------------------------------------------------
-
-
-def resume_manifest(resume: Path, kind: str) -> dict[str, Any]:
-    """Read the manifest of a folder to resume and check it was made by the same kind of command.
-
-    Args:
-        resume: The run folder.
-        kind: ``"compare"`` or ``"sweep"``.
-
-    Returns:
-        The manifest, with the time of this resumption appended to ``resumed``.
-
-    Raises:
-        FileNotFoundError: If the folder has no manifest.
-        ResumeMismatch: If the folder was made by another command.
-    """
-    manifest = read_manifest(resume)
-    found = manifest.get("kind", "run")
-    if found != kind:
-        raise ResumeMismatch(f"{resume} holds a '{found}' run, not a '{kind}'; resume it with `sim {found}`")
-    manifest.setdefault("resumed", []).append(now_utc())
-    return manifest
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -268,6 +241,7 @@ def compare_scenarios(
     Raises:
         ValueError: If no scenario is given.
         ResumeMismatch: If ``resume`` holds another kind of run, other scenarios or other replications/seed.
+        RunTooLarge: Before any work, if the comparison is too large to make.
         RunInterrupted: On Ctrl-C (the folder is resumable).
         RunIncomplete: If some replications could not run at all (the folder is resumable).
     """
@@ -292,6 +266,8 @@ def compare_scenarios(
         run_dir = resume
     else:
         count = replications if replications is not None else scenarios[0].replications
+        horizon_days = max(scenario.horizon_days for scenario in scenarios)
+        check_run_size("comparison", len(scenarios), count, scenarios[0], horizon_days)
         base_seed = seed if seed is not None else scenarios[0].seed
         seeds = replication_seeds(base_seed, count)
         run_dir = create_run_dir(results_root, _folder_name(labels))

@@ -9,6 +9,7 @@ run without recomputing what is on disk.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ import pandas as pd
 from sim.analysis.objectives import evaluate_objectives
 from sim.analysis.summary import summarize_metrics
 from sim.experiment.executors import ExecutorError, open_executor
+from sim.experiment.limits import check_run_size
 from sim.experiment.manifest import (
     MANIFEST_FILE,
     new_manifest,
@@ -28,9 +30,9 @@ from sim.experiment.manifest import (
     write_manifest,
     write_resolved_scenario,
 )
-from sim.experiment.runner import RunIncomplete, RunInterrupted, RunTally, build_tasks, run_tasks
+from sim.experiment.runner import RunIncomplete, RunInterrupted, RunNotSaved, RunTally, build_tasks, run_tasks
 from sim.experiment.seeds import replication_seeds
-from sim.experiment.store import ResultStore, atomic_write_text, create_run_dir
+from sim.experiment.store import ResultStore, StoreError, atomic_write_text, create_run_dir
 from sim.model.run import run_replication
 from sim.scenario.loader import load_scenario, scenario_hash
 from sim.scenario.model import Scenario
@@ -42,6 +44,29 @@ WORKER_PRELOAD = ("numpy", "pandas", "mesa", "sim.model.run")
 
 class ResumeMismatch(Exception):
     """The run folder to resume was made from another scenario or other seeds."""
+
+
+def resume_manifest(resume: Path, kind: str) -> dict[str, Any]:
+    """Read the manifest of a folder to resume and check it was made by the same kind of command.
+
+    Args:
+        resume: The run folder.
+        kind: ``"run"``, ``"compare"`` or ``"sweep"``.
+
+    Returns:
+        The manifest, with the time of this resumption appended to ``resumed``.
+
+    Raises:
+        FileNotFoundError: If the folder has no manifest.
+        ManifestError: If the manifest is damaged (see :func:`sim.experiment.manifest.read_manifest`).
+        ResumeMismatch: If the folder was made by another command.
+    """
+    manifest = read_manifest(resume)
+    found = manifest.get("kind", "run")
+    if found != kind:
+        raise ResumeMismatch(f"{resume} holds a '{found}' run, not a '{kind}'; resume it with `sim {found}`")
+    manifest.setdefault("resumed", []).append(now_utc())
+    return manifest
 
 
 @dataclass
@@ -104,6 +129,15 @@ def _new_manifest(
     )
 
 
+def _count_recorded(store: ResultStore) -> int:
+    """How many replications the folder holds, for the tally of a run stopped outside the runner; a damaged chunk
+    (which the runner sets aside and recomputes) counts as holding none."""
+    try:
+        return len(store.completed_keys())
+    except StoreError:
+        return 0
+
+
 def run_points(
     run_dir: Path,
     manifest: dict[str, Any],
@@ -143,12 +177,13 @@ def run_points(
     Raises:
         RunInterrupted: On Ctrl-C or a lost Dask cluster, after saving every finished chunk.
         RunIncomplete: If some chunks could not run at all (they run on resume).
+        RunNotSaved: If a finished chunk cannot be written (e.g. the disk is full); the folder resumes.
         sim.experiment.executors.ExecutorError: If the executor cannot be opened (nothing ran).
     """
     store = ResultStore(run_dir)
     tasks = build_tasks(list(scenarios), list(seeds))
     new_folder = not (run_dir / MANIFEST_FILE).exists()
-    done_before = len(store.completed_keys())
+    done_before = _count_recorded(store)
     started = False
 
     def stopped(status: str) -> None:
@@ -171,11 +206,15 @@ def run_points(
     except RunIncomplete:
         stopped("incomplete")
         raise
+    except RunNotSaved:
+        with contextlib.suppress(OSError):  # the disk may still be full: the status stays "running", still resumable
+            stopped("incomplete")
+        raise
     except KeyboardInterrupt:  # Ctrl-C while the executor opens or closes, or while consolidating
         stopped("interrupted")
         if not started:
             raise
-        written = len(store.completed_keys()) - done_before
+        written = _count_recorded(store) - done_before
         raise RunInterrupted(run_dir, RunTally(completed=written, failed=0, skipped=done_before)) from None
     except ExecutorError:
         stopped("failed")
@@ -224,19 +263,20 @@ def run_scenario(
     Raises:
         RunInterrupted: On Ctrl-C or a lost Dask cluster (the folder is resumable).
         RunIncomplete: If some replications could not run at all (the folder is resumable).
+        RunTooLarge: Before any work, if the run is too large to make (see :mod:`sim.experiment.limits`).
         sim.experiment.executors.ExecutorError: If the executor cannot be opened; a new folder is removed.
     """
     if resume is not None:
-        manifest = read_manifest(resume)
+        manifest = resume_manifest(resume, "run")
         if manifest["scenario"]["hash"] != scenario_hash(scenario):
             raise ResumeMismatch(
                 f"{resume} was run from a different scenario (its hash differs); resume with the same file and --set"
             )
         seeds = [int(value) for value in manifest["seeds"]]
         run_dir = resume
-        manifest.setdefault("resumed", []).append(now_utc())
     else:
         count = replications if replications is not None else scenario.replications
+        check_run_size("run", 1, count, scenario, scenario.horizon_days)
         base_seed = seed if seed is not None else scenario.seed
         seeds = replication_seeds(base_seed, count)
         run_dir = create_run_dir(results_root, scenario.name)

@@ -65,6 +65,7 @@ __all__ = [
     "ReplicationFn",
     "RunIncomplete",
     "RunInterrupted",
+    "RunNotSaved",
     "RunTally",
     "Task",
     "build_tasks",
@@ -116,11 +117,14 @@ class RunTally:
         completed: Replications that succeeded and were written in this call.
         failed: Replications whose function raised (recorded as failed) in this call.
         skipped: Tasks already recorded in the store before this call (resume), not run again.
+        set_aside: One line per chunk file that was damaged or of another run, moved aside before running (see
+            :meth:`~sim.experiment.store.ResultStore.set_aside_unusable`); its replications ran again.
     """
 
     completed: int
     failed: int
     skipped: int
+    set_aside: tuple[str, ...] = ()
 
     @property
     def ran(self) -> int:
@@ -145,6 +149,28 @@ class RunInterrupted(Exception):
         cause = "interrupted" if lost is None else f"stopped ({lost})"
         super().__init__(
             f"run {cause} after writing {tally.ran} replications this time; resume with --resume {self.run_dir}"
+        )
+
+
+class RunNotSaved(Exception):
+    """A finished chunk could not be written (the disk is full, the folder became read-only …).
+
+    The chunk's write left nothing behind (chunk files are written atomically) and every chunk written before is
+    kept, so the run resumes from :attr:`run_dir` once the cause is fixed.
+
+    Attributes:
+        run_dir: The run folder to resume.
+        tally: What was written before the failure.
+        error: The operating system's error.
+    """
+
+    def __init__(self, run_dir: Path, tally: RunTally, error: OSError) -> None:
+        self.run_dir = Path(run_dir)
+        self.tally = tally
+        self.error = error
+        super().__init__(
+            f"cannot write results to {self.run_dir} ({error.strerror or error}); what finished before is saved: "
+            f"fix the cause and resume with --resume {self.run_dir}"
         )
 
 
@@ -505,6 +531,7 @@ def run_tasks(
         RunInterrupted: On Ctrl-C, or when the executor is lost for good (``ExecutorLost``), after cancelling
             pending chunks and saving finished ones.
         RunIncomplete: If some chunks could not run at all; their tasks stay missing and run on resume.
+        RunNotSaved: If a finished chunk cannot be written (e.g. the disk is full); the run resumes.
     """
     keys = [task.key for task in tasks]
     if len(set(keys)) != len(keys):
@@ -518,6 +545,7 @@ def run_tasks(
             f"the replication function {fn!r} cannot be pickled ({exc}); use a top-level function"
         ) from None
 
+    set_aside = tuple(store.set_aside_unusable({task.key: task.seed for task in tasks}))
     done_before = store.completed_keys()
     pending = [task for task in tasks if task.key not in done_before]
     skipped = len(tasks) - len(pending)
@@ -531,7 +559,7 @@ def run_tasks(
     in_flight: dict[Future[list[Record]], int] = {}
 
     def tally() -> RunTally:
-        return RunTally(completed=ok, failed=failed, skipped=skipped)
+        return RunTally(completed=ok, failed=failed, skipped=skipped, set_aside=set_aside)
 
     def note_lost(count: int, exc: BaseException) -> None:
         nonlocal not_run, first_error
@@ -572,7 +600,10 @@ def run_tasks(
                         note_lost(in_flight[future], error)
                     else:
                         records = future.result()
-                        store.write_chunk(records)
+                        try:
+                            store.write_chunk(records)
+                        except OSError as exc:
+                            raise RunNotSaved(store.run_dir, tally(), exc) from exc
                         chunk_failed = sum(record["status"] == STATUS_FAILED for record in records)
                         ok += len(records) - chunk_failed
                         failed += chunk_failed

@@ -65,6 +65,8 @@ TIMESERIES_INDEX_COLUMNS: tuple[str, ...] = ("key", "point", "replication", "day
 METRIC_PREFIX = "metric:"
 SERIES_PREFIX = "series:"
 CHUNKS_DIRNAME = "chunks"
+SET_ASIDE_DIRNAME = "set-aside"
+"""Damaged or foreign chunk files are moved into ``chunks/set-aside/`` (kept for inspection, never read)."""
 REPLICATIONS_CSV = "replications.csv"
 TIMESERIES_PARQUET = "timeseries.parquet"
 CHUNK_FORMAT_VERSION = b"1"
@@ -419,6 +421,51 @@ class ResultStore:
                 f"chunk file {path} cannot be read ({type(exc).__name__}: {exc}); "
                 "delete it to recompute its replications on resume"
             ) from exc
+
+    def _chunk_problem(self, path: Path, expected_seeds: Mapping[str, int]) -> str | None:
+        """What makes a chunk file unusable for this run (None if it is fine)."""
+        try:
+            table = pq.read_table(path)
+        except Exception as exc:
+            return f"cannot be read ({type(exc).__name__}: {exc})"
+        for field in _FIXED_SCHEMA:
+            if field.name not in table.column_names:
+                return f"has no '{field.name}' column (not a chunk of sim's)"
+            if not table.schema.field(field.name).type.equals(field.type):
+                return f"its '{field.name}' column is {table.schema.field(field.name).type}, not {field.type}"
+        statuses = set(table["status"].to_pylist()) - {STATUS_OK, STATUS_FAILED}
+        if statuses:
+            return f"has unknown statuses {sorted(map(str, statuses))}"
+        for key, seed in zip(table["key"].to_pylist(), table["seed"].to_pylist(), strict=True):
+            if key not in expected_seeds:
+                return f"holds replication {key!r}, which this run does not have (a chunk of another run?)"
+            if seed != expected_seeds[key]:
+                return f"holds replication {key!r} with seed {seed}, not this run's {expected_seeds[key]}"
+        return None
+
+    def set_aside_unusable(self, expected_seeds: Mapping[str, int]) -> list[str]:
+        """Move chunk files that are damaged or not of this run into ``chunks/set-aside/``; say why for each.
+
+        A chunk is unusable if it cannot be read whole, lacks the bookkeeping columns, or holds a key this run
+        does not have or a seed other than the run's for its key. Its replications count as not run, so a resume
+        computes them again.
+
+        Args:
+            expected_seeds: Every task key of the run and its seed.
+
+        Returns:
+            One line per chunk set aside: its new path and what was wrong.
+        """
+        notes = []
+        for path in self.chunk_paths():
+            problem = self._chunk_problem(path, expected_seeds)
+            if problem is None:
+                continue
+            aside = self.chunks_dir / SET_ASIDE_DIRNAME
+            aside.mkdir(exist_ok=True)
+            os.replace(path, aside / path.name)
+            notes.append(f"chunk file {path.name} {problem}; moved to {aside / path.name}, its replications run again")
+        return notes
 
     def completed_keys(self) -> set[str]:
         """Return the keys of every replication recorded on disk, ok or failed (failed ones are not retried).

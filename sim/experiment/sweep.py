@@ -48,9 +48,10 @@ from pydantic import AfterValidator, BaseModel
 
 from sim.analysis.designs import METHODS, Design, Parameter, make_design
 from sim.analysis.sensitivity import morris_indices, rank_parameters, regression_indices, sobol_indices
-from sim.experiment.compare import resume_manifest, run_points
+from sim.experiment.compare import run_points
+from sim.experiment.limits import check_replications, check_run_size
 from sim.experiment.manifest import new_manifest, write_manifest, write_resolved_scenario
-from sim.experiment.replications import ResumeMismatch
+from sim.experiment.replications import ResumeMismatch, resume_manifest
 from sim.experiment.runner import RunTally
 from sim.experiment.seeds import replication_seeds
 from sim.experiment.store import atomic_write_text, create_run_dir
@@ -589,6 +590,17 @@ def _build_plan(
     return SweepPlan(base, parameters, design, applied, scenarios, outcomes, notes)
 
 
+def design_point_count(method: str, parameter_count: int, samples: int) -> int:
+    """How many points a design will have, known before it is built (see :func:`make_design`)."""
+    if method == "grid":
+        return int(samples) ** parameter_count
+    if method == "sobol":
+        return samples * (parameter_count + 2)
+    if method == "morris":
+        return samples * (parameter_count + 1)
+    return samples
+
+
 def plan_sweep(
     document: LocatedDocument,
     *,
@@ -598,6 +610,7 @@ def plan_sweep(
     design_seed: int | None = None,
     outcomes: Sequence[str] | None = None,
     extra_checks: Sequence[ExtraCheck] = (),
+    replications: int | None = None,
 ) -> SweepPlan:
     """Decide what a sweep runs: the parameters, the design and one validated scenario per design point.
 
@@ -611,6 +624,8 @@ def plan_sweep(
         design_seed: Seed of the random designs (default: the scenario's seed).
         outcomes: Metrics to analyse (default: :data:`DEFAULT_OUTCOMES`).
         extra_checks: Further checks of the base scenario (e.g. objective metric names).
+        replications: Replications per point; if given, a sweep too large to run (see
+            :func:`sim.experiment.limits.check_run_size`) is refused before its design is built.
 
     Returns:
         The plan.
@@ -619,6 +634,7 @@ def plan_sweep(
         SweepError: For bad ``--vary``, unknown parameters or outcomes, a design that cannot be built or analysed,
             or a design point that is not a valid scenario.
         ScenarioError: If the base scenario itself is invalid.
+        RunTooLarge: If the sweep has too many replications or would need more memory than the machine has.
     """
     if method not in METHODS:
         suggestion = closest_match(method, METHODS)
@@ -632,6 +648,9 @@ def plan_sweep(
     parameters, notes = _swept_parameters(document, base, specs)
     size = samples if samples is not None else default_samples(method, len(parameters))
     seed = design_seed if design_seed is not None else base.seed
+    if replications is not None:
+        points = design_point_count(method, len(parameters), size)
+        check_run_size("sweep", points, replications, base, base.horizon_days)
     return _build_plan(document, base, parameters, method, size, seed, chosen, notes)
 
 
@@ -746,7 +765,7 @@ def _resume_plan(
         list(manifest["outcomes"]),
         list(manifest.get("plan_notes", [])),
     )
-    if plan.points_hash() != manifest["points_hash"]:
+    if plan.points_hash() != manifest.get("points_hash"):
         raise ResumeMismatch(
             f"{resume}: the design rebuilt from its manifest differs from the one that was run (another version of "
             "the simulator or of SALib/scipy?); start a new sweep"
@@ -803,6 +822,7 @@ def sweep_scenario(
         SweepError: If the sweep cannot be set up as asked (see :func:`plan_sweep`).
         ScenarioError: If the scenario is invalid.
         ResumeMismatch: If ``resume`` holds another kind of run or another scenario.
+        RunTooLarge: If the sweep has too many replications or would need more memory than the machine has.
         RunInterrupted: On Ctrl-C (the folder is resumable).
         RunIncomplete: If some replications could not run at all (the folder is resumable).
     """
@@ -827,6 +847,8 @@ def sweep_scenario(
     else:
         probe = validate_document(document, extra_checks)
         base_seed = seed if seed is not None else probe.seed
+        check_replications(replications)
+        count = replications if replications is not None else min(probe.replications, DEFAULT_SWEEP_REPLICATIONS)
         plan = plan_sweep(
             document,
             vary=vary,
@@ -835,8 +857,8 @@ def sweep_scenario(
             design_seed=base_seed,
             outcomes=outcomes,
             extra_checks=extra_checks,
+            replications=count,
         )
-        count = replications if replications is not None else min(plan.base.replications, DEFAULT_SWEEP_REPLICATIONS)
         seeds = replication_seeds(base_seed, count)
         run_dir = create_run_dir(results_root, f"sweep-{plan.base.name}-{plan.design.method}")
         write_resolved_scenario(run_dir, plan.base)

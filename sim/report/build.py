@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim.experiment.manifest import MANIFEST_FILE, read_manifest
-from sim.experiment.store import atomic_write_text
+from sim.experiment.manifest import ManifestError, read_manifest
+from sim.experiment.store import StoreError, atomic_write_text
 from sim.report.comparison_report import comparison_document
 from sim.report.document import Document, render_html, render_markdown
 from sim.report.figure_blocks import FigureSaver
@@ -82,8 +82,8 @@ def write_report(run_dir: Path | str, *, figures_dir: Path | None = None) -> Rep
         manifest = read_manifest(run_dir)
     except FileNotFoundError as error:
         raise ReportError(str(error)) from error
-    except ValueError as error:  # json.JSONDecodeError is a ValueError
-        raise ReportError(f"{run_dir / MANIFEST_FILE} is not valid JSON ({error})") from error
+    except ManifestError as error:
+        raise ReportError(str(error)) from error
     kind = str(manifest.get("kind", "run"))
     builder = _BUILDERS.get(kind)
     if builder is None:
@@ -91,7 +91,7 @@ def write_report(run_dir: Path | str, *, figures_dir: Path | None = None) -> Rep
     saver = FigureSaver(Path(figures_dir) if figures_dir is not None else run_dir / FIGURES_DIR)
     try:
         document = builder(run_dir, manifest, saver)
-    except (FileNotFoundError, KeyError, OSError, ValueError) as error:
+    except (FileNotFoundError, KeyError, OSError, ValueError, StoreError) as error:
         raise ReportError(f"{run_dir}: cannot build the report ({type(error).__name__}: {error})") from error
     html_path, markdown_path = run_dir / HTML_FILE, run_dir / MARKDOWN_FILE
     atomic_write_text(html_path, render_html(document))

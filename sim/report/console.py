@@ -1,11 +1,17 @@
-"""Terminal tables (rich) of run summaries and objectives, shared by ``sim run``, ``compare`` and ``play``."""
+"""Terminal tables (rich) of run summaries and objectives, shared by ``sim run``, ``compare`` and ``play``.
+
+Names in these tables come from scenarios (objectives, sites, regions) and players' notes: :class:`PlainTable`
+shows them as written, never reading ``[bold]`` or ``x[/]`` in them as rich markup.
+"""
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pandas as pd
 from rich.table import Table
+from rich.text import Text
 
 from sim.model.metrics import METRICS
 from sim.report.formatting import format_number
@@ -13,9 +19,18 @@ from sim.report.formatting import format_number
 _UNITS = {metric.name: metric.unit for metric in METRICS}
 
 
+class PlainTable(Table):
+    """A rich table whose text cells are shown as written (no markup, no emoji codes); style a cell with
+    ``rich.text.Text(text, style=...)``."""
+
+    def add_row(self, *renderables: Any, **options: Any) -> None:
+        """Add a row; ``str`` cells become plain :class:`~rich.text.Text`."""
+        super().add_row(*(Text(cell) if isinstance(cell, str) else cell for cell in renderables), **options)
+
+
 def summary_table(summary: pd.DataFrame, title: str, *, all_metrics: bool = False) -> Table:
     """Mean and 90% interval of each registered metric (families too with ``all_metrics``)."""
-    table = Table(title=title, title_justify="left")
+    table = PlainTable(title=title, title_justify="left")
     table.add_column("metric")
     table.add_column("mean", justify="right")
     table.add_column("90% interval", justify="right")
@@ -30,7 +45,7 @@ def summary_table(summary: pd.DataFrame, title: str, *, all_metrics: bool = Fals
 
 def objectives_table(objectives: pd.DataFrame, title: str = "Objectives") -> Table:
     """Each objective, its threshold and the probability it is met (with a 90% interval)."""
-    table = Table(title=title, title_justify="left")
+    table = PlainTable(title=title, title_justify="left")
     for column, justify in (
         ("objective", "left"),
         ("metric", "left"),

@@ -662,21 +662,27 @@ def read_replay_objectives(folder: Path) -> pd.DataFrame | None:
 # --- rendering ------------------------------------------------------------------------------------------------
 
 
+def _no_html(text: str) -> str:
+    """Text with ``&``, ``<`` and ``>`` as HTML entities: a Markdown viewer shows them as written and never reads
+    a tag from a scenario's text or a player's note (the report's own emphasis, ``**`` and ``*``, still works)."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _md_cell(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    return _no_html(text).replace("|", "\\|").replace("\n", " ")
 
 
 def to_markdown(report: AfterActionReport) -> str:
-    """The report as Markdown."""
-    lines = [f"# {report.title}", ""]
+    """The report as Markdown (HTML in any text is escaped, see :func:`_no_html`)."""
+    lines = [f"# {_no_html(report.title)}", ""]
     for block in report.blocks:
         match block:
             case Heading():
-                lines += ["#" * block.level + " " + block.text, ""]
+                lines += ["#" * block.level + " " + _no_html(block.text), ""]
             case Paragraph():
-                lines += [block.text, ""]
+                lines += [_no_html(block.text), ""]
             case Bullets():
-                lines += [f"- {item}" for item in block.items] + [""]
+                lines += [f"- {_no_html(item)}" for item in block.items] + [""]
             case TableBlock():
                 lines.append("| " + " | ".join(_md_cell(c) for c in block.columns) + " |")
                 lines.append("|" + "|".join("---" for _ in block.columns) + "|")

@@ -48,7 +48,27 @@ LOW_PERCENTILE, HIGH_PERCENTILE = 5.0, 95.0
 
 
 class ReplayError(Exception):
-    """A replay cannot be made as asked (unfinished game, branch point outside the game)."""
+    """A replay cannot be made as asked (unfinished game, branch point outside the game, a log whose decisions
+    the game could not have taken, replays that failed)."""
+
+
+def check_decisions_played(record: GameRecord) -> None:
+    """Check that every decision of a log is by an actor played at its decision point (a hand-edited log may not).
+
+    Raises:
+        ReplayError: Naming the log, the entry (``turns[i].entries[j]``), the actor and who was played.
+    """
+    played: frozenset[str] = frozenset()
+    for index, (turn, entries) in enumerate(zip(record.log.turns, record.entries, strict=True)):
+        played = played | frozenset(turn.played)
+        for position, (entry, _) in enumerate(entries):
+            actor = getattr(entry.item, "actor", None)
+            if entry.is_decision and actor not in played:
+                raise ReplayError(
+                    f"{record.path}: turns[{index}].entries[{position}]: a decision by {actor}, who is not played at "
+                    f"decision point {turn.turn} (played: {', '.join(sorted(played)) or 'nobody'}); "
+                    f"add {actor} to turns[{index}].played or remove the decision"
+                )
 
 
 @dataclass(frozen=True)
@@ -203,7 +223,8 @@ def replay_game(
         key_metrics: Metrics to compare besides the objectives' (default: the objectives' only).
 
     Raises:
-        ReplayError: if the game is not finished, or the branch point is outside the game.
+        ReplayError: if the game is not finished, the branch point is outside the game, a decision of the log is
+            by an actor not played, or replays failed (how many, and the first error).
     """
     log = record.log
     if not record.finished or log.final is None:
@@ -214,6 +235,7 @@ def replay_game(
         )
     if branch_at is not None and not 0 <= branch_at < log.turn_count:
         raise ReplayError(f"--branch-at must be a decision point from 0 to {log.turn_count - 1}")
+    check_decisions_played(record)
     played_metrics = {name: float(value) for name, value in log.final["metrics"].items()}
     script = script_from_log(record)
     seeds = replication_seeds(base_seed if base_seed is not None else log.seed, replications)
@@ -230,7 +252,14 @@ def replay_game(
             for replication, seed in enumerate(seeds)
         ]
         own_result = own.result()
-        results = [(variant, replication, future.result()) for variant, replication, future in futures]
+        results, errors = [], []
+        for variant, replication, future in futures:
+            try:
+                results.append((variant, replication, future.result()))
+            except Exception as error:  # one replay failing must not hide the others' count
+                errors.append(f"{type(error).__name__}: {error}")
+    if errors:
+        raise ReplayError(f"{len(errors)} of {len(futures)} replays failed; the first error: {errors[0]}")
     mismatches = [
         f"{name}: {own_result['metrics'].get(name)} replayed, {value} played"
         for name, value in played_metrics.items()

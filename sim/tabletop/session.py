@@ -31,11 +31,12 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
+from rich.text import Text
 
 from sim.experiment.manifest import write_resolved_scenario
 from sim.experiment.store import create_run_dir
 from sim.model.metrics import METRICS, compute_metrics
+from sim.report.console import PlainTable
 from sim.report.sitrep_figure import save_sitrep_figure
 from sim.scenario.errors import ScenarioError, closest_match
 from sim.scenario.events import Event
@@ -237,7 +238,7 @@ class Session:
         new = sorted(set(actors) - self.game.played)
         self.game.play(new)
         self.log.add_played(new)
-        self.console.print(f"[bold]Played from now on:[/] {', '.join(new)} (their policies stand down)")
+        self.console.print(f"[bold]Played from now on:[/] {escape(', '.join(new))} (their policies stand down)")
 
     def _apply(self, entry: Entry, source: str) -> None:
         result = self.game.apply(entry)
@@ -277,7 +278,7 @@ class Session:
             elif word == "play":
                 self._typed_play(rest)
             elif word == "played":
-                console.print(f"played: {', '.join(sorted(game.played)) or 'nobody'}")
+                console.print(f"played: {', '.join(sorted(game.played)) or 'nobody'}", markup=False)
             elif word in ("sitrep", "status"):
                 if self.last_report is not None:
                     console.print(render_sitrep(self.last_report))
@@ -320,7 +321,7 @@ class Session:
             )
             return
         if set(names) <= self.game.played:
-            self.console.print(f"already played: {', '.join(names)}")
+            self.console.print(f"already played: {', '.join(names)}", markup=False)
             return
         self._play(names)
 
@@ -335,7 +336,7 @@ class Session:
         console = self.console
         console.print()
         console.print("[bold reverse]Game over[/]")
-        table = Table(title="Objectives", title_justify="left", title_style="bold")
+        table = PlainTable(title="Objectives", title_justify="left", title_style="bold")
         for column in ("objective", "result", "target", ""):
             table.add_column(column, justify="left" if column == "objective" else "right")
         for objective in final["objectives"]:
@@ -343,11 +344,11 @@ class Session:
                 objective["name"],
                 f"{objective['value']:.4g}",
                 f"{objective['direction']} {objective['threshold']:g}",
-                "[green]met[/]" if objective["met"] else "[red]not met[/]",
+                Text("met", style="green") if objective["met"] else Text("not met", style="red"),
             )
         console.print(table)
         units = {metric.name: metric.unit for metric in METRICS}
-        table = Table(title="Key outcomes", title_justify="left", title_style="bold")
+        table = PlainTable(title="Key outcomes", title_justify="left", title_style="bold")
         for column in ("metric", "value", "unit"):
             table.add_column(column, justify="left" if column != "value" else "right")
         for name in KEY_METRICS:

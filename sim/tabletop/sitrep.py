@@ -34,6 +34,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sim.model.metrics import METRICS, Metric, compute_metrics, metric_by_name
+from sim.report.console import PlainTable
 from sim.report.formatting import format_number
 from sim.report.sitrep_figure import ObjectiveBar, SitrepFigureData
 from sim.scenario.model import Objective
@@ -390,7 +391,7 @@ def _highlights(report: Sitrep) -> list[str]:
 
 
 def _table(title: str, *columns: str) -> Table:
-    table = Table(title=title, title_justify="left", title_style="bold")
+    table = PlainTable(title=title, title_justify="left", title_style="bold")
     for index, column in enumerate(columns):
         table.add_column(column, justify="left" if index == 0 else "right")
     return table
