@@ -56,7 +56,8 @@ BROKEN_LINES = [
     "start_date, horizon_days, seed, replications, cadence, sources, catalog, actors, industry, events, objectives; "
     "did you mean 'horizon_days'?)",
     "broken.yaml:7:22: actors.member_states.PL.inventory.fire_units.patriot: value -2 is below 0: "
-    "a number of fire units must be ≥ 0 (expected a whole number from 0 to 100000; 100000 is more than any state fields of one type)",
+    "a number of fire units must be ≥ 0 "
+    "(expected a whole number from 0 to 100000; 100000 is more than any state fields of one type)",
 ]
 
 
@@ -112,7 +113,8 @@ def test_validate_with_a_bad_override_value() -> None:
     assert result.stdout.splitlines() == [
         "--set actors.member_states.DE.inventory.fire_units.patriot=-7: "
         "actors.member_states.DE.inventory.fire_units.patriot: value -7 is below 0: "
-        "a number of fire units must be ≥ 0 (expected a whole number from 0 to 100000; 100000 is more than any state fields of one type)",
+        "a number of fire units must be ≥ 0 "
+        "(expected a whole number from 0 to 100000; 100000 is more than any state fields of one type)",
         "1 problem",
     ]
 

@@ -143,7 +143,8 @@ def test_empty_value_where_a_number_belongs(tmp_path: Path) -> None:
         ("seed: false\n", "2:1: seed: Input should be a valid integer (got the boolean false)"),
         (
             "actors:\n  eu:\n    safe_loans_meur: true\n",
-            "4:5: actors.eu.safe_loans_meur: expected a number, got the boolean true (expected a number such as 12 or 0.5)",
+            "4:5: actors.eu.safe_loans_meur: expected a number, got the boolean true "
+            "(expected a number such as 12 or 0.5)",
         ),
         (
             "actors:\n  eu:\n    safe_loans_meur: {value: true}\n",
@@ -161,7 +162,8 @@ def test_negative_count(tmp_path: Path) -> None:
     path = child(tmp_path, "actors:\n  member_states:\n    PL:\n      inventory:\n        fire_units: {patriot: -2}\n")
     assert problems(path) == [
         f"{path}:6:22: actors.member_states.PL.inventory.fire_units.patriot: value -2 is below 0: "
-        "a number of fire units must be ≥ 0 (expected a whole number from 0 to 100000; 100000 is more than any state fields of one type)"
+        "a number of fire units must be ≥ 0 "
+        "(expected a whole number from 0 to 100000; 100000 is more than any state fields of one type)"
     ]
 
 
@@ -190,7 +192,8 @@ def test_probability_bound_checks_low_and_high_too(tmp_path: Path) -> None:
         tmp_path, "catalog:\n  effectors:\n    gepard:\n      kill_probability: {shahed: {value: 0.5, low: -0.1}}\n"
     )
     assert problems(path) == [
-        f"{path}:5:26: catalog.effectors.gepard.kill_probability.shahed: low -0.1 is below 0: a probability must be ≥ 0 "
+        f"{path}:5:26: catalog.effectors.gepard.kill_probability.shahed: low -0.1 is below 0: a probability "
+        "must be ≥ 0 "
         "(expected a number from 0 to 1; 1 is certain)"
     ]
 
@@ -374,7 +377,8 @@ def test_error_inside_the_parent_file_points_at_the_parent(tmp_path: Path) -> No
     grandchild.write_text("extends: parent.yaml\nname: grandchild\n", encoding="utf-8")
     assert problems(grandchild) == [
         f"{parent.resolve()}:4:5: actors.eu.safe_loans_meur: value -5 is below 0: "
-        "a sum in EUR million must be ≥ 0 (expected a number from 0 to 1e+07; 1e+07 is EUR 10 trillion, over half the EU's yearly GDP)"
+        "a sum in EUR million must be ≥ 0 "
+        "(expected a number from 0 to 1e+07; 1e+07 is EUR 10 trillion, over half the EU's yearly GDP)"
     ]
 
 
