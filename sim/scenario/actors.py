@@ -20,7 +20,7 @@ from sim.scenario.parameters import (
     Fraction,
     GrowthRate,
     MoneyMeur,
-    PriceEur,
+    PositivePriceEur,
     Probability,
     Rate,
     param,
@@ -155,7 +155,7 @@ class UkraineIndustry(Frozen):
 
     interceptor: str = Field(description="Interceptor it produces (an interceptor drone).")
     capacity_per_month: Rate = Field(description="Interceptor drones it can make per 30 days now.")
-    unit_cost_eur: PriceEur = Field(description="Price of one, EUR.")
+    unit_cost_eur: PositivePriceEur = Field(description="Price of one, EUR.")
     capacity_per_meur: Rate = Field(
         description="Monthly capacity added per EUR million invested (beyond buying output)."
     )

@@ -22,6 +22,7 @@ from sim.scenario.parameters import (
     MoneyMeur,
     PerFireUnit,
     PositivePerFireUnit,
+    PositivePriceEur,
     PriceEur,
     Probability,
     param,
@@ -88,7 +89,7 @@ class ThreatType(Frozen):
 class InterceptorType(Frozen):
     """A munition that is bought, stocked per region and fired."""
 
-    unit_cost_eur: PriceEur = Field(description="Price of one round/missile/drone, EUR.")
+    unit_cost_eur: PositivePriceEur = Field(description="Price of one round/missile/drone, EUR.")
     description: Text = ""
 
 

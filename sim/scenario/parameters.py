@@ -320,6 +320,10 @@ MoneyMeur = _kind(Bounds("sum in EUR million", 0, MAX_MEUR, "is EUR 10 trillion,
 """Money in EUR million, 0 … 10^7."""
 PriceEur = _kind(Bounds("price in EUR", 0, MAX_PRICE_EUR, "is EUR 10 billion, more than any air-defence item costs"))
 """The price of one item in EUR, 0 … 10^10."""
+PositivePriceEur = _kind(
+    Bounds("price in EUR", 0.01, MAX_PRICE_EUR, "is EUR 10 billion, more than any air-defence item costs")
+)
+"""The price of something bought (an interceptor), a cent … EUR 10^10: budgets are divided by it."""
 Hours = _kind(Bounds("number of hours", 0, MAX_HOURS, "is a year"))
 """Hours, 0 … 8,760."""
 PositiveHours = _kind(Bounds("number of hours", SMALLEST_POSITIVE, MAX_HOURS, "is a year"))
