@@ -6,6 +6,7 @@ user sees), and each name rule on a small child file (control characters cannot 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
+from sim.experiment.store import create_run_dir
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import scenario_json_schema
@@ -377,3 +379,22 @@ def test_sim_validate_refuses_a_billion_replications_before_any_work(tmp_path: P
 def test_the_committed_schema_file_holds_the_bounds() -> None:
     committed = json.loads((ROOT / "schema" / "scenario.schema.json").read_text(encoding="utf-8"))
     assert committed["properties"]["replications"]["maximum"] == 10_000
+
+
+# --- a scenario's name as a run folder -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [
+        ("baseline", "baseline"),
+        ("Rzeszów airport: drone wall", "Rzeszow-airport-drone-wall"),
+        ("Київ", "run-" + hashlib.sha256("Київ".encode()).hexdigest()[:8]),
+        ("x" * 80, "x" * 80),
+    ],
+)
+def test_every_valid_scenario_name_makes_a_run_folder(tmp_path: Path, name: str, label: str) -> None:
+    scenario = load_scenario(child(tmp_path, f"name: '{name}'\n"))
+    run_dir = create_run_dir(tmp_path / "results", scenario.name)
+    assert run_dir.parent == tmp_path / "results"
+    assert run_dir.name.split("-", 1)[1] == label
