@@ -258,6 +258,8 @@ MAX_DISTANCE_KM = 20_000
 """A distance or coordinate in km: half the Earth's circumference."""
 MAX_GROWTH = 1.0
 """A relative change per period: +100 % (doubling); the compound growth over the horizon is checked too."""
+DAYS_PER_MONTH = 30.0
+"""A month of the format: every ``…_per_month`` number counts per 30 days."""
 MAX_HORIZON_DAYS = 3_650
 """The longest horizon: ten years of days (the model's tables and a report's time axis are sized by it)."""
 SMALLEST_POSITIVE = 1e-12
