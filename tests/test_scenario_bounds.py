@@ -402,7 +402,8 @@ def test_every_valid_scenario_name_makes_a_run_folder(tmp_path: Path, name: str,
 
 def test_a_trend_that_compounds_past_any_count_over_the_horizon_is_refused() -> None:
     assert problems_of(f"{RAIDS}.trend_per_month=1", "horizon_days=3650") == [
-        f"--set {RAIDS}.trend_per_month=1: {RAIDS}.trend_per_month: the raid grows to 3.98e+39 drones on a surge night by day "
+        f"--set {RAIDS}.trend_per_month=1: {RAIDS}.trend_per_month: "
+        "the raid grows to 3.98e+39 drones on a surge night by day "
         "3650 (drones_per_night × surge_multiplier × (1 + trend_per_month)^(horizon_days / 30)) (expected a trend, "
         "horizon or raid size that keeps a night's mean ≤ 1e+09 drones)"
     ]
