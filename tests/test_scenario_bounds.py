@@ -27,7 +27,7 @@ FIRE_UNITS = "(expected a whole number from 0 to 100000; 100000 is more than any
 PER_UNIT = "(expected a whole number from 1 to 10000; 10000 is more than any fire unit fires or engages in a night)"
 RATE = "(expected a number from 0 to 1e+06; 1e+06 is a thousand times the largest raid or production line on record)"
 MEUR = "(expected a number from 0 to 1e+07; 1e+07 is EUR 10 trillion, over half the EU's yearly GDP)"
-PRICE = "(expected a number from 0 to 1e+10; 1e+10 is EUR 10 billion, more than any air-defence item costs)"
+PRICE = "(expected a number from 0.01 to 1e+10; 1e+10 is EUR 10 billion, more than any air-defence item costs)"
 DAYS = "(expected a whole number from 0 to 36500; 36500 is a century)"
 GROWTH = "(expected a number from -1 to 1; 1 is +100 % a period (doubling))"
 MULTIPLIER = "(expected a number from 1e-12 to 100; 100 is a hundred times the ordinary)"
@@ -97,6 +97,11 @@ def problems_of(*overrides: str, path: Path = BASELINE) -> list[str]:
         (
             "catalog.interceptors.pac3_mse.unit_cost_eur=1e11",
             f"catalog.interceptors.pac3_mse.unit_cost_eur: value 1e+11 is above 1e+10: a price in EUR must be ≤ 1e+10 "
+            f"{PRICE}",
+        ),
+        (
+            "catalog.interceptors.pac3_mse.unit_cost_eur=0",
+            "catalog.interceptors.pac3_mse.unit_cost_eur: value 0 is below 0.01: a price in EUR must be ≥ 0.01 "
             f"{PRICE}",
         ),
         (
