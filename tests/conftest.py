@@ -23,3 +23,13 @@ def consoles_follow_the_environment() -> Iterator[None]:
     yield
     for console, width in saved:
         console._width = width
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip ``exhaustive`` tests (thousands of examples and mutants) unless ``-m`` names them."""
+    if "exhaustive" in (config.option.markexpr or ""):
+        return
+    skip = pytest.mark.skip(reason="exhaustive: run with -m exhaustive")
+    for item in items:
+        if "exhaustive" in item.keywords:
+            item.add_marker(skip)

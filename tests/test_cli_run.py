@@ -181,7 +181,10 @@ def test_unknown_set_key_is_located_with_a_suggestion(tmp_path: Path) -> None:
     [
         ("horizon_days=abc", "valid integer"),
         ("horizon_days=0", "greater than or equal to 1"),
-        ("actors.member_states.PL.inventory.fire_units.patriot=-2", "value -2 is below 0: a count must be ≥ 0"),
+        (
+            "actors.member_states.PL.inventory.fire_units.patriot=-2",
+            "value -2 is below 0: a number of fire units must be ≥ 0",
+        ),
         ("horizon_days", "an override must look like key.path=value"),
     ],
 )

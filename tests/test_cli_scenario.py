@@ -55,7 +55,9 @@ BROKEN_LINES = [
     "broken.yaml:2:1: horizn_days: unknown key 'horizn_days' (expected one of: extends, name, description, "
     "start_date, horizon_days, seed, replications, cadence, sources, catalog, actors, industry, events, objectives; "
     "did you mean 'horizon_days'?)",
-    "broken.yaml:7:22: actors.member_states.PL.inventory.fire_units.patriot: value -2 is below 0: a count must be ≥ 0",
+    "broken.yaml:7:22: actors.member_states.PL.inventory.fire_units.patriot: value -2 is below 0: "
+    "a number of fire units must be ≥ 0 "
+    "(expected a whole number from 0 to 100000; 100000 is more than any state fields of one type)",
 ]
 
 
@@ -110,7 +112,9 @@ def test_validate_with_a_bad_override_value() -> None:
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
         "--set actors.member_states.DE.inventory.fire_units.patriot=-7: "
-        "actors.member_states.DE.inventory.fire_units.patriot: value -7 is below 0: a count must be ≥ 0",
+        "actors.member_states.DE.inventory.fire_units.patriot: value -7 is below 0: "
+        "a number of fire units must be ≥ 0 "
+        "(expected a whole number from 0 to 100000; 100000 is more than any state fields of one type)",
         "1 problem",
     ]
 

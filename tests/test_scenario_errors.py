@@ -143,11 +143,13 @@ def test_empty_value_where_a_number_belongs(tmp_path: Path) -> None:
         ("seed: false\n", "2:1: seed: Input should be a valid integer (got the boolean false)"),
         (
             "actors:\n  eu:\n    safe_loans_meur: true\n",
-            "4:5: actors.eu.safe_loans_meur: expected a number, got a boolean",
+            "4:5: actors.eu.safe_loans_meur: expected a number, got the boolean true "
+            "(expected a number such as 12 or 0.5)",
         ),
         (
             "actors:\n  eu:\n    safe_loans_meur: {value: true}\n",
-            "4:23: actors.eu.safe_loans_meur.value: expected a number, got a boolean",
+            "4:23: actors.eu.safe_loans_meur.value: expected a number, got the boolean true "
+            "(expected a number such as 12 or 0.5)",
         ),
     ],
 )
@@ -159,7 +161,9 @@ def test_a_boolean_is_not_a_number(tmp_path: Path, body: str, expected: str) -> 
 def test_negative_count(tmp_path: Path) -> None:
     path = child(tmp_path, "actors:\n  member_states:\n    PL:\n      inventory:\n        fire_units: {patriot: -2}\n")
     assert problems(path) == [
-        f"{path}:6:22: actors.member_states.PL.inventory.fire_units.patriot: value -2 is below 0: a count must be ≥ 0"
+        f"{path}:6:22: actors.member_states.PL.inventory.fire_units.patriot: value -2 is below 0: "
+        "a number of fire units must be ≥ 0 "
+        "(expected a whole number from 0 to 100000; 100000 is more than any state fields of one type)"
     ]
 
 
@@ -167,7 +171,8 @@ def test_fractional_count(tmp_path: Path) -> None:
     path = child(tmp_path, "actors:\n  member_states:\n    PL:\n      inventory:\n        fire_units: {patriot: 2.5}\n")
     assert problems(path) == [
         f"{path}:6:22: actors.member_states.PL.inventory.fire_units.patriot: "
-        "value 2.5 is not a whole number: a count counts whole items"
+        "value 2.5 is not a whole number: a number of fire units counts whole items "
+        "(expected a whole number from 0 to 100000; 100000 is more than any state fields of one type)"
     ]
 
 
@@ -177,7 +182,8 @@ def test_probability_above_one(tmp_path: Path) -> None:
         "actors:\n  adversary:\n    raids:\n      name: nightly_raids\n      params:\n        surge_probability: 1.5\n",
     )
     assert problems(path) == [
-        f"{path}:7:9: actors.adversary.raids.params.surge_probability: value 1.5 is above 1: a probability must be ≤ 1"
+        f"{path}:7:9: actors.adversary.raids.params.surge_probability: value 1.5 is above 1: a probability must be ≤ 1 "
+        "(expected a number from 0 to 1; 1 is certain)"
     ]
 
 
@@ -186,7 +192,9 @@ def test_probability_bound_checks_low_and_high_too(tmp_path: Path) -> None:
         tmp_path, "catalog:\n  effectors:\n    gepard:\n      kill_probability: {shahed: {value: 0.5, low: -0.1}}\n"
     )
     assert problems(path) == [
-        f"{path}:5:26: catalog.effectors.gepard.kill_probability.shahed: low -0.1 is below 0: a probability must be ≥ 0"
+        f"{path}:5:26: catalog.effectors.gepard.kill_probability.shahed: low -0.1 is below 0: a probability "
+        "must be ≥ 0 "
+        "(expected a number from 0 to 1; 1 is certain)"
     ]
 
 
@@ -368,7 +376,9 @@ def test_error_inside_the_parent_file_points_at_the_parent(tmp_path: Path) -> No
     grandchild = tmp_path / "grandchild.yaml"
     grandchild.write_text("extends: parent.yaml\nname: grandchild\n", encoding="utf-8")
     assert problems(grandchild) == [
-        f"{parent.resolve()}:4:5: actors.eu.safe_loans_meur: value -5 is below 0: a value must be ≥ 0"
+        f"{parent.resolve()}:4:5: actors.eu.safe_loans_meur: value -5 is below 0: "
+        "a sum in EUR million must be ≥ 0 "
+        "(expected a number from 0 to 1e+07; 1e+07 is EUR 10 trillion, over half the EU's yearly GDP)"
     ]
 
 
@@ -465,7 +475,8 @@ def test_several_type_problems_are_reported_together(tmp_path: Path) -> None:
             f"{path}:2:1: horizn_days: unknown key 'horizn_days' (expected one of: {TOP_LEVEL_KEYS}; "
             "did you mean 'horizon_days'?)",
             f"{path}:3:1: seed: Input should be greater than or equal to 0 (got -1)",
-            f"{path}:6:5: actors.eu.edip_cofinance_share: value 2 is above 1: a fraction must be ≤ 1",
+            f"{path}:6:5: actors.eu.edip_cofinance_share: value 2 is above 1: a fraction must be ≤ 1 "
+            "(expected a number from 0 to 1; 1 is the whole)",
         ]
     )
 

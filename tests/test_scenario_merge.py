@@ -333,9 +333,16 @@ def test_override_through_a_misspelt_intermediate_key_is_located_at_the_override
     [
         (
             "actors.member_states.DE.inventory.fire_units.patriot=-1",
-            "actors.member_states.DE.inventory.fire_units.patriot: value -1 is below 0: a count must be ≥ 0",
+            "actors.member_states.DE.inventory.fire_units.patriot: value -1 is below 0: "
+            "a number of fire units must be ≥ 0 "
+            "(expected a whole number from 0 to 100000; 100000 is more than any state fields of one type)",
         ),
-        ("actors.eu.safe_loans_meur.value=-1", "actors.eu.safe_loans_meur: value -1 is below 0: a value must be ≥ 0"),
+        (
+            "actors.eu.safe_loans_meur.value=-1",
+            "actors.eu.safe_loans_meur: value -1 is below 0: "
+            "a sum in EUR million must be ≥ 0 "
+            "(expected a number from 0 to 1e+07; 1e+07 is EUR 10 trillion, over half the EU's yearly GDP)",
+        ),
         ("horizon_days=NO", "horizon_days: Input should be a valid integer (got the text 'NO')"),
         (
             "actors.eu.european_preference=yes",

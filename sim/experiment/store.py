@@ -23,10 +23,12 @@ record from the chunk whose file name sorts first.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import math
 import os
 import re
 import secrets
+import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -168,8 +170,15 @@ def atomic_write_text(path: Path, data: str, encoding: str = "utf-8") -> None:
     atomic_write_bytes(path, data.encode(encoding))
 
 
+MAX_LABEL_LENGTH = 120
+"""Longest label in a run-folder name (with the timestamp it stays far below file systems' 255 bytes)."""
+
+
 def _safe_name(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip(".-")
+    """``text`` as a folder-name label: accents dropped (``Rzeszów`` → ``Rzeszow``), anything but ASCII letters,
+    digits, ``.``, ``_`` and ``-`` turned into ``-``, no leading dot, at most :data:`MAX_LABEL_LENGTH` characters."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", folded).strip(".-")[:MAX_LABEL_LENGTH].rstrip(".-")
 
 
 def create_run_dir(results_root: Path, name: str) -> Path:
@@ -180,18 +189,15 @@ def create_run_dir(results_root: Path, name: str) -> Path:
 
     Args:
         results_root: The folder that holds run folders (created if missing).
-        name: A short label, e.g. the scenario name; characters other than letters, digits, ``.``, ``_``, ``-``
-            become ``-``.
+        name: A short label, e.g. the scenario name; accents are dropped, other characters than ASCII letters,
+            digits, ``.``, ``_``, ``-`` become ``-``, and a name with none of them is replaced by ``run-<hash>``.
 
     Returns:
         The path of the new folder.
-
-    Raises:
-        ValueError: If ``name`` has no usable characters.
     """
     label = _safe_name(name)
-    if not label:
-        raise ValueError(f"run name {name!r} has no letters or digits to use in a folder name")
+    if not label:  # a name in another script (Київ) or of symbols only: a short hash keeps runs apart
+        label = f"run-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
     results_root = Path(results_root)
     results_root.mkdir(parents=True, exist_ok=True)
     base = f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-{label}"

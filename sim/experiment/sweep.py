@@ -44,7 +44,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import AfterValidator, BaseModel
+from pydantic import BaseModel
 
 from sim.analysis.designs import METHODS, Design, Parameter, make_design
 from sim.analysis.sensitivity import morris_indices, rank_parameters, regression_indices, sobol_indices
@@ -60,7 +60,7 @@ from sim.scenario.errors import ScenarioError, closest_match, format_key_path
 from sim.scenario.loader import ExtraCheck, read_scenario_document, scenario_hash, validate_document
 from sim.scenario.merge import KeyPath, LocatedDocument, apply_override, list_index, parse_override
 from sim.scenario.model import Scenario
-from sim.scenario.parameters import Count, Param, PositiveCount
+from sim.scenario.parameters import Param, is_whole_number
 from sim.scenario.provenance import ProvenanceRow, provenance_rows
 
 __all__ = [
@@ -100,8 +100,6 @@ DEFAULT_SWEEP_REPLICATIONS = 10
 DEFAULT_METHOD = "lhs"
 
 _ANALYSIS_OF = {"grid": "regression", "lhs": "regression", "sobol": "sobol", "morris": "morris"}
-_WHOLE_NUMBER_CHECKS = tuple(typing.get_args(alias)[-1] for alias in (Count, PositiveCount))
-"""The validators that make a parameter a whole number (the last metadata of the Count aliases)."""
 
 
 class SweepError(ValueError):
@@ -355,11 +353,7 @@ def _item_annotation(annotation: Any, container: type) -> Any:
 
 
 def _is_whole_number(annotation: Any) -> bool:
-    annotation = _unwrap_optional(annotation)
-    if typing.get_origin(annotation) is not typing.Annotated:
-        return False
-    metadata = typing.get_args(annotation)[1:]
-    return any(isinstance(item, AfterValidator) and item in _WHOLE_NUMBER_CHECKS for item in metadata)
+    return is_whole_number(_unwrap_optional(annotation))
 
 
 def _apply(document: LocatedDocument, overrides: Sequence[str]) -> LocatedDocument:

@@ -9,10 +9,22 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import Field, StrictBool, StrictFloat
+from pydantic import Field, StrictBool
 
 from sim.scenario.catalog import Frozen
-from sim.scenario.parameters import Count, Fraction, GrowthRate, NonNegative, Probability, param
+from sim.scenario.parameters import (
+    Coordinate,
+    Count,
+    Days,
+    FireUnits,
+    Fraction,
+    GrowthRate,
+    MoneyMeur,
+    PositivePriceEur,
+    Probability,
+    Rate,
+    param,
+)
 from sim.scenario.policies import (
     AllocationPolicy,
     DeploymentPolicy,
@@ -30,6 +42,7 @@ from sim.scenario.policies import (
     StockCover,
     ThreatWeightedAllocation,
 )
+from sim.scenario.text import Name
 
 
 class SiteKind(StrEnum):
@@ -46,16 +59,16 @@ class SiteKind(StrEnum):
 class Site(Frozen):
     """A place in a region that leakers can hit."""
 
-    name: str
+    name: Name
     kind: SiteKind
-    value_meur: NonNegative = Field(description="Value at risk, EUR million (what a leaker's damage is a share of).")
-    position_km: tuple[StrictFloat, StrictFloat] = Field(description="Schematic x, y position, km (for the map).")
+    value_meur: MoneyMeur = Field(description="Value at risk, EUR million (what a leaker's damage is a share of).")
+    position_km: tuple[Coordinate, Coordinate] = Field(description="Schematic x, y position, km (for the map).")
 
 
 class Holdings(Frozen):
     """Fire units and interceptors an actor holds at the start."""
 
-    fire_units: dict[str, Count] = Field(default_factory=dict, description="Fire units by effector name.")
+    fire_units: dict[str, FireUnits] = Field(default_factory=dict, description="Fire units by effector name.")
     interceptors: dict[str, Count] = Field(default_factory=dict, description="Interceptors by interceptor name.")
 
 
@@ -68,14 +81,12 @@ class MemberStatePolicies(Frozen):
 class MemberState(Frozen):
     """An EU/NATO member state: its budget, what it holds, its airspace and its decision rules."""
 
-    name: str = Field(description="Full name, e.g. Poland.")
-    air_defence_budget_meur_per_year: NonNegative = Field(
+    name: Name = Field(description="Full name, e.g. Poland.")
+    air_defence_budget_meur_per_year: MoneyMeur = Field(
         description="Money for air-defence procurement per year, EUR million."
     )
     budget_growth_per_year: GrowthRate = Field(default=param(0), description="Relative budget change each year.")
-    safe_loan_meur: NonNegative = Field(
-        default=param(0), description="SAFE loan allocation it may draw on, EUR million."
-    )
+    safe_loan_meur: MoneyMeur = Field(default=param(0), description="SAFE loan allocation it may draw on, EUR million.")
     detection_probability: Probability = Field(
         default=param(1.0),
         description="Chance a drone entering its airspace is detected and tracked in time to engage; "
@@ -84,7 +95,7 @@ class MemberState(Frozen):
     eastern_flank: StrictBool = Field(
         default=False, description="Borders the adversary or Belarus (NATO eastern flank)."
     )
-    position_km: tuple[StrictFloat, StrictFloat] = Field(description="Schematic x, y of the state's centre, km.")
+    position_km: tuple[Coordinate, Coordinate] = Field(description="Schematic x, y of the state's centre, km.")
     inventory: Holdings = Field(default_factory=Holdings)
     sites: list[Site] = Field(default_factory=list)
     policies: MemberStatePolicies = Field(default_factory=MemberStatePolicies)
@@ -95,14 +106,14 @@ class CapabilityTarget(Frozen):
 
     state: str = Field(description="State code.")
     effector: str
-    fire_units: Count
+    fire_units: FireUnits
 
 
 class EU(Frozen):
     """The EU: joint procurement, SAFE loans, EDIP grants and funding of Ukraine's industry."""
 
-    safe_loans_meur: NonNegative = Field(description="SAFE loan envelope, EUR million.")
-    edip_grants_meur: NonNegative = Field(description="EDIP grant envelope, EUR million.")
+    safe_loans_meur: MoneyMeur = Field(description="SAFE loan envelope, EUR million.")
+    edip_grants_meur: MoneyMeur = Field(description="EDIP grant envelope, EUR million.")
     edip_cofinance_share: Fraction = Field(
         default=param(0.1),
         description="Share of a joint order's price from European suppliers that EDIP grants pay.",
@@ -113,7 +124,7 @@ class EU(Frozen):
     european_preference: StrictBool = Field(
         default=False, description="Joint rounds and SAFE loans buy only from European suppliers."
     )
-    ukraine_industry_funding_meur_per_year: NonNegative = Field(
+    ukraine_industry_funding_meur_per_year: MoneyMeur = Field(
         default=param(0),
         description="Orders placed at Ukraine's industry each year (the Danish model), EUR million.",
     )
@@ -133,9 +144,9 @@ class NATO(Frozen):
 class UkraineRegion(Frozen):
     """One of Ukraine's defended regions."""
 
-    name: str
+    name: Name
     raid_share: Fraction = Field(description="Share of each night's raid aimed at this region.")
-    position_km: tuple[StrictFloat, StrictFloat]
+    position_km: tuple[Coordinate, Coordinate]
     sites: list[Site] = Field(default_factory=list)
 
 
@@ -143,15 +154,15 @@ class UkraineIndustry(Frozen):
     """Ukraine's interceptor-drone industry: fast and cheap, its capacity limited by funding."""
 
     interceptor: str = Field(description="Interceptor it produces (an interceptor drone).")
-    capacity_per_month: NonNegative = Field(description="Interceptor drones it can make per 30 days now.")
-    unit_cost_eur: NonNegative = Field(description="Price of one, EUR.")
-    capacity_per_meur: NonNegative = Field(
+    capacity_per_month: Rate = Field(description="Interceptor drones it can make per 30 days now.")
+    unit_cost_eur: PositivePriceEur = Field(description="Price of one, EUR.")
+    capacity_per_meur: Rate = Field(
         description="Monthly capacity added per EUR million invested (beyond buying output)."
     )
-    ramp_up_days: Count = Field(
+    ramp_up_days: Days = Field(
         default=param(90), description="Days until invested capacity produces ('months, not years')."
     )
-    own_funding_meur_per_year: NonNegative = Field(default=param(0), description="Ukraine's own spending on it.")
+    own_funding_meur_per_year: MoneyMeur = Field(default=param(0), description="Ukraine's own spending on it.")
     investment_share: Fraction = Field(
         default=param(0.2),
         description="Share of foreign funding invested in new capacity rather than buying output.",
@@ -163,7 +174,7 @@ class Ukraine(Frozen):
 
     regions: list[UkraineRegion]
     inventory: Holdings = Field(default_factory=Holdings)
-    military_aid_meur_per_year: NonNegative = Field(
+    military_aid_meur_per_year: MoneyMeur = Field(
         default=param(0),
         description="Foreign money spent buying interceptors for Ukraine each year (e.g. European-funded "
         "purchases of US missiles), EUR million.",
@@ -184,7 +195,7 @@ class Adversary(Frozen):
     """The adversary: raids on Ukraine and incursions into NATO airspace, limited by what it produces."""
 
     stock: dict[str, Count] = Field(description="Threats on hand at the start, by threat name.")
-    production_per_month: dict[str, NonNegative] = Field(description="Threats produced per 30 days.")
+    production_per_month: dict[str, Rate] = Field(description="Threats produced per 30 days.")
     raids: RaidPolicy
     incursions: IncursionPolicy = Field(default_factory=NoIncursions)
 
@@ -192,6 +203,6 @@ class Adversary(Frozen):
 class Actors(Frozen):
     eu: EU
     nato: NATO
-    member_states: dict[str, MemberState] = Field(description="Member states by two-letter code (PL, DE, NO …).")
+    member_states: dict[Name, MemberState] = Field(description="Member states by two-letter code (PL, DE, NO …).")
     ukraine: Ukraine
     adversary: Adversary

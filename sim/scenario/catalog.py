@@ -12,10 +12,22 @@ probability for is not engaged by it at all.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
-from sim.scenario.parameters import Count, NonNegative, Positive, PositiveCount, Probability, param
+from sim.scenario.parameters import (
+    Bounds,
+    DistanceKm,
+    MoneyMeur,
+    PerFireUnit,
+    PositivePerFireUnit,
+    PositivePriceEur,
+    PriceEur,
+    Probability,
+    param,
+)
+from sim.scenario.text import Name, Text
 
 
 class Frozen(BaseModel):
@@ -45,6 +57,9 @@ class Layer(StrEnum):
     LONG_RANGE = "long_range"
 
 
+MAX_PRIORITY = Bounds("engagement priority", None, 1_000, "is more ranks than threat types a scenario has", whole=True)
+"""Largest engagement priority (lower is served first)."""
+
 LAYER_ORDER: tuple[Layer, ...] = tuple(Layer)
 """Order in which a night's threats meet the layers."""
 
@@ -53,15 +68,15 @@ class ThreatType(Frozen):
     """A kind of threat the adversary launches."""
 
     kind: ThreatKind
-    unit_cost_eur: NonNegative = Field(description="What one costs the adversary, EUR.")
+    unit_cost_eur: PriceEur = Field(description="What one costs the adversary, EUR.")
     damage_fraction: Probability = Field(description="Share of a hit site's value one leaker destroys (0 for decoys).")
-    engagement_priority: StrictInt | None = Field(
+    engagement_priority: Annotated[StrictInt, MAX_PRIORITY] | None = Field(
         default=None,
         ge=0,
         description="Order in which a layer that cannot engage everything serves threat types (lower first); "
         "default: missiles 0, drones and decoys 1 (missiles first).",
     )
-    description: str = ""
+    description: Text = ""
 
     @property
     def priority(self) -> int:
@@ -74,8 +89,8 @@ class ThreatType(Frozen):
 class InterceptorType(Frozen):
     """A munition that is bought, stocked per region and fired."""
 
-    unit_cost_eur: NonNegative = Field(description="Price of one round/missile/drone, EUR.")
-    description: str = ""
+    unit_cost_eur: PositivePriceEur = Field(description="Price of one round/missile/drone, EUR.")
+    description: Text = ""
 
 
 class EffectorType(Frozen):
@@ -88,31 +103,31 @@ class EffectorType(Frozen):
     kill_probability: dict[str, Probability] = Field(
         description="Single-shot kill probability per threat name; threats not listed are not engaged."
     )
-    engagements_per_night: PositiveCount = Field(
+    engagements_per_night: PositivePerFireUnit = Field(
         description="Targets one fire unit can engage in a night (fire channels × engagement cycles)."
     )
-    ready_rounds: Count | None = Field(
+    ready_rounds: PerFireUnit | None = Field(
         default=None,
         description="Rounds one fire unit can fire in a night before reloading (launchers × missiles each); "
         "none = limited only by the region's stock.",
     )
-    shots_per_target: PositiveCount = Field(default=param(1), description="Shots fired at each engaged target.")
+    shots_per_target: PositivePerFireUnit = Field(default=param(1), description="Shots fired at each engaged target.")
     shoot_look_shoot: StrictBool = Field(
         default=False, description="Fire one shot at a time and look before the next (else a salvo)."
     )
-    reserve_rounds_per_unit: Count = Field(
+    reserve_rounds_per_unit: PerFireUnit = Field(
         default=param(0),
         description="Rounds each fire unit holds back for its top-priority threats (missiles): it does not fire at "
         "drones or decoys when that would take the region's stock below the reserve.",
     )
-    fire_unit_cost_meur: NonNegative = Field(description="Price of one fire unit without munitions, EUR million.")
-    range_km: Positive = Field(default=param(10), description="Engagement range, km (for the map schematic).")
-    description: str = ""
+    fire_unit_cost_meur: MoneyMeur = Field(description="Price of one fire unit without munitions, EUR million.")
+    range_km: DistanceKm = Field(default=param(10), description="Engagement range, km (for the map schematic).")
+    description: Text = ""
 
 
 class Catalog(Frozen):
     """Every threat, interceptor and effector type the scenario uses, by name."""
 
-    threats: dict[str, ThreatType]
-    interceptors: dict[str, InterceptorType]
-    effectors: dict[str, EffectorType]
+    threats: dict[Name, ThreatType]
+    interceptors: dict[Name, InterceptorType]
+    effectors: dict[Name, EffectorType]

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Self
 
-__all__ = ["Problem", "ScenarioError", "closest_match", "format_key_path"]
+__all__ = ["Problem", "ScenarioError", "closest_match", "format_key_path", "visible"]
 
 # Characters that make a mapping key ambiguous inside a dotted key path; such keys are written as ["..."].
 _CHARACTERS_NEEDING_QUOTES = frozenset(".[]\"'")
@@ -76,7 +76,7 @@ class Problem:
             hints.append(f"did you mean '{self.suggestion}'?")
         if hints:
             text += f" ({'; '.join(hints)})"
-        return text
+        return visible(text)
 
     def __str__(self) -> str:
         return self.format()
@@ -123,6 +123,20 @@ class ScenarioError(Exception):
 
     def __str__(self) -> str:
         return "\n".join(problem.format() for problem in self.problems)
+
+
+def visible(text: str) -> str:
+    """``text`` with every character a terminal would not print as itself written as its escape.
+
+    A scenario's text reaches messages (``unknown threat 'x\\x1b[31m'``); an ESC, a NUL, a newline or a
+    right-to-left override is shown as ``\\x1b``, ``\\x00``, ``\\n``, ``\\u202e`` instead of acting on the terminal.
+    """
+    if text.isprintable():
+        return text
+    return "".join(
+        character if character.isprintable() else character.encode("unicode_escape").decode("ascii")
+        for character in text
+    )
 
 
 def format_key_path(path: Sequence[str | int]) -> str:

@@ -10,16 +10,37 @@ from typing import Annotated, Literal
 from pydantic import Field, StrictBool, StrictInt
 
 from sim.scenario.catalog import Frozen
-from sim.scenario.parameters import Count, NonNegative, Positive, param
+from sim.scenario.parameters import (
+    MAX_HORIZON_DAYS,
+    Bounds,
+    Count,
+    Days,
+    FireUnits,
+    Hours,
+    MoneyMeur,
+    PositiveHours,
+    Rate,
+    param,
+)
+from sim.scenario.text import Name, Text
+
+MAX_EVENT_DAY = Bounds(
+    "event day",
+    None,
+    MAX_HORIZON_DAYS,
+    "is the last day of the longest horizon: a later event can never happen",
+    whole=True,
+)
+"""The latest day an event can be scheduled on."""
 
 
 class EventBase(Frozen):
-    day: StrictInt = Field(
+    day: Annotated[StrictInt, MAX_EVENT_DAY] = Field(
         ge=0, description="Day of the scenario (0 = start date) it happens on; events after the horizon do not happen."
     )
-    name: str | None = Field(default=None, description="Optional name; named events merge by name in `extends`.")
-    description: str = ""
-    source: str | None = Field(default=None, description="Source id backing the event.")
+    name: Name | None = Field(default=None, description="Optional name; named events merge by name in `extends`.")
+    description: Text = ""
+    source: Text | None = Field(default=None, description="Source id backing the event.")
 
 
 class Incursion(EventBase):
@@ -29,7 +50,7 @@ class Incursion(EventBase):
     target: str = Field(description="State code of the airspace entered.")
     drones: Count
     threat: str = Field(default="shahed", description="Threat type of the drones.")
-    airport_closure_hours: NonNegative = Field(default=param(3), description="Hours the state's airports close.")
+    airport_closure_hours: Hours = Field(default=param(3), description="Hours the state's airports close.")
 
 
 class Raid(EventBase):
@@ -46,7 +67,7 @@ class Transfer(EventBase):
     kind: Literal["transfer"] = "transfer"
     donor: str = Field(description="State code of the donor.")
     recipient: str = Field(default="UA", description="'UA' or a state code.")
-    fire_units: dict[str, Count] = Field(default_factory=dict)
+    fire_units: dict[str, FireUnits] = Field(default_factory=dict)
     interceptors: dict[str, Count] = Field(default_factory=dict)
     backfill: StrictBool = Field(default=False, description="The donor orders replacements (US backfill).")
 
@@ -56,7 +77,7 @@ class BudgetChange(EventBase):
 
     kind: Literal["budget_change"] = "budget_change"
     state: str
-    air_defence_budget_meur_per_year: NonNegative
+    air_defence_budget_meur_per_year: MoneyMeur
 
 
 class SupplierDelay(EventBase):
@@ -64,7 +85,7 @@ class SupplierDelay(EventBase):
 
     kind: Literal["supplier_delay"] = "supplier_delay"
     supplier: str
-    days: Count
+    days: Days
 
 
 class CapacityChange(EventBase):
@@ -73,7 +94,7 @@ class CapacityChange(EventBase):
     kind: Literal["capacity_change"] = "capacity_change"
     supplier: str
     item: str
-    capacity_per_month: NonNegative
+    capacity_per_month: Rate
 
 
 class AirportClosure(EventBase):
@@ -81,7 +102,7 @@ class AirportClosure(EventBase):
 
     kind: Literal["airport_closure"] = "airport_closure"
     site: str
-    hours: Positive
+    hours: PositiveHours
 
 
 class Redeployment(EventBase):
@@ -90,7 +111,7 @@ class Redeployment(EventBase):
     kind: Literal["redeployment"] = "redeployment"
     owner: str
     effector: str
-    fire_units: Count
+    fire_units: FireUnits
     region: str
 
 
@@ -99,7 +120,7 @@ class Funding(EventBase):
 
     kind: Literal["funding"] = "funding"
     funder: str = Field(description="'EU' or a state code.")
-    meur: NonNegative
+    meur: MoneyMeur
 
 
 Event = Annotated[

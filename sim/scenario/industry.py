@@ -5,18 +5,19 @@ from __future__ import annotations
 from pydantic import Field, StrictBool
 
 from sim.scenario.catalog import Frozen
-from sim.scenario.parameters import Count, Fraction, NonNegative, PositiveCount, param
+from sim.scenario.parameters import Count, Days, Fraction, PositiveCount, PriceEur, Rate, param
 from sim.scenario.policies import FixedCapacity, SupplierPolicy
+from sim.scenario.text import Name
 
 
 class Product(Frozen):
     """One item a supplier makes: an interceptor or an effector's fire unit."""
 
     item: str = Field(description="Interceptor or effector name from the catalog.")
-    capacity_per_month: NonNegative = Field(description="Units produced per 30 days.")
-    lead_time_days: Count = Field(description="Days from the start of production of a unit to its delivery.")
+    capacity_per_month: Rate = Field(description="Units produced per 30 days.")
+    lead_time_days: Days = Field(description="Days from the start of production of a unit to its delivery.")
     backlog_units: Count = Field(default=param(0), description="Units already on order from others at the start.")
-    unit_price_eur: NonNegative | None = Field(
+    unit_price_eur: PriceEur | None = Field(
         default=None, description="Price per unit, EUR; default: the catalog's cost."
     )
     eu_content_share: Fraction = Field(default=param(1.0), description="Share of the product's value made in the EU.")
@@ -27,8 +28,8 @@ class Product(Frozen):
 
 
 class Supplier(Frozen):
-    name: str
-    country: str
+    name: Name
+    country: Name
     european: StrictBool = Field(description="Counts as European under a European-preference rule.")
     products: list[Product]
     policy: SupplierPolicy = Field(default_factory=FixedCapacity)

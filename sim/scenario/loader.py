@@ -25,7 +25,7 @@ from sim.scenario.errors import Problem, ScenarioError, closest_match
 from sim.scenario.files import AllowedRoot, resolve_named_path
 from sim.scenario.merge import KeyPath, LocatedDocument, apply_override, merge
 from sim.scenario.model import Scenario
-from sim.scenario.parameters import Param
+from sim.scenario.parameters import NUMBER_ERROR, Param, quoted_number
 from sim.scenario.references import Finding, check_references
 from sim.scenario.yaml_source import read_yaml_file
 
@@ -245,8 +245,8 @@ def _data_path(data: Any, loc: tuple[int | str, ...], root: Any = Scenario) -> t
             node = child
         elif isinstance(node, dict) and segment in (node.get("name"), node.get("kind")):
             continue  # a discriminated union's tag: not a key of the document
-        elif isinstance(segment, str) and segment.startswith(("function-", "constrained-")):
-            continue
+        elif (isinstance(segment, str) and segment.startswith(("function-", "constrained-"))) or segment == "[key]":
+            continue  # a validator's step, or a mapping key that is itself invalid (the path already names it)
         else:
             path.append(segment)
             annotation = _child_annotation(annotation, segment)
@@ -311,6 +311,8 @@ def _problem_for(document: LocatedDocument, path: KeyPath, owner: Any, detail: A
     message = str(detail["msg"]).removeprefix("Value error, ")
     given = detail.get("input")
     context = detail.get("ctx") or {}
+    if kind == NUMBER_ERROR:  # a number outside its physical bounds: the bound says what was expected
+        return document.problem(path, message, expected=context.get("expected") or None)
     if kind == "extra_forbidden":
         key = str(path[-1])
         parent_owner, _ = _owner_of(document.data, path[:-1], root)
@@ -357,7 +359,9 @@ def _problem_for(document: LocatedDocument, path: KeyPath, owner: Any, detail: A
             return document.problem(
                 path,
                 f"expected a number, got {_describe(given)}",
-                expected="a number, or a mapping such as {value: 3, low: 2, high: 4, source: …}",
+                expected=f"{given.strip()} without the quotes"
+                if quoted_number(given)
+                else "a number, or a mapping such as {value: 3, low: 2, high: 4, source: …}",
             )
         return document.problem(path, f"expected a mapping, got {_describe(given)}", expected="key: value entries")
     if kind in ("bool_type", "bool_parsing"):
@@ -370,6 +374,8 @@ def _problem_for(document: LocatedDocument, path: KeyPath, owner: Any, detail: A
         return document.problem(path, f"expected a list, got {_describe(given)}", expected="a YAML list")
     if kind != "value_error" and not isinstance(given, dict | list):
         message = f"{message} (got {_describe(given)})"
+    if kind in ("int_type", "float_type") and quoted_number(given):
+        return document.problem(path, message, expected=f"{given.strip()} without the quotes")
     return document.problem(path, message)
 
 

@@ -5,7 +5,8 @@ on an inherited value points at the parent file and one on an override points at
 
 Merge rules: mappings merge key by key, recursively; in a list whose items are all mappings with a ``name``
 (or ``id``, or for products ``item``), the child's items merge on that key — an item with the same name
-deep-merges into the parent's, a new name or an item without one is appended, ``{name: x, remove: true}``
+deep-merges into the parent's, a new name or an item without one (or whose name is a list or a mapping, which
+validation then reports) is appended, ``{name: x, remove: true}``
 deletes the parent's item, and an empty list clears the list; any other value (and any other list) in the
 child replaces the parent's. Two exceptions replace instead of merging: a policy (a mapping of just ``name``
 and ``params``) whose ``name`` the child changes — the parent's ``params`` belong to another policy — and a
@@ -87,9 +88,14 @@ def _prefixed(locations: Locations, key: str | int) -> Locations:
     return {(key, *path): where for path, where in locations.items()}
 
 
+def _is_merge_name(value: Any) -> bool:
+    """True for a value a list item can be matched by: text or a number (not a list or a mapping)."""
+    return isinstance(value, str | int | float)
+
+
 def _merge_key(items: list[Any]) -> str | None:
     for key in MERGE_KEYS:
-        if items and all(isinstance(item, Mapping) and key in item for item in items):
+        if items and all(isinstance(item, Mapping) and _is_merge_name(item.get(key)) for item in items):
             return key
     return None
 
@@ -152,8 +158,8 @@ def _merge_named_lists(base: LocatedDocument, override: LocatedDocument, key_nam
     removed: set[int] = set()
     for j, item in enumerate(override.data):
         located = LocatedDocument(item, _subtree(override.locations, j))
-        if key_name not in item:  # an unnamed item is added, never matched
-            merged.append(located)
+        if not _is_merge_name(item.get(key_name)):  # an unnamed item is added, never matched; validation
+            merged.append(located)  # then says what is wrong with a name that is a list or a mapping
             continue
         i = index_of.get(item[key_name])
         if item.get("remove") is True and set(item) <= {key_name, "remove"}:

@@ -14,13 +14,20 @@ from pydantic import Field, StrictBool
 
 from sim.scenario.catalog import Frozen
 from sim.scenario.parameters import (
-    Count,
+    Days,
+    Dispersion,
+    Duration,
+    FireUnits,
     Fraction,
     GrowthRate,
-    NonNegative,
-    Positive,
-    PositiveCount,
+    Hours,
+    Months,
+    Multiplier,
+    PerFireUnit,
+    PositiveDays,
+    PositiveMultiplier,
     Probability,
+    Rate,
     param,
 )
 
@@ -30,16 +37,18 @@ from sim.scenario.parameters import (
 class NightlyRaidParams(Frozen):
     """Nightly drone raids with a trend and surge nights, plus occasional missile strikes."""
 
-    drones_per_night: NonNegative = Field(description="Mean drones launched at Ukraine on an ordinary night.")
+    drones_per_night: Rate = Field(description="Mean drones launched at Ukraine on an ordinary night.")
     trend_per_month: GrowthRate = Field(default=param(0), description="Relative change of the mean every 30 days.")
-    dispersion: Positive = Field(
+    dispersion: Dispersion = Field(
         default=param(4), description="Negative-binomial shape of the nightly count (smaller = burstier)."
     )
     surge_probability: Probability = Field(default=param(0), description="Chance that a night is a surge night.")
-    surge_multiplier: Positive = Field(default=param(1), description="Mean drones on a surge night ÷ ordinary mean.")
+    surge_multiplier: PositiveMultiplier = Field(
+        default=param(1), description="Mean drones on a surge night ÷ ordinary mean."
+    )
     drone_mix: dict[str, Probability] = Field(description="Share of each drone/decoy threat; sums to 1.")
     missile_strike_probability: Probability = Field(default=param(0), description="Chance of a missile strike a night.")
-    missiles_per_strike: NonNegative = Field(default=param(0), description="Mean missiles in a strike.")
+    missiles_per_strike: Rate = Field(default=param(0), description="Mean missiles in a strike.")
     missile_mix: dict[str, Probability] = Field(default_factory=dict, description="Share of each missile; sums to 1.")
 
 
@@ -58,10 +67,10 @@ RaidPolicy = Annotated[NightlyRaids | NoRaids, Field(discriminator="name")]
 class BorderIncursionParams(Frozen):
     """Drone incursions into NATO airspace: a Poisson process per border state."""
 
-    incursions_per_month: dict[str, NonNegative] = Field(description="Mean incursions per 30 days, by state code.")
-    drones_per_incursion: NonNegative = Field(description="Mean drones in one incursion.")
+    incursions_per_month: dict[str, Rate] = Field(description="Mean incursions per 30 days, by state code.")
+    drones_per_incursion: Rate = Field(description="Mean drones in one incursion.")
     drone_mix: dict[str, Probability] = Field(description="Share of each drone/decoy threat; sums to 1.")
-    airport_closure_hours: NonNegative = Field(
+    airport_closure_hours: Hours = Field(
         default=param(3), description="Hours each airport in the state closes during an incursion."
     )
 
@@ -83,7 +92,7 @@ IncursionPolicy = Annotated[BorderIncursions | NoIncursions, Field(discriminator
 class StockCoverParams(Frozen):
     """Keep interceptor stocks at a number of full reloads, meet NATO targets, answer incursions."""
 
-    magazine_reloads: NonNegative = Field(
+    magazine_reloads: Multiplier = Field(
         default=param(2),
         description="Target stock of each interceptor, in full reloads of the fire units firing it.",
     )
@@ -93,10 +102,10 @@ class StockCoverParams(Frozen):
     counter_drone_effector: str | None = Field(
         default=None, description="Effector bought in answer to incursions (cheap counter-drone layer)."
     )
-    counter_drone_units_per_incursion: Count = Field(
+    counter_drone_units_per_incursion: FireUnits = Field(
         default=param(0), description="Fire units of it ordered per incursion into the state's airspace."
     )
-    max_lead_time_days: Positive = Field(
+    max_lead_time_days: Duration = Field(
         default=param(1500), description="Suppliers quoting longer lead times than this are not used."
     )
     choose_supplier_by: Literal["price", "lead_time"] = Field(
@@ -143,9 +152,11 @@ class NoDonation(Frozen):
 
 class SurplusDonationParams(Frozen):
     effector: str = Field(description="Effector donated.")
-    keep_at_least: Count = Field(description="Fire units the donor keeps at home whatever Ukraine asks.")
-    max_per_year: Count = Field(description="Fire units donated at most in 365 days.")
-    interceptors_per_unit: Count = Field(default=param(0), description="Interceptors sent with each donated unit.")
+    keep_at_least: FireUnits = Field(description="Fire units the donor keeps at home whatever Ukraine asks.")
+    max_per_year: FireUnits = Field(description="Fire units donated at most in 365 days.")
+    interceptors_per_unit: PerFireUnit = Field(
+        default=param(0), description="Interceptors sent with each donated unit."
+    )
     with_backfill: StrictBool = Field(default=True, description="Order a replacement for every unit given.")
 
 
@@ -162,7 +173,7 @@ DonationPolicy = Annotated[NoDonation | SurplusDonation, Field(discriminator="na
 
 
 class JointProcurementParams(Frozen):
-    round_interval_days: PositiveCount = Field(default=param(90), description="Days between joint procurement rounds.")
+    round_interval_days: PositiveDays = Field(default=param(90), description="Days between joint procurement rounds.")
     discount_per_doubling: Fraction = Field(
         default=param(0.05), description="Unit price falls by this share each time pooled volume doubles."
     )
@@ -184,8 +195,8 @@ EUPolicy = Annotated[JointProcurement | NoJointProcurement, Field(discriminator=
 
 
 class ThreatWeightedSentryParams(Frozen):
-    lookback_days: PositiveCount = Field(default=param(14), description="Incursions counted over this many days.")
-    review_days: PositiveCount = Field(default=param(7), description="Days between repositioning decisions.")
+    lookback_days: PositiveDays = Field(default=param(14), description="Incursions counted over this many days.")
+    review_days: PositiveDays = Field(default=param(7), description="Days between repositioning decisions.")
 
 
 class ThreatWeightedSentry(Frozen):
@@ -205,7 +216,7 @@ SentryPolicy = Annotated[ThreatWeightedSentry | StaticSentry, Field(discriminato
 
 
 class ThreatWeightedAllocationParams(Frozen):
-    lookback_days: PositiveCount = Field(default=param(14), description="Raids counted over this many days.")
+    lookback_days: PositiveDays = Field(default=param(14), description="Raids counted over this many days.")
     floor_share: Fraction = Field(default=param(0.05), description="Smallest share of stock any region keeps.")
 
 
@@ -226,11 +237,11 @@ AllocationPolicy = Annotated[ThreatWeightedAllocation | StaticAllocation, Field(
 
 
 class BacklogExpansionParams(Frozen):
-    backlog_months_trigger: Positive = Field(
+    backlog_months_trigger: Months = Field(
         default=param(12), description="Invest when the queue exceeds this many months of output."
     )
     expansion_share: Fraction = Field(default=param(0.25), description="Capacity added by one investment, as a share.")
-    delay_days: Count = Field(default=param(365), description="Days from the decision until the new capacity produces.")
+    delay_days: Days = Field(default=param(365), description="Days from the decision until the new capacity produces.")
 
 
 class BacklogExpansion(Frozen):

@@ -8,6 +8,7 @@ and the closest valid name, so the loader can print it at its file position.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +28,7 @@ from sim.scenario.events import (
     Transfer,
 )
 from sim.scenario.model import Scenario
-from sim.scenario.parameters import Param
+from sim.scenario.parameters import DAYS_PER_MONTH, MAX_COUNT, Param
 from sim.scenario.policies import (
     BorderIncursions,
     FlankContribution,
@@ -332,6 +333,32 @@ def _check_unique_names(scenario: Scenario) -> Iterator[Finding]:
             yield Finding(("objectives", index, "name"), f"objective '{name}' is listed twice")
 
 
+def _largest(parameter: Param) -> float:
+    """The largest value a run or a sweep may give a parameter: its value, or the top of its sourced range."""
+    return max(parameter.value, parameter.high if parameter.high is not None else parameter.value)
+
+
+def _check_raid_growth(scenario: Scenario) -> Iterator[Finding]:
+    """The nightly raid mean compounds its monthly trend over the horizon; its peak must stay a count."""
+    raids = scenario.actors.adversary.raids
+    if not isinstance(raids, NightlyRaids):
+        return
+    params = raids.params
+    growth = max(1.0, 1.0 + _largest(params.trend_per_month))
+    months = scenario.horizon_days / DAYS_PER_MONTH
+    try:
+        peak = _largest(params.drones_per_night) * max(1.0, _largest(params.surge_multiplier)) * growth**months
+    except OverflowError:
+        peak = math.inf
+    if peak > MAX_COUNT:
+        yield Finding(
+            ("actors", "adversary", "raids", "params", "trend_per_month"),
+            f"the raid grows to {peak:.3g} drones on a surge night by day {scenario.horizon_days} "
+            f"(drones_per_night × surge_multiplier × (1 + trend_per_month)^(horizon_days / {DAYS_PER_MONTH:g}))",
+            expected=f"a trend, horizon or raid size that keeps a night's mean ≤ {MAX_COUNT:g} drones",
+        )
+
+
 def check_references(scenario: Scenario) -> list[Finding]:
     """All cross-reference problems in a validated scenario (empty when it is consistent)."""
     findings: list[Finding] = []
@@ -342,6 +369,7 @@ def check_references(scenario: Scenario) -> list[Finding]:
         _check_industry,
         _check_events,
         _check_unique_names,
+        _check_raid_growth,
     ):
         findings.extend(check(scenario))
     return findings
