@@ -166,10 +166,7 @@ class Actions:
                         f"the EU has €{(line_eur + eu.edip_left_eur) / 1e6:,.0f}M left: €{line_eur / 1e6:,.0f}M of "
                         f"this year's Ukraine-industry line and €{eu.edip_left_eur / 1e6:,.0f}M of EDIP grants",
                     )
-                from_line = min(amount_eur, line_eur)
-                year = day // DAYS_PER_YEAR
-                eu.ukraine_line_paid_eur[year] = eu.ukraine_line_paid_eur.get(year, 0.0) + from_line
-                eu.edip_left_eur -= amount_eur - from_line
+                from_line = eu.spend_on_ukraine_industry(amount_eur, day)
                 if amount_eur > from_line:
                     edip_meur = (amount_eur - from_line) / 1e6
                     line_part = f"€{from_line / 1e6:,.0f}M from the Ukraine line, " if from_line > 0 else ""

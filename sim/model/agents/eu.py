@@ -50,6 +50,10 @@ class EUAgent(mesa.Agent):
         """SAFE money still lendable under the EU-wide envelope."""
         return max(0.0, self.safe_envelope_eur - self.safe_drawn_eur)
 
+    def draw_safe(self, amount_eur: float) -> None:
+        """A member state draws a SAFE loan: it counts against the EU-wide envelope."""
+        self.safe_drawn_eur += amount_eur
+
     def joint_eligible(self, line: ProductionLine) -> bool:
         """Whether a joint round may buy from this line (European preference)."""
         return line.european or not self.european_preference
@@ -106,6 +110,15 @@ class EUAgent(mesa.Agent):
             self.surroundings.actors.ukraine.fund(amount_eur, "EU", day)
             year = day // DAYS_PER_YEAR
             self.ukraine_line_paid_eur[year] = self.ukraine_line_paid_eur.get(year, 0.0) + amount_eur
+
+    def spend_on_ukraine_industry(self, amount_eur: float, day: int) -> float:
+        """Book a played EU's payment to Ukraine's industry: from this year's line first, then from EDIP grants
+        (the caller has checked that both together cover it). Returns the part paid from the line."""
+        from_line = min(amount_eur, self.ukraine_line_left_eur(day))
+        year = day // DAYS_PER_YEAR
+        self.ukraine_line_paid_eur[year] = self.ukraine_line_paid_eur.get(year, 0.0) + from_line
+        self.edip_left_eur -= amount_eur - from_line
+        return from_line
 
     def ukraine_line_left_eur(self, day: int) -> float:
         """What is left of this budget year's Ukraine-industry line (for the players' funding decisions)."""

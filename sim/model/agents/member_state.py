@@ -133,7 +133,7 @@ class MemberStateAgent(mesa.Agent):
         """Commit money from the budget or the SAFE loan."""
         self.budget.pay(cost_eur, safe=safe)
         if safe:
-            self.surroundings.actors.eu.safe_drawn_eur += cost_eur
+            self.surroundings.actors.eu.draw_safe(cost_eur)
             self.surroundings.ledger.safe_drawn_eur += cost_eur
 
     def buy(
