@@ -2,25 +2,24 @@
 players' decisions in tabletop play go through.
 
 Each action checks what the actor can actually do (stock, budget, rules) and either happens or is refused
-with a reason; refusals are recorded in the ledger. Nothing here draws random numbers except the split of
-an injected raid's drones over regions, which uses the model's decision stream.
+with a reason; refusals are recorded in the ledger. Nothing here draws random numbers: an injected raid's
+drones are split over regions and types in fixed shares (:func:`sim.model.splits.split_units`).
+
+Actions reach the world only through :class:`sim.model.surroundings.Surroundings`, as agents do.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.model.splits import split_units
+from sim.model.surroundings import Surroundings
 from sim.model.tables import UKRAINE
 from sim.scenario import events as ev
 from sim.scenario.calendar import DAYS_PER_YEAR
-
-if TYPE_CHECKING:
-    from sim.model.world import AirDefenceModel
 
 
 @dataclass(frozen=True)
@@ -34,11 +33,11 @@ class ActionResult:
 class Actions:
     """The world-changing actions of one model."""
 
-    def __init__(self, model: AirDefenceModel) -> None:
-        self.model = model
+    def __init__(self, surroundings: Surroundings) -> None:
+        self.surroundings = surroundings
 
     def _refuse(self, day: int, what: str, reason: str) -> ActionResult:
-        self.model.ledger.refuse(day, what, reason)
+        self.surroundings.ledger.refuse(day, what, reason)
         return ActionResult(False, f"{what}: refused — {reason}")
 
     def transfer(
@@ -55,16 +54,16 @@ class Actions:
         Refused whole if the donor does not have them at home. With ``backfill`` the donor orders
         replacements (priority in the queue if NATO coordinates backfill), as far as its money allows.
         """
-        model = self.model
-        tables = model.tables
+        world = self.surroundings
+        tables = world.tables
         what = f"{donor} gives {recipient} " + ", ".join(
             [f"{n} {name}" for name, n in fire_units.items()] + [f"{n} {name}" for name, n in interceptors.items()]
         )
-        if donor not in model.spec.actors.member_states:
+        if not world.actors.is_member_state(donor):
             return self._refuse(day, what, f"'{donor}' is not a member state")
-        if recipient != UKRAINE and recipient not in model.spec.actors.member_states:
+        if recipient != UKRAINE and not world.actors.is_member_state(recipient):
             return self._refuse(day, what, f"'{recipient}' is neither Ukraine (UA) nor a member state")
-        giver = model.member_state(donor)
+        giver = world.actors.member_state(donor)
         for name, units in fire_units.items():
             if name not in tables.effector_names:
                 return self._refuse(day, what, f"unknown effector '{name}'")
@@ -74,26 +73,26 @@ class Actions:
         for name, units in interceptors.items():
             if name not in tables.interceptor_names:
                 return self._refuse(day, what, f"unknown interceptor '{name}'")
-            held = int(model.posture.munitions[giver.region, tables.munition_index(name)])
+            held = int(world.posture.munitions[giver.region, tables.munition_index(name)])
             if units > held:
                 return self._refuse(day, what, f"{donor} has only {held} {name} at home")
         for item, units in (*fire_units.items(), *interceptors.items()):
             if units <= 0:
                 continue
-            model.posture.add(giver.region, item, -units)
-            model.receive(recipient, item, units)
+            world.posture.add(giver.region, item, -units)
+            world.actors.deliver(recipient, item, units)
             if item in tables.effector_names and recipient == UKRAINE:
-                model.ledger.fire_units_donated[item] += units
+                world.ledger.fire_units_donated[item] += units
         message = what
         if backfill:
-            priority = model.nato.backfill_priority
+            priority = world.actors.nato.backfill_priority
             notes = []
             for item, units in (*fire_units.items(), *interceptors.items()):
                 if units > 0:
                     ordered, note = giver.buy(item, units, day, channel="backfill", priority=priority)
                     notes.append(note)
                     if ordered < units:
-                        model.ledger.refuse(day, f"backfill of {units} {item} for {donor}", note)
+                        world.ledger.refuse(day, f"backfill of {units} {item} for {donor}", note)
             message += "; backfill: " + "; ".join(notes)
         return ActionResult(True, message)
 
@@ -101,19 +100,19 @@ class Actions:
         self, buyer: str, item: str, units: int, day: int, *, joint: bool = False, supplier: str | None = None
     ) -> ActionResult:
         """A member state orders ``units`` of an item, nationally or into the EU's next joint round."""
-        model = self.model
+        world = self.surroundings
         what = f"{buyer} orders {units} {item}" + (" through EU joint procurement" if joint else "")
-        if buyer not in model.spec.actors.member_states:
+        if not world.actors.is_member_state(buyer):
             return self._refuse(day, what, f"'{buyer}' is not a member state")
-        if item not in model.market.lines_by_item:
+        if item not in world.market.lines_by_item:
             return self._refuse(day, what, f"no supplier in the scenario makes '{item}'")
         if units <= 0:
             return self._refuse(day, what, "the number of units must be positive")
-        state = model.member_state(buyer)
+        state = world.actors.member_state(buyer)
         if joint:
-            if not model.eu.joint_active:
+            if not world.actors.eu.joint_active:
                 return self._refuse(day, what, "the EU runs no joint procurement rounds in this scenario")
-            model.eu.pool_demand(state, item, units)
+            world.actors.eu.pool_demand(state, item, units)
             return ActionResult(True, f"{what}: pooled for the next joint round")
         ordered, note = state.buy(item, units, day, supplier=supplier)
         if ordered == 0:
@@ -122,16 +121,16 @@ class Actions:
 
     def redeploy(self, owner: str, effector: str, units: int, region: str, day: int) -> ActionResult:
         """A member state moves fire units from home to another region, carrying one load of munitions each."""
-        model = self.model
-        tables = model.tables
+        world = self.surroundings
+        tables = world.tables
         what = f"{owner} moves {units} {effector} to {region}"
-        if owner not in model.spec.actors.member_states:
+        if not world.actors.is_member_state(owner):
             return self._refuse(day, what, f"'{owner}' is not a member state")
         if region not in tables.region_names:
             return self._refuse(day, what, f"unknown region '{region}'")
         if effector not in tables.effector_names:
             return self._refuse(day, what, f"unknown effector '{effector}'")
-        state = model.member_state(owner)
+        state = world.actors.member_state(owner)
         index = tables.effector_index(effector)
         target = tables.region_index(region)
         held = int(state.home_fire_units()[index])  # its own, not guests stationed there
@@ -139,7 +138,7 @@ class Actions:
             return self._refuse(day, what, f"{owner} has only {held} {effector} at home")
         if target == state.region:
             return self._refuse(day, what, f"the units are already in {region}")
-        model.posture.redeploy(state.region, index, units, target)
+        world.posture.redeploy(state.region, index, units, target)
         return ActionResult(True, what)
 
     def fund_ukraine_industry(self, funder: str, meur: float, day: int, *, from_budget: bool = False) -> ActionResult:
@@ -156,9 +155,9 @@ class Actions:
         amount_eur = meur * 1e6
         note = ""
         if from_budget:
-            model = self.model
+            world = self.surroundings
             if funder == "EU":
-                eu = model.eu
+                eu = world.actors.eu
                 line_eur = eu.ukraine_line_left_eur(day)
                 if amount_eur > line_eur + eu.edip_left_eur:
                     return self._refuse(
@@ -167,16 +166,13 @@ class Actions:
                         f"the EU has €{(line_eur + eu.edip_left_eur) / 1e6:,.0f}M left: €{line_eur / 1e6:,.0f}M of "
                         f"this year's Ukraine-industry line and €{eu.edip_left_eur / 1e6:,.0f}M of EDIP grants",
                     )
-                from_line = min(amount_eur, line_eur)
-                year = day // DAYS_PER_YEAR
-                eu.ukraine_line_paid_eur[year] = eu.ukraine_line_paid_eur.get(year, 0.0) + from_line
-                eu.edip_left_eur -= amount_eur - from_line
+                from_line = eu.spend_on_ukraine_industry(amount_eur, day)
                 if amount_eur > from_line:
                     edip_meur = (amount_eur - from_line) / 1e6
                     line_part = f"€{from_line / 1e6:,.0f}M from the Ukraine line, " if from_line > 0 else ""
                     note = f" ({line_part}€{edip_meur:,.0f}M from EDIP grants)"
-            elif funder in model.spec.actors.member_states:
-                state = model.member_state(funder)
+            elif world.actors.is_member_state(funder):
+                state = world.actors.member_state(funder)
                 if amount_eur > state.budget.available_eur:
                     return self._refuse(
                         day, what, f"{funder} has only €{state.budget.available_eur / 1e6:,.1f}M of its budget left"
@@ -184,7 +180,7 @@ class Actions:
                 state.pay(amount_eur, safe=False)
             else:
                 return self._refuse(day, what, f"'{funder}' is neither the EU nor a member state")
-        self.model.ukraine.fund(amount_eur, funder, day)
+        self.surroundings.actors.ukraine.fund(amount_eur, funder, day)
         return ActionResult(True, f"{funder} funds Ukraine's interceptor-drone industry with €{meur:,.0f}M{note}")
 
     # --- tabletop play: decisions only players take (their actors' policies stand down meanwhile) -------
@@ -195,9 +191,9 @@ class Actions:
         From ``origin`` if given, else from the flank states holding most of them (largest first). Each unit
         carries up to one load of interceptors. Refused if the units are not in the pool where asked.
         """
-        model = self.model
-        tables = model.tables
-        nato = model.nato
+        world = self.surroundings
+        tables = world.tables
+        nato = world.actors.nato
         what = f"NATO moves {units} {effector} to {target}" + (f" from {origin}" if origin else "")
         flank = [tables.region_names[region] for region in nato.flank_regions]
         if not flank:
@@ -239,7 +235,7 @@ class Actions:
 
     def joint_round(self, day: int) -> ActionResult:
         """The EU brings the next joint procurement round forward to today (rounds keep their cadence)."""
-        eu = self.model.eu
+        eu = self.surroundings.actors.eu
         what = "the EU runs a joint procurement round now"
         if not eu.joint_active:
             return self._refuse(day, what, "the EU runs no joint procurement rounds in this scenario")
@@ -254,9 +250,9 @@ class Actions:
         self, region: str, fire_units: Mapping[str, int], interceptors: Mapping[str, int], day: int
     ) -> ActionResult:
         """Ukraine sends fire units and interceptors from its depot to one of its regions."""
-        model = self.model
-        tables = model.tables
-        ukraine = model.ukraine
+        world = self.surroundings
+        tables = world.tables
+        posture = world.posture
         what = f"UA sends {region} " + ", ".join(
             [f"{n} {name}" for name, n in fire_units.items()] + [f"{n} {name}" for name, n in interceptors.items()]
         )
@@ -266,29 +262,26 @@ class Actions:
         for name, units in fire_units.items():
             if name not in tables.effector_names:
                 return self._refuse(day, what, f"unknown effector '{name}'")
-            held = int(ukraine.depot_fire_units[tables.effector_index(name)])
+            held = int(posture.depot_fire_units[tables.effector_index(name)])
             if units > held:
                 return self._refuse(day, what, f"the depot holds only {held} {name}")
         for name, units in interceptors.items():
             if name not in tables.interceptor_names:
                 return self._refuse(day, what, f"unknown interceptor '{name}'")
-            held = int(ukraine.depot_munitions[tables.munition_index(name)])
+            held = int(posture.depot_munitions[tables.munition_index(name)])
             if units > held:
                 return self._refuse(day, what, f"the depot holds only {held} {name}")
-        target = tables.region_index(region)
-        posture = model.posture
-        for name, units in fire_units.items():
-            ukraine.depot_fire_units[tables.effector_index(name)] -= units
-            posture.fire_units[target, tables.effector_index(name)] += units
-        for name, units in interceptors.items():
-            ukraine.depot_munitions[tables.munition_index(name)] -= units
-            posture.munitions[target, tables.munition_index(name)] += units
+        posture.allocate_from_depot(
+            tables.region_index(region),
+            {tables.effector_index(name): units for name, units in fire_units.items()},
+            {tables.munition_index(name): units for name, units in interceptors.items()},
+        )
         return ActionResult(True, what)
 
     def ukraine_move(self, effector: str, units: int, origin: str, target: str, day: int) -> ActionResult:
         """Ukraine moves fire units between its regions, each carrying up to one load of interceptors."""
-        model = self.model
-        tables = model.tables
+        world = self.surroundings
+        tables = world.tables
         what = f"UA moves {units} {effector} from {origin} to {target}"
         ukraine_names = [tables.region_names[r] for r in tables.ukraine_regions]
         for name in (origin, target):
@@ -300,24 +293,24 @@ class Actions:
             return self._refuse(day, what, f"unknown effector '{effector}'")
         index = tables.effector_index(effector)
         source, destination = tables.region_index(origin), tables.region_index(target)
-        held = int(model.posture.fire_units[source, index])
+        held = int(world.posture.fire_units[source, index])
         if units <= 0 or units > held:
             return self._refuse(day, what, f"{origin} has {held} {effector}")
-        model.posture.move_with_rounds(index, units, source, destination)
+        world.posture.move_with_rounds(index, units, source, destination)
         return ActionResult(True, what)
 
     def set_budget(self, state: str, meur_per_year: float, day: int) -> ActionResult:
         """A state's yearly air-defence budget changes (the rest of this year pro rata)."""
-        model = self.model
-        if state not in model.spec.actors.member_states:
+        world = self.surroundings
+        if not world.actors.is_member_state(state):
             return self._refuse(day, f"budget of {state}", f"'{state}' is not a member state")
         remaining = (DAYS_PER_YEAR - day % DAYS_PER_YEAR) / DAYS_PER_YEAR
-        model.member_state(state).budget.set_yearly(meur_per_year * 1e6, remaining)
+        world.actors.member_state(state).budget.set_yearly(meur_per_year * 1e6, remaining)
         return ActionResult(True, f"{state}'s air-defence budget is now €{meur_per_year:,.0f}M a year")
 
     def supplier_delay(self, supplier: str, days: int, day: int) -> ActionResult:
         """A supplier stops starting units for some days."""
-        agent = self.model.suppliers_by_name.get(supplier)
+        agent = self.surroundings.actors.supplier(supplier)
         if agent is None:
             return self._refuse(day, f"delay at {supplier}", f"unknown supplier '{supplier}'")
         agent.delay(day, days)
@@ -325,7 +318,7 @@ class Actions:
 
     def capacity_change(self, supplier: str, item: str, capacity_per_month: float, day: int) -> ActionResult:
         """A production line's monthly capacity changes from today."""
-        line = self.model.market.lines.get((supplier, item))
+        line = self.surroundings.market.lines.get((supplier, item))
         if line is None:
             return self._refuse(day, f"capacity of {item} at {supplier}", f"{supplier} does not make {item}")
         line.schedule_capacity(day, capacity_per_month)
@@ -333,32 +326,34 @@ class Actions:
 
     def close_airport(self, site: str, hours: float, day: int) -> ActionResult:
         """An airport closes for some hours."""
-        tables = self.model.tables
+        tables = self.surroundings.tables
         if site not in tables.site_names or not tables.site_is_airport[tables.site_names.index(site)]:
             return self._refuse(day, f"closure of {site}", f"'{site}' is not an airport in the scenario")
-        self.model.ledger.close_airports(np.array([tables.site_names.index(site)]), hours)
+        self.surroundings.ledger.close_airports(np.array([tables.site_names.index(site)]), hours)
         return ActionResult(True, f"{site} closes for {hours:g} h")
 
     def incursion(self, target: str, drones: int, threat: str, closure_hours: float, day: int) -> ActionResult:
         """Drones enter a member state's airspace tonight; its airports close."""
-        model = self.model
-        tables = model.tables
-        if target not in model.spec.actors.member_states:
+        world = self.surroundings
+        tables = world.tables
+        if not world.actors.is_member_state(target):
             return self._refuse(day, f"incursion into {target}", f"'{target}' is not a member state")
         if threat not in tables.threat_names:
             return self._refuse(day, f"incursion into {target}", f"unknown threat '{threat}'")
         region = tables.region_index(target)
-        model.extra_tonight[region, tables.threat_index(threat)] += drones
-        model.incursion_history[day, region] += 1
-        model.member_state(target).incursions_since_review += 1
-        model.close_region_airports(region, closure_hours)
+        threats = np.zeros(len(tables.threat_names), dtype=np.int64)
+        threats[tables.threat_index(threat)] = drones
+        world.actors.adversary.inject(region, threats)
+        world.threat_picture.record_incursions(day, region, 1)
+        world.actors.member_state(target).incursions_since_review += 1
+        world.ledger.close_region_airports(region, closure_hours)
         return ActionResult(True, f"{drones} {threat} enter {target}'s airspace")
 
     def raid(self, drones: int, missiles: int, day: int) -> ActionResult:
         """An extra raid on Ukraine tonight, split over regions and types like the ordinary raids."""
-        model = self.model
-        policy = model.adversary.raid_policy
-        shares = model.ukraine.raid_shares
+        world = self.surroundings
+        policy = world.actors.adversary.raid_policy
+        shares = world.actors.ukraine.raid_shares
         for count, mix in (
             (drones, policy.drone_mix),
             (missiles, policy.missile_mix),
@@ -366,8 +361,8 @@ class Actions:
             if count <= 0 or mix is None or mix.sum() == 0:
                 continue
             by_region = split_units(count, shares)
-            for offset, region in enumerate(model.tables.ukraine_regions):
-                model.extra_tonight[region] += split_units(int(by_region[offset]), mix)
+            for offset, region in enumerate(world.tables.ukraine_regions):
+                world.actors.adversary.inject(region, split_units(int(by_region[offset]), mix))
         return ActionResult(True, f"a raid of {drones} drones and {missiles} missiles on Ukraine tonight")
 
     def apply_event(self, event: ev.Event, day: int) -> ActionResult:

@@ -84,6 +84,9 @@ class Ledger:
         self.empty_magazine_days = np.zeros((regions, effectors), dtype=np.int64)
         self.empty_magazine_region_days = np.zeros(regions, dtype=np.int64)
         self.airport_closure_hours = np.zeros(len(tables.site_names))
+        self._airports_by_region = [
+            np.flatnonzero(tables.site_is_airport & (tables.site_region == region)) for region in range(regions)
+        ]
         self.incursions = np.zeros(regions, dtype=np.int64)
         self.procurement_spend_eur: defaultdict[str, float] = defaultdict(float)  # by channel
         self.procurement_spend_by_supplier_eur: defaultdict[str, float] = defaultdict(float)
@@ -141,6 +144,10 @@ class Ledger:
         hours = min(hours, 24.0)
         self.airport_closure_hours[site_indices] += hours
         self.today[self._column["airport_closure_hours"]] += hours * len(site_indices)
+
+    def close_region_airports(self, region: int, hours: float) -> None:
+        """Book closure hours for every airport of a region (:meth:`close_airports`)."""
+        self.close_airports(self._airports_by_region[region], hours)
 
     def record_order(self, item: str, units: int, cost_eur: float, channel: str, supplier: str) -> None:
         """Book an order placed (its money is committed on the day it is ordered)."""

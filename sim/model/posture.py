@@ -15,8 +15,12 @@ region it leaves (:meth:`ForcePosture.move_with_rounds`). The last munition colu
 munition of effectors that fire none (electronic warfare), named :data:`sim.model.tables.NO_MUNITION`, held at
 :data:`sim.model.tables.UNLIMITED_STOCK` and never carried (:attr:`ForcePosture.no_munition`).
 
-Ukraine's depot (new stock waiting for an allocation) belongs to :class:`sim.model.agents.ukraine.UkraineAgent`,
-which sends it out into these holdings.
+Ukraine's depot holds new fire units and interceptors (deliveries, donations, its own industry's output) that
+stand in no region yet: Ukraine's allocation (its policy or its players) sends them out to its regions
+(:meth:`ForcePosture.send_out_depot`, :meth:`ForcePosture.allocate_from_depot`). The depot is kept here, not in
+the Ukraine agent, because it is a holding like any other: every count of fire units and interceptors
+(Ukraine's fire-unit series, the interceptor stock in play, the key of cached fire-unit levels) reads this one
+owner, and the agent keeps only the decision of where they go.
 """
 
 from __future__ import annotations
@@ -44,6 +48,8 @@ class ForcePosture:
         pool: ``[E]`` units in NATO's rotational pool.
         pool_assignment: ``[F, E]`` pool units standing in each flank region.
         redeployed: Owner's region → region → ``[E]`` units the owner has redeployed there.
+        depot_fire_units: ``[E]`` fire units in Ukraine's depot, standing in no region yet.
+        depot_munitions: ``[M]`` interceptors in Ukraine's depot (column :attr:`no_munition` stays 0).
     """
 
     def __init__(self, tables: Tables, flank_regions: NDArray[np.int64], member_regions: list[int]) -> None:
@@ -59,6 +65,8 @@ class ForcePosture:
         self.pool = np.zeros(effectors, dtype=np.int64)
         self.pool_assignment = np.zeros((len(flank_regions), effectors), dtype=np.int64)
         self.redeployed: dict[int, dict[int, NDArray[np.int64]]] = {region: {} for region in member_regions}
+        self.depot_fire_units = np.zeros(effectors, dtype=np.int64)
+        self.depot_munitions = np.zeros(len(tables.munition_names), dtype=np.int64)
 
     # --- holdings ---------------------------------------------------------------------------------------
 
@@ -69,6 +77,14 @@ class ForcePosture:
             self.fire_units[region, index] += units
         else:
             self.munitions[region, index] += units
+
+    def add_to_depot(self, item: str, units: int) -> None:
+        """Fire units or interceptors of a catalog item arrive in Ukraine's depot."""
+        is_fire_unit, index = self.tables.holding_slot(item)
+        if is_fire_unit:
+            self.depot_fire_units[index] += units
+        else:
+            self.depot_munitions[index] += units
 
     def guests(self) -> NDArray[np.int64]:
         """``[R, E]`` fire units standing in each region that belong to someone else: NATO's rotational pool on
@@ -213,8 +229,39 @@ class ForcePosture:
                 effector, units, int(self.flank_regions[flank]), target_region, load_cap_rounds=POOL_LOAD_CAP_ROUNDS
             )
 
+    def depot_is_empty(self) -> bool:
+        """Whether Ukraine's depot holds no fire unit and no interceptor."""
+        return not (self.depot_fire_units.any() or self.depot_munitions[: self.no_munition].any())
+
+    def send_out_depot(self, regions: NDArray[np.int64], split: UnitSplit) -> None:
+        """Empty Ukraine's depot into ``regions`` ``[U]``: each slot's units split by ``split`` over them."""
+        column = regions[:, np.newaxis]  # (indexes rows × columns of the holdings)
+        self._send_out(self.depot_fire_units.tolist(), split, column, self.fire_units)
+        self._send_out(self.depot_munitions.tolist()[: self.no_munition], split, column, self.munitions)
+        self.depot_fire_units[:] = 0
+        self.depot_munitions[: self.no_munition] = 0
+
+    @staticmethod
+    def _send_out(depot: list[int], split: UnitSplit, rows: NDArray[np.int64], holdings: NDArray[np.int64]) -> None:
+        """Add the split of each depot slot to ``holdings[rows]`` (a slot of zero or less, which would split
+        into zeros, is left out: most of the depot is empty most weeks)."""
+        slots = [slot for slot, units in enumerate(depot) if units > 0]
+        if slots:
+            holdings[rows, slots] += np.array([split.of(depot[slot]) for slot in slots]).T
+
+    def allocate_from_depot(self, region: int, fire_units: dict[int, int], munitions: dict[int, int]) -> None:
+        """Send units from Ukraine's depot to one region (effector or munition index → units; the caller has
+        checked that the depot holds them)."""
+        for effector, units in fire_units.items():
+            self.depot_fire_units[effector] -= units
+            self.fire_units[region, effector] += units
+        for munition, units in munitions.items():
+            self.depot_munitions[munition] -= units
+            self.munitions[region, munition] += units
+
     def snapshot(self) -> tuple[object, ...]:
-        """A key that changes whenever a fire unit moves or changes hands (for caches of fire-unit levels)."""
+        """A key that changes whenever a fire unit moves or changes hands, Ukraine's depot included (for caches
+        of fire-unit levels)."""
         redeployed = [
             (owner, region, units.tobytes())
             for owner, away in self.redeployed.items()
@@ -226,4 +273,5 @@ class ForcePosture:
             self.pool.tobytes(),
             self.pool_assignment.tobytes(),
             redeployed,
+            self.depot_fire_units.tobytes(),
         )

@@ -19,7 +19,10 @@ Where Mesa serves: :class:`AirDefenceModel` is a ``mesa.Model`` (its ``rng``, ``
 the actors — EU, NATO, member states, Ukraine, the adversary, suppliers — are ``mesa.Agent`` objects held in
 ``model.agents``, and the member states also in a ``mesa.AgentSet`` that shuffles their reviews. There is no
 scheduler and no agent ``step()``: :meth:`AirDefenceModel.step` calls the phases above. Where fire units and
-interceptors stand belongs to :class:`sim.model.posture.ForcePosture` (``model.posture``).
+interceptors stand (Ukraine's depot included) belongs to :class:`sim.model.posture.ForcePosture`
+(``model.posture``). Agents and actions reach the world only through the narrow interface of
+:class:`sim.model.surroundings.Surroundings` (posture, ledger, market, threat picture, the other actors), never
+through this class; its own working parts (streams, events, the night's constants and caches) are private.
 
 Random numbers come from separate streams spawned from the replication's seed (:mod:`sim.model.engagement.streams`:
 raids, incursions, engagements, damage, decisions), so replication *i* of two scenarios faces the same raids
@@ -49,7 +52,9 @@ from sim.model.ledger import Ledger
 from sim.model.market import Market
 from sim.model.policies.context import PolicyContext
 from sim.model.posture import ForcePosture
+from sim.model.surroundings import Actors, Surroundings
 from sim.model.tables import UKRAINE, UNLIMITED_STOCK, Tables, tables_for
+from sim.model.threat_picture import ThreatPicture
 from sim.scenario.calendar import DAYS_PER_YEAR
 from sim.scenario.events import Event
 from sim.scenario.model import Scenario
@@ -68,7 +73,7 @@ class AirDefenceModel(mesa.Model):
         self.tables = tables if tables is not None else tables_for(scenario)
         self.horizon_days = scenario.horizon_days
         self.day = 0
-        self.streams = Streams.from_seed(seed, self.horizon_days)
+        self._streams = Streams.from_seed(seed, self.horizon_days)
         tables = self.tables
         regions, munitions = len(tables.region_names), len(tables.munition_names)
         member_states = scenario.actors.member_states
@@ -80,39 +85,40 @@ class AirDefenceModel(mesa.Model):
             ),
             member_regions=[tables.region_index(code) for code in member_states],
         )
+        self._set_up_inventories()
         self.ledger = Ledger(tables, self.horizon_days)
         self.market = Market(scenario, self.ledger)
-        self.actions = Actions(self)
-        self.extra_tonight = np.zeros((regions, len(tables.threat_names)), dtype=np.int64)
-        self.incursion_history = np.zeros((self.horizon_days + 1, regions), dtype=np.int64)
-        self.threat_history = np.zeros((self.horizon_days + 1, len(tables.ukraine_regions)), dtype=np.int64)
-        self.events_by_day: defaultdict[int, list[Event]] = defaultdict(list)
-        for event in scenario.events:
-            self.events_by_day[event.day].append(event)
-
-        for code, state in member_states.items():
-            region = tables.region_index(code)
-            for name, count in state.inventory.fire_units.items():
-                self.posture.fire_units[region, tables.effector_index(name)] += count.as_int()
-            for name, count in state.inventory.interceptors.items():
-                self.posture.munitions[region, tables.munition_index(name)] += count.as_int()
         raid_shares = np.array([region.raid_share.value for region in scenario.actors.ukraine.regions])
-        self.policy_context = PolicyContext(tables, raid_shares)
-        self.eu = EUAgent(self)
-        self.nato = NATOAgent(self)
-        self._member_states = {
-            code: MemberStateAgent(self, code, state) for code, state in scenario.actors.member_states.items()
-        }
-        self.ukraine = UkraineAgent(self)
-        self.adversary = AdversaryAgent(self)
-        self.suppliers_by_name = {
-            supplier.name: SupplierAgent(self, supplier) for supplier in scenario.industry.suppliers
-        }
-        self.member_state_agents = mesa.agent.AgentSet(list(self._member_states.values()), random=self.random)
-        self.nato.gather_contributions()
-        self._airports_by_region = [
-            np.flatnonzero(tables.site_is_airport & (tables.site_region == region)) for region in range(regions)
+        self._actors = Actors()
+        self._threat_picture = ThreatPicture(self.horizon_days, regions, len(tables.ukraine_regions))
+        surroundings = Surroundings(
+            scenario=scenario,
+            tables=tables,
+            policy_context=PolicyContext(tables, raid_shares),
+            posture=self.posture,
+            ledger=self.ledger,
+            market=self.market,
+            threat_picture=self._threat_picture,
+            actors=self._actors,
+        )
+        self.actions = Actions(surroundings)
+        self._events_by_day: defaultdict[int, list[Event]] = defaultdict(list)
+        for event in scenario.events:
+            self._events_by_day[event.day].append(event)
+        eu = EUAgent(self, surroundings)
+        nato = NATOAgent(self, surroundings)
+        states = [
+            MemberStateAgent(self, surroundings, self.actions, code, state)
+            for code, state in scenario.actors.member_states.items()
         ]
+        ukraine = UkraineAgent(self, surroundings)
+        adversary = AdversaryAgent(self, surroundings, self._streams.raids, self._streams.incursions)
+        suppliers = [SupplierAgent(self, surroundings, supplier) for supplier in scenario.industry.suppliers]
+        self._actors.enrol(
+            eu=eu, nato=nato, ukraine=ukraine, adversary=adversary, member_states=states, suppliers=suppliers
+        )
+        self._member_state_agents = mesa.agent.AgentSet(states, random=self.random)
+        nato.gather_contributions()
         kernel = layer_table(tables.layers)
         self._night_constants = (  # the arguments of engagement.night.engage_regions between munitions and rng
             tables.engagements_per_unit,
@@ -137,27 +143,63 @@ class AirDefenceModel(mesa.Model):
         self._damaging = np.flatnonzero(tables.threat_damage_fraction > 0)
         self._nato_regions = tables.nato_regions
         # Nights on which the plan sends drones into NATO airspace (others may still have injected ones).
-        self._nato_planned = self.adversary.planned[:, self._nato_regions].any(axis=(1, 2)).tolist()
+        self._nato_planned = adversary.planned[:, self._nato_regions].any(axis=(1, 2)).tolist()
         self._leakers = np.zeros((regions, len(tables.threat_names)), dtype=np.int64)  # tonight's, reused
         # Interceptor missiles (what the stock series count), not gun rounds or drones: 1 in their columns.
         self._stock_mask = np.zeros(munitions, dtype=np.int64)
         self._stock_mask[tables.missile_munitions] = 1
         self._fire_unit_levels_key: tuple[object, ...] = ()
         self._fire_unit_levels_cached: dict[str, float] = {}
-        ukraine = tables.ukraine_regions
-        self._ukraine_rows = slice(int(ukraine[0]), int(ukraine[-1]) + 1) if len(ukraine) else slice(0, 0)
-        self._ukraine_regions = np.ascontiguousarray(ukraine, dtype=np.int64)
+        ukraine_regions = tables.ukraine_regions
+        self._ukraine_rows = (
+            slice(int(ukraine_regions[0]), int(ukraine_regions[-1]) + 1) if len(ukraine_regions) else slice(0, 0)
+        )
+        self._ukraine_regions = np.ascontiguousarray(ukraine_regions, dtype=np.int64)
 
-    # --- lookups used by agents and actions -----------------------------------------------------------
+    def _set_up_inventories(self) -> None:
+        """The scenario's starting inventories: member states' at home, Ukraine's in its depot."""
+        tables, posture, actors = self.tables, self.posture, self.spec.actors
+        for code, state in actors.member_states.items():
+            region = tables.region_index(code)
+            for name, count in state.inventory.fire_units.items():
+                posture.fire_units[region, tables.effector_index(name)] += count.as_int()
+            for name, count in state.inventory.interceptors.items():
+                posture.munitions[region, tables.munition_index(name)] += count.as_int()
+        for name, count in actors.ukraine.inventory.fire_units.items():
+            posture.depot_fire_units[tables.effector_index(name)] += count.as_int()
+        for name, count in actors.ukraine.inventory.interceptors.items():
+            posture.depot_munitions[tables.munition_index(name)] += count.as_int()
+
+    # --- what tabletop play, reports and tests read (agents and actions reach the world through Surroundings) -
+
+    @property
+    def eu(self) -> EUAgent:
+        """The EU agent."""
+        return self._actors.eu
+
+    @property
+    def nato(self) -> NATOAgent:
+        """The NATO agent."""
+        return self._actors.nato
+
+    @property
+    def ukraine(self) -> UkraineAgent:
+        """The Ukraine agent."""
+        return self._actors.ukraine
+
+    @property
+    def adversary(self) -> AdversaryAgent:
+        """The adversary agent."""
+        return self._actors.adversary
 
     @property
     def member_states(self) -> list[MemberStateAgent]:
         """Member-state agents in scenario order."""
-        return list(self._member_states.values())
+        return self._actors.member_states
 
     def member_state(self, code: str) -> MemberStateAgent:
         """The agent of a member state."""
-        return self._member_states[code]
+        return self._actors.member_state(code)
 
     @property
     def fire_units(self) -> NDArray[np.int64]:
@@ -169,16 +211,10 @@ class AirDefenceModel(mesa.Model):
         """``[R, M]`` rounds on hand in each region (:attr:`ForcePosture.munitions`)."""
         return self.posture.munitions
 
-    def receive(self, recipient: str, item: str, units: int) -> None:
-        """Deliver units to Ukraine's depot or a member state's home."""
-        if recipient == UKRAINE:
-            self.ukraine.receive(item, units)
-        else:
-            self.member_state(recipient).receive(item, units)
-
-    def close_region_airports(self, region: int, hours: float) -> None:
-        """Close every airport of a region for some hours."""
-        self.ledger.close_airports(self._airports_by_region[region], hours)
+    @property
+    def incursion_history(self) -> NDArray[np.int64]:
+        """``[horizon_days + 1, R]`` incursions into each region per night (:attr:`ThreatPicture.incursions`)."""
+        return self._threat_picture.incursions
 
     def deliveries_due(self, before_day: int) -> dict[tuple[str, str], int]:
         """Units already in production for buyers in the scenario that arrive before ``before_day``.
@@ -203,7 +239,7 @@ class AirDefenceModel(mesa.Model):
         if day >= self.horizon_days:
             self.running = False
             return
-        for event in self.events_by_day.get(day, ()):
+        for event in self._events_by_day.get(day, ()):
             self.actions.apply_event(event, day)
         self._produce(day)
         self._decide(day)
@@ -214,63 +250,63 @@ class AirDefenceModel(mesa.Model):
             self.running = False
 
     def _produce(self, day: int) -> None:
+        actors = self._actors
         for delivery in self.market.produce(day):
-            self.receive(delivery.order.buyer, delivery.order.item, delivery.units)
-        self.ukraine.produce(day)
-        self.adversary.produce()
+            actors.deliver(delivery.order.buyer, delivery.order.item, delivery.units)
+        actors.ukraine.produce(day)
+        actors.adversary.produce()
 
     def _decide(self, day: int) -> None:
         cadence = self.spec.cadence
+        actors = self._actors
+        eu, ukraine, nato = actors.eu, actors.ukraine, actors.nato
         if day % DAYS_PER_YEAR == 0:
-            for state in self.member_states:
+            for state in actors.member_states:
                 state.budget.start_year(day // DAYS_PER_YEAR)
         if day % cadence.procurement_days == 0:
-            self.eu.fund_ukraine_industry(day, cadence.procurement_days)
-            self.ukraine.fund(
-                self.ukraine.own_funding_eur_per_year * cadence.procurement_days / DAYS_PER_YEAR, UKRAINE, day
-            )
-            self.ukraine.buy_with_aid(day, cadence.procurement_days)
-            self.member_state_agents.shuffle_do("review_procurement", day)
-        if self.eu.joint_active and day % self.eu.policy.round_interval_days == self.eu.policy.round_interval_days - 1:
-            self.eu.run_joint_round(day)
+            eu.fund_ukraine_industry(day, cadence.procurement_days)
+            ukraine.fund(ukraine.own_funding_eur_per_year * cadence.procurement_days / DAYS_PER_YEAR, UKRAINE, day)
+            ukraine.buy_with_aid(day, cadence.procurement_days)
+            self._member_state_agents.shuffle_do("review_procurement", day)
+        if eu.joint_active and day % eu.policy.round_interval_days == eu.policy.round_interval_days - 1:
+            eu.run_joint_round(day)
         if day % cadence.allocation_days == 0:
-            short = self.ukraine.is_short(day, cadence.allocation_days)
-            self.member_state_agents.shuffle_do("review_donation", day, short)
-            self.ukraine.allocate(day)
-        sentry_days = self.nato.sentry.review_days
+            short = ukraine.is_short(day, cadence.allocation_days)
+            self._member_state_agents.shuffle_do("review_donation", day, short)
+            ukraine.allocate(day)
+        sentry_days = nato.sentry.review_days
         if day == 0 or (sentry_days and day % sentry_days == 0):
-            self.nato.review_sentry(day)
+            nato.review_sentry(day)
         if day % SUPPLIER_REVIEW_DAYS == SUPPLIER_REVIEW_DAYS - 1:
-            for supplier in self.suppliers_by_name.values():
+            for supplier in actors.suppliers:
                 supplier.review(day)
 
     def _night(self, day: int) -> None:
         tables = self.tables
-        adversary = self.adversary
+        actors = self._actors
+        adversary = actors.adversary
         for region, count in adversary.incursions_by_day.get(day, ()):
-            self.incursion_history[day, region] += count
+            self._threat_picture.record_incursions(day, region, count)
             owner = tables.region_owner[region]
             if owner != UKRAINE:
-                self.member_state(owner).incursions_since_review += count
-            self.close_region_airports(region, adversary.incursion_policy.airport_closure_hours)
-        extra = self.extra_tonight
-        injected = bool(extra.any())
-        incoming = adversary.tonight(day, extra)
-        if injected:
-            extra[:] = 0
+                actors.member_state(owner).incursions_since_review += count
+            self.ledger.close_region_airports(region, adversary.incursion_policy.airport_closure_hours)
+        incoming, injected = adversary.tonight(day)
         ukraine = self._ukraine_rows
-        self.threat_history[day] = incoming[ukraine].sum(axis=1)
+        self._threat_picture.record_threats_at_ukraine(day, incoming[ukraine].sum(axis=1))
         leakers = self._leakers
         leakers[:] = 0
-        self._engage(self._ukraine_regions, incoming[ukraine], leakers, self.streams.night_address(day, UKRAINE_STREAM))
+        self._engage(
+            self._ukraine_regions, incoming[ukraine], leakers, self._streams.night_address(day, UKRAINE_STREAM)
+        )
         if injected or day >= len(self._nato_planned) or self._nato_planned[day]:
             nato = self._nato_regions
             attacked = nato[incoming[nato].sum(axis=1) > 0]
             if len(attacked):
                 self.ledger.incursions[attacked] += 1
-                rng = self.streams.night(day, "nato")
+                rng = self._streams.night(day, "nato")
                 seen = rng.binomial(incoming[attacked], self._detection[attacked, np.newaxis])
-                self._engage(attacked, seen, leakers, self.streams.nights[NATO_STREAM].address)  # the same stream
+                self._engage(attacked, seen, leakers, self._streams.nights[NATO_STREAM].address)  # the same stream
                 unseen = incoming[attacked] - seen
                 leakers[attacked] += unseen
                 self.ledger.record_unseen(attacked, unseen)
@@ -316,7 +352,7 @@ class AirDefenceModel(mesa.Model):
             tables.site_value_meur,
             self._damaging,
             tables.threat_damage_fraction,
-            self.streams.night_address(day, DAMAGE_STREAM),
+            self._streams.night_address(day, DAMAGE_STREAM),
             ledger.site_hits,
             ledger.damage_meur,
         )
@@ -330,28 +366,25 @@ class AirDefenceModel(mesa.Model):
         """The end-of-day levels that count fire units, recomputed only on days some fire unit moved.
 
         They depend on nothing but where fire units stand, who owns them and what waits in Ukraine's depot, all
-        of which :meth:`_fire_unit_positions` holds, so an unchanged key means unchanged levels. Fire units move
+        of which :meth:`ForcePosture.snapshot` holds, so an unchanged key means unchanged levels. Fire units move
         on few days (deliveries, allocations, donations, sentry reviews, events; never at night).
         """
-        key = self._fire_unit_positions()
+        key = self.posture.snapshot()
         if key != self._fire_unit_levels_key:
             self._fire_unit_levels_key = key
+            posture = self.posture
             self._fire_unit_levels_cached = {
-                "capability_target_fulfilment": self.nato.fulfilment(),
+                "capability_target_fulfilment": self._actors.nato.fulfilment(),
                 "ukraine_fire_units": float(
-                    self.fire_units[self._ukraine_rows].sum() + self.ukraine.depot_fire_units.sum()
+                    posture.fire_units[self._ukraine_rows].sum() + posture.depot_fire_units.sum()
                 ),
                 "nato_rotational_fire_units": float(self.posture.pool.sum()),
             }
         return self._fire_unit_levels_cached
-
-    def _fire_unit_positions(self) -> tuple[object, ...]:
-        """A snapshot of every array fire-unit counts are read from: the force posture and Ukraine's depot."""
-        return (*self.posture.snapshot(), self.ukraine.depot_fire_units.tobytes())
 
     def run(self) -> None:
         """Run to the end of the horizon."""
         if self.day < self.horizon_days:
             # One step a day, as many as days are left.
             self.run_for(self.horizon_days - self.day)
-        self.ledger.capability_target_fulfilment = self.nato.fulfilment()
+        self.ledger.capability_target_fulfilment = self._actors.nato.fulfilment()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import mesa
 import numpy as np
 from numpy.typing import NDArray
@@ -11,21 +9,34 @@ from numpy.typing import NDArray
 from sim.model.engagement.night import launch
 from sim.model.policies.registry import INCURSIONS, RAIDS
 from sim.model.splits import split_units
+from sim.model.surroundings import Surroundings
 from sim.scenario.calendar import DAYS_PER_MONTH
-
-if TYPE_CHECKING:
-    from sim.model.world import AirDefenceModel
 
 
 class AdversaryAgent(mesa.Agent):
-    """Raids on Ukraine and incursions into NATO airspace, limited by its stock and production."""
+    """Raids on Ukraine and incursions into NATO airspace, limited by its stock and production.
 
-    model: AirDefenceModel
+    Besides its plan, tonight it launches what events and injects add (:meth:`inject`).
+    """
 
-    def __init__(self, model: AirDefenceModel) -> None:
+    def __init__(
+        self,
+        model: mesa.Model,
+        surroundings: Surroundings,
+        raids_rng: np.random.Generator,
+        incursions_rng: np.random.Generator,
+    ) -> None:
+        """Plan every night of the horizon.
+
+        Args:
+            model: The Mesa model the agent belongs to.
+            surroundings: What it reads of the world (the scenario, tables and policy context).
+            raids_rng: The raids' random stream; the raid policy draws the plan from it.
+            incursions_rng: The incursions' random stream; the incursion policy draws the plan from it.
+        """
         super().__init__(model)
-        tables = model.tables
-        adversary = model.spec.actors.adversary
+        tables = surroundings.tables
+        adversary = surroundings.scenario.actors.adversary
         threats = len(tables.threat_names)
         self.stock = np.zeros(threats)
         self.production_per_day = np.zeros(threats)
@@ -33,11 +44,11 @@ class AdversaryAgent(mesa.Agent):
             self.stock[tables.threat_index(name)] = count.value
         for name, rate in adversary.production_per_month.items():
             self.production_per_day[tables.threat_index(name)] = rate.value / DAYS_PER_MONTH
-        self.raid_policy = RAIDS.build(adversary.raids, model.policy_context)
-        self.incursion_policy = INCURSIONS.build(adversary.incursions, model.policy_context)
-        horizon = model.horizon_days
-        self.raid_plan = self.raid_policy.plan(horizon, model.streams.raids)
-        self.incursion_plan, self.incursion_drones = self.incursion_policy.plan(horizon, model.streams.incursions)
+        self.raid_policy = RAIDS.build(adversary.raids, surroundings.policy_context)
+        self.incursion_policy = INCURSIONS.build(adversary.incursions, surroundings.policy_context)
+        horizon = surroundings.scenario.horizon_days
+        self.raid_plan = self.raid_policy.plan(horizon, raids_rng)
+        self.incursion_plan, self.incursion_drones = self.incursion_policy.plan(horizon, incursions_rng)
         self.launched = np.zeros(threats)
         ukraine = tables.ukraine_regions  # consecutive: Ukraine's regions follow the member states
         # Tonight's plan, raids and incursions together, for every night at once: [horizon, R, T].
@@ -45,6 +56,7 @@ class AdversaryAgent(mesa.Agent):
         if len(ukraine):
             self.planned[:, int(ukraine[0]) : int(ukraine[-1]) + 1] += self.raid_plan[:horizon]
         self._nothing = np.zeros((len(tables.region_names), threats), dtype=np.int64)
+        self._injected = np.zeros((len(tables.region_names), threats), dtype=np.int64)  # tonight's extra [R, T]
         self.incursions_by_day: dict[int, list[tuple[int, int]]] = {}
         """Planned incursions: day → [(region, incursions)], for the days that have any."""
         for day, region in zip(*np.nonzero(self.incursion_plan[:horizon]), strict=True):
@@ -55,9 +67,22 @@ class AdversaryAgent(mesa.Agent):
         """A day's production adds to stock."""
         self.stock += self.production_per_day
 
-    def tonight(self, day: int, extra: NDArray[np.int64]) -> NDArray[np.int64]:
-        """Threats launched tonight at every region ``[R, T]``: the plan plus injected raids and incursions
-        (``extra``), cut down per threat type to what is in stock."""
+    def inject(self, region: int, threats: NDArray[np.int64]) -> None:
+        """Add ``threats`` ``[T]`` to tonight's launches at ``region`` (an injected raid or incursion)."""
+        self._injected[region] += threats
+
+    def tonight(self, day: int) -> tuple[NDArray[np.int64], bool]:
+        """Threats launched tonight at every region ``[R, T]``: the plan plus injected raids and incursions,
+        cut down per threat type to what is in stock; and whether anything was injected (then cleared).
+        """
+        extra = self._injected
+        injected = bool(extra.any())
+        incoming = self._launch(day, extra)
+        if injected:
+            extra[:] = 0
+        return incoming, injected
+
+    def _launch(self, day: int, extra: NDArray[np.int64]) -> NDArray[np.int64]:
         planned = self.planned[day] if day < len(self.planned) else self._nothing
         incoming = np.empty_like(planned)
         if launch(planned, extra, self.stock, self.launched, incoming):

@@ -10,21 +10,20 @@ import mesa
 
 from sim.model.industry import ProductionLine
 from sim.model.policies.registry import EU
+from sim.model.surroundings import Surroundings
 from sim.scenario.calendar import DAYS_PER_YEAR
 
 if TYPE_CHECKING:
     from sim.model.agents.member_state import MemberStateAgent
-    from sim.model.world import AirDefenceModel
 
 
 class EUAgent(mesa.Agent):
     """The European Union as a procurement facilitator and funder."""
 
-    model: AirDefenceModel
-
-    def __init__(self, model: AirDefenceModel) -> None:
+    def __init__(self, model: mesa.Model, surroundings: Surroundings) -> None:
         super().__init__(model)
-        eu = model.spec.actors.eu
+        self.surroundings = surroundings
+        eu = surroundings.scenario.actors.eu
         self.safe_envelope_eur = eu.safe_loans_meur.value * 1e6
         self.safe_drawn_eur = 0.0
         self.edip_left_eur = eu.edip_grants_meur.value * 1e6
@@ -32,7 +31,7 @@ class EUAgent(mesa.Agent):
         self.non_eu_component_cap = eu.non_eu_component_cap.value
         self.european_preference = eu.european_preference
         self.ukraine_funding_eur_per_year = eu.ukraine_industry_funding_meur_per_year.value * 1e6
-        self.policy = EU.build(eu.policy, model.policy_context)
+        self.policy = EU.build(eu.policy, surroundings.policy_context)
         self.pool: defaultdict[str, dict[str, int]] = defaultdict(dict)  # item -> buyer -> units
         self.rounds = 0
         # Money paid to Ukraine's industry from the yearly line, by budget year (what a played EU has left).
@@ -51,6 +50,10 @@ class EUAgent(mesa.Agent):
         """SAFE money still lendable under the EU-wide envelope."""
         return max(0.0, self.safe_envelope_eur - self.safe_drawn_eur)
 
+    def draw_safe(self, amount_eur: float) -> None:
+        """A member state draws a SAFE loan: it counts against the EU-wide envelope."""
+        self.safe_drawn_eur += amount_eur
+
     def joint_eligible(self, line: ProductionLine) -> bool:
         """Whether a joint round may buy from this line (European preference)."""
         return line.european or not self.european_preference
@@ -62,15 +65,15 @@ class EUAgent(mesa.Agent):
     def run_joint_round(self, day: int) -> None:
         """Order the pooled demand: one supplier per item, a volume discount, EDIP co-financing of European
         products, each buyer paying its share as far as its budget (or SAFE) allows."""
-        model = self.model
-        market = model.market
+        surroundings = self.surroundings
+        market, ledger = surroundings.market, surroundings.ledger
         for item in sorted(self.pool):
             demands = self.pool[item]
             total = sum(demands.values())
             quotes = market.quotes(item, total, eligible=self.joint_eligible)
             if not quotes:
                 for code, units in demands.items():
-                    model.ledger.refuse(day, f"joint order of {units} {item} for {code}", "no eligible supplier")
+                    ledger.refuse(day, f"joint order of {units} {item} for {code}", "no eligible supplier")
                 continue
             quote = min(quotes, key=lambda q: (q.lead_time_days, q.unit_price_eur, q.supplier))
             line = market.line(quote.supplier, item)
@@ -78,14 +81,14 @@ class EUAgent(mesa.Agent):
             european = line.european and line.eu_content_share >= 1.0 - self.non_eu_component_cap
             grant_share = self.edip_cofinance_share if european and self.edip_left_eur > 0 else 0.0
             for code in sorted(demands):
-                buyer = model.member_state(code)
+                buyer = surroundings.actors.member_state(code)
                 units = demands[code]
                 buyer_price = price * (1.0 - grant_share)
                 budget_units, safe_units = buyer.split_payment(buyer_price, units, buyer.safe_eligible(line))
                 grant_units = budget_units + safe_units
                 grant_eur = min(self.edip_left_eur, grant_units * price * grant_share)
                 if grant_units == 0:
-                    model.ledger.refuse(day, f"joint order of {units} {item} for {code}", "buyer cannot pay its share")
+                    ledger.refuse(day, f"joint order of {units} {item} for {code}", "buyer cannot pay its share")
                     continue
                 for count, safe, channel in ((budget_units, False, "eu_joint"), (safe_units, True, "safe")):
                     if count:
@@ -93,7 +96,7 @@ class EUAgent(mesa.Agent):
                         market.place(code, quote.supplier, item, count, buyer_price, channel, day)
                 if grant_eur > 0:
                     self.edip_left_eur -= grant_eur
-                    model.ledger.edip_spent_eur += grant_eur
+                    ledger.edip_spent_eur += grant_eur
                     market.book_spend(item, grant_eur, "edip", quote.supplier)
         self.pool.clear()
         self.rounds += 1
@@ -104,9 +107,18 @@ class EUAgent(mesa.Agent):
             return
         amount_eur = self.ukraine_funding_eur_per_year * days_covered / DAYS_PER_YEAR
         if amount_eur > 0:
-            self.model.ukraine.fund(amount_eur, "EU", day)
+            self.surroundings.actors.ukraine.fund(amount_eur, "EU", day)
             year = day // DAYS_PER_YEAR
             self.ukraine_line_paid_eur[year] = self.ukraine_line_paid_eur.get(year, 0.0) + amount_eur
+
+    def spend_on_ukraine_industry(self, amount_eur: float, day: int) -> float:
+        """Book a played EU's payment to Ukraine's industry: from this year's line first, then from EDIP grants
+        (the caller has checked that both together cover it). Returns the part paid from the line."""
+        from_line = min(amount_eur, self.ukraine_line_left_eur(day))
+        year = day // DAYS_PER_YEAR
+        self.ukraine_line_paid_eur[year] = self.ukraine_line_paid_eur.get(year, 0.0) + from_line
+        self.edip_left_eur -= amount_eur - from_line
+        return from_line
 
     def ukraine_line_left_eur(self, day: int) -> float:
         """What is left of this budget year's Ukraine-industry line (for the players' funding decisions)."""

@@ -13,11 +13,12 @@ from sim.model.industry import ProductionLine
 from sim.model.market import Budget
 from sim.model.policies.procurement import ProcurementView
 from sim.model.policies.registry import DEPLOYMENT, DONATION, PROCUREMENT
+from sim.model.surroundings import Surroundings
 from sim.scenario.actors import MemberState
 from sim.scenario.calendar import DAYS_PER_YEAR
 
 if TYPE_CHECKING:
-    from sim.model.world import AirDefenceModel
+    from sim.model.actions import Actions
 
 
 class _HomeUnitsByName(Mapping[str, int]):
@@ -49,11 +50,22 @@ class _HomeUnitsByName(Mapping[str, int]):
 class MemberStateAgent(mesa.Agent):
     """An EU/NATO member state (its airspace is the region named by its code)."""
 
-    model: AirDefenceModel
+    def __init__(
+        self, model: mesa.Model, surroundings: Surroundings, actions: Actions, code: str, state: MemberState
+    ) -> None:
+        """Set up a member state from its section of the scenario.
 
-    def __init__(self, model: AirDefenceModel, code: str, state: MemberState) -> None:
+        Args:
+            model: The Mesa model the agent belongs to.
+            surroundings: What it reaches of the world.
+            actions: Where its donations go through (:meth:`Actions.transfer`), as every transfer does.
+            code: Its code, which names its region.
+            state: Its section of the scenario.
+        """
         super().__init__(model)
-        tables = model.tables
+        self.surroundings = surroundings
+        self._actions = actions
+        tables = surroundings.tables
         self.code = code
         self.name = state.name
         self.region = tables.region_index(code)
@@ -63,7 +75,7 @@ class MemberStateAgent(mesa.Agent):
             growth_per_year=state.budget_growth_per_year.value,
             safe_allocation_eur=state.safe_loan_meur.value * 1e6,
         )
-        policies, context = state.policies, model.policy_context
+        policies, context = state.policies, surroundings.policy_context
         self.procurement = PROCUREMENT.build(policies.procurement, context)
         self.deployment = DEPLOYMENT.build(policies.deployment, context)
         self.donation = DONATION.build(policies.donation, context)
@@ -74,7 +86,7 @@ class MemberStateAgent(mesa.Agent):
         self.played = False
         self.capability_targets = {
             target.effector: target.fire_units.as_int()
-            for target in model.spec.actors.nato.capability_targets
+            for target in surroundings.scenario.actors.nato.capability_targets
             if target.state == code
         }
 
@@ -82,25 +94,25 @@ class MemberStateAgent(mesa.Agent):
 
     def home_fire_units(self) -> NDArray[np.int64]:
         """Its own fire units standing at home ``[E]`` (not NATO pool units or other states' units stationed there)."""
-        return self.model.posture.home(self.region)
+        return self.surroundings.posture.home(self.region)
 
     def owned_fire_units(self) -> NDArray[np.int64]:
         """Fire units it owns wherever they stand ``[E]``: at home, lent to NATO's pool, redeployed."""
-        return self.model.posture.owned_by(self.region)
+        return self.surroundings.posture.owned_by(self.region)
 
     def home_units_by_name(self) -> dict[str, int]:
         """Fire units at home by effector name."""
-        return dict(zip(self.model.tables.effector_names, self.home_fire_units().tolist(), strict=True))
+        return dict(zip(self.surroundings.tables.effector_names, self.home_fire_units().tolist(), strict=True))
 
     def receive(self, item: str, units: int) -> None:
         """Delivered fire units or interceptors arrive at home."""
-        self.model.posture.add(self.region, item, units)
+        self.surroundings.posture.add(self.region, item, units)
 
     # --- money ----------------------------------------------------------------------------------------
 
     def safe_eligible(self, line: ProductionLine) -> bool:
         """Whether SAFE loans may pay for this product (non-EU content cap, European preference)."""
-        eu = self.model.eu
+        eu = self.surroundings.actors.eu
         if line.eu_content_share < 1.0 - eu.non_eu_component_cap:
             return False
         return line.european or not eu.european_preference
@@ -112,7 +124,7 @@ class MemberStateAgent(mesa.Agent):
         budget_units = min(units, int(self.budget.available_eur // cost_per_unit_eur))
         safe_units = 0
         if safe_ok and budget_units < units:
-            eu_room = self.model.eu.safe_room_eur()
+            eu_room = self.surroundings.actors.eu.safe_room_eur()
             safe_money = min(self.budget.safe_available_eur, eu_room)
             safe_units = min(units - budget_units, int(safe_money // cost_per_unit_eur))
         return budget_units, safe_units
@@ -121,8 +133,8 @@ class MemberStateAgent(mesa.Agent):
         """Commit money from the budget or the SAFE loan."""
         self.budget.pay(cost_eur, safe=safe)
         if safe:
-            self.model.eu.safe_drawn_eur += cost_eur
-            self.model.ledger.safe_drawn_eur += cost_eur
+            self.surroundings.actors.eu.draw_safe(cost_eur)
+            self.surroundings.ledger.safe_drawn_eur += cost_eur
 
     def buy(
         self,
@@ -140,7 +152,7 @@ class MemberStateAgent(mesa.Agent):
         Returns:
             ``(units ordered, explanation)``; 0 units with the reason when nothing could be ordered.
         """
-        market = self.model.market
+        market = self.surroundings.market
         quotes = market.quotes(item, units, eligible=eligible, priority=priority)
         if supplier is not None:
             quotes = [quote for quote in quotes if quote.supplier == supplier]
@@ -180,25 +192,26 @@ class MemberStateAgent(mesa.Agent):
         if self.played:  # tabletop: the players order for this state (and hear of incursions in the sitrep)
             self.incursions_since_review = 0
             return
-        model = self.model
+        surroundings = self.surroundings
+        eu = surroundings.actors.eu
         # Units pooled for the EU's next joint round are on order too: without them every review before the
         # round would ask for the same gap again.
-        on_order = dict(model.market.on_order[self.code])
-        for item, buyers in model.eu.pool.items():
+        on_order = dict(surroundings.market.on_order[self.code])
+        for item, buyers in eu.pool.items():
             if self.code in buyers:
                 on_order[item] = on_order.get(item, 0) + buyers[self.code]
         view = ProcurementView(
             fire_units=self.owned_fire_units(),
-            munitions=model.posture.munitions[self.region],
+            munitions=surroundings.posture.munitions[self.region],
             on_order=on_order,
             capability_targets=self.capability_targets,
             incursions_since_review=self.incursions_since_review,
         )
-        joint_share = self.procurement.joint_share if model.eu.joint_active else 0.0
+        joint_share = self.procurement.joint_share if eu.joint_active else 0.0
         for demand in self.procurement.decide(view):
             joint_units = round(demand.units * joint_share)
             if joint_units:
-                model.eu.pool_demand(self, demand.item, joint_units)
+                eu.pool_demand(self, demand.item, joint_units)
             national_units = demand.units - joint_units
             if national_units and self._may_afford_one(demand.item):
                 self.buy(demand.item, national_units, day)
@@ -218,7 +231,7 @@ class MemberStateAgent(mesa.Agent):
             return True
         return any(
             sum(self.split_payment(line.unit_price_eur, 1, self.safe_eligible(line)))
-            for line in self.model.market.lines_by_item.get(item, ())
+            for line in self.surroundings.market.lines_by_item.get(item, ())
         )
 
     def review_donation(self, day: int, ukraine_short: bool) -> None:
@@ -229,9 +242,9 @@ class MemberStateAgent(mesa.Agent):
         decision = self.donation.decide(_HomeUnitsByName(self), self.donated_by_year.get(year, 0), ukraine_short)
         if decision is None:
             return
-        munition = self.model.spec.catalog.effectors[decision.effector].interceptor
+        munition = self.surroundings.scenario.catalog.effectors[decision.effector].interceptor
         interceptors = {munition: decision.interceptors} if munition and decision.interceptors else {}
-        result = self.model.actions.transfer(
+        result = self._actions.transfer(
             self.code, "UA", {decision.effector: decision.fire_units}, interceptors, decision.backfill, day
         )
         if result.done:

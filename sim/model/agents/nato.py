@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import mesa
 import numpy as np
 from numpy.typing import NDArray
 
 from sim.model.policies.registry import SENTRY
-
-if TYPE_CHECKING:
-    from sim.model.world import AirDefenceModel
+from sim.model.surroundings import Surroundings
 
 
 class NATOAgent(mesa.Agent):
     """The Alliance's planning and posture role."""
 
-    model: AirDefenceModel
-
-    def __init__(self, model: AirDefenceModel) -> None:
+    def __init__(self, model: mesa.Model, surroundings: Surroundings) -> None:
         super().__init__(model)
-        nato = model.spec.actors.nato
-        tables = model.tables
+        self.surroundings = surroundings
+        nato = surroundings.scenario.actors.nato
+        tables = surroundings.tables
         self.backfill_priority = nato.backfill_priority
         self.targets = [
             (target.state, tables.effector_index(target.effector), target.fire_units.as_int())
@@ -32,7 +27,7 @@ class NATOAgent(mesa.Agent):
         self._target_effectors = np.array([effector for _, effector, _ in self.targets], dtype=np.int64)
         self._target_units = np.array([units for _, _, units in self.targets], dtype=np.int64)
         self._targets_positive = bool((self._target_units > 0).all())
-        self.sentry = SENTRY.build(nato.sentry, model.policy_context)
+        self.sentry = SENTRY.build(nato.sentry, surroundings.policy_context)
         self.moves = 0
         self._last_review: tuple[bytes, ...] = ()  # (pool, recent incursions, assignment) after the last review
         # Tabletop play: True while a team of players positions the pool; the sentry policy then stands down
@@ -42,28 +37,28 @@ class NATOAgent(mesa.Agent):
     @property
     def flank_regions(self) -> NDArray[np.int64]:
         """``[F]`` the eastern-flank regions the rotational pool stands over (:class:`ForcePosture`)."""
-        return self.model.posture.flank_regions
+        return self.surroundings.posture.flank_regions
 
     @property
     def pool(self) -> NDArray[np.int64]:
         """``[E]`` units in the rotational pool, lent by member states (:class:`ForcePosture`)."""
-        return self.model.posture.pool
+        return self.surroundings.posture.pool
 
     @property
     def assignment(self) -> NDArray[np.int64]:
         """``[F, E]`` pool units standing in each flank region (:class:`ForcePosture`)."""
-        return self.model.posture.pool_assignment
+        return self.surroundings.posture.pool_assignment
 
     def gather_contributions(self) -> None:
         """Member states lend the pool what their deployment policies give (at the start)."""
-        model = self.model
+        surroundings = self.surroundings
         if len(self.flank_regions) == 0:
             return
-        for state in model.member_states:
-            given = state.deployment.contribution(state.home_fire_units(), model.tables)
+        for state in surroundings.actors.member_states:
+            given = state.deployment.contribution(state.home_fire_units(), surroundings.tables)
             if given.sum() == 0:
                 continue
-            model.posture.lend_to_pool(state.region, given)
+            surroundings.posture.lend_to_pool(state.region, given)
 
     def review_sentry(self, day: int) -> None:
         """Reposition the pool over the flank by recent incursions (the sentry policy decides)."""
@@ -71,10 +66,9 @@ class NATOAgent(mesa.Agent):
             return
         if len(self.flank_regions) == 0 or self.pool.sum() == 0:
             return
-        model = self.model
         start = max(0, day - self.sentry.lookback_days)
         recent = (
-            model.incursion_history[start:day].sum(axis=0)[self.flank_regions]  # (whole counts: sums are exact)
+            self.surroundings.threat_picture.incursions_between(start, day)[self.flank_regions]  # (exact sums)
             if day > 0
             else np.zeros(len(self.flank_regions), dtype=np.int64)
         )
@@ -85,7 +79,7 @@ class NATOAgent(mesa.Agent):
             return
         new = self.sentry.assign(self.pool, recent)
         self._last_review = (*inputs, new.tobytes())
-        if model.posture.place_pool(new):
+        if self.surroundings.posture.place_pool(new):
             self.moves += 1
 
     def move_pool_units(self, effector: int, sources: dict[int, int], target: int) -> None:
@@ -94,14 +88,14 @@ class NATOAgent(mesa.Agent):
         Each moving unit carries up to one load of its interceptors from its region's stock, as in a review
         (:meth:`ForcePosture.move_pool_units`).
         """
-        self.model.posture.move_pool_units(effector, sources, target)
+        self.surroundings.posture.move_pool_units(effector, sources, target)
         self.moves += 1
 
     def fulfilment(self) -> float:
         """Mean over capability targets of min(1, fire units owned ÷ target); NaN without targets."""
         if not self.targets:
             return float("nan")
-        owned = self.model.posture.owned()[self._target_regions, self._target_effectors]
+        owned = self.surroundings.posture.owned()[self._target_regions, self._target_effectors]
         if self._targets_positive:
             return float(np.mean(np.minimum(1.0, owned / self._target_units)))
         shares = np.ones(len(self.targets))

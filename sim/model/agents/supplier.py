@@ -2,32 +2,27 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import mesa
 
 from sim.model.policies.registry import SUPPLIER
+from sim.model.surroundings import Surroundings
 from sim.scenario.industry import Supplier
-
-if TYPE_CHECKING:
-    from sim.model.world import AirDefenceModel
 
 
 class SupplierAgent(mesa.Agent):
-    """An industrial supplier (its production lines live in ``model.market``)."""
+    """An industrial supplier (its production lines live in the market)."""
 
-    model: AirDefenceModel
-
-    def __init__(self, model: AirDefenceModel, supplier: Supplier) -> None:
+    def __init__(self, model: mesa.Model, surroundings: Surroundings, supplier: Supplier) -> None:
         super().__init__(model)
+        self.surroundings = surroundings
         self.name = supplier.name
         self.european = supplier.european
-        self.policy = SUPPLIER.build(supplier.policy, model.policy_context)
+        self.policy = SUPPLIER.build(supplier.policy, surroundings.policy_context)
         self.investments = 0
 
     def review(self, day: int) -> None:
         """Invest in lines whose order book runs long (the policy decides)."""
-        for line in self.model.market.lines_of(self.name):
+        for line in self.surroundings.market.lines_of(self.name):
             decision = self.policy.decide(line, day)
             if decision is not None:
                 effective_day, capacity = decision
@@ -39,5 +34,5 @@ class SupplierAgent(mesa.Agent):
 
         An inject: it comes before the day's production (see :meth:`ProductionLine.pause`).
         """
-        for line in self.model.market.lines_of(self.name):
+        for line in self.surroundings.market.lines_of(self.name):
             line.pause(day, day + days)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import mesa
 import numpy as np
 from numpy.typing import NDArray
@@ -11,37 +9,28 @@ from numpy.typing import NDArray
 from sim.model.industry import CREDIT_TOLERANCE
 from sim.model.policies.registry import ALLOCATION
 from sim.model.splits import UnitSplit
+from sim.model.surroundings import Surroundings
 from sim.model.tables import UKRAINE
 from sim.scenario.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
-
-if TYPE_CHECKING:
-    from sim.model.world import AirDefenceModel
 
 
 class UkraineAgent(mesa.Agent):
     """Ukraine's air-defence command and its domestic industry.
 
-    New fire units and interceptors (deliveries, donations, its own production) land in a depot; at each
-    allocation review the allocation policy sends them to the regions.
+    New fire units and interceptors (deliveries, donations, its own production) land in its depot (kept by
+    :class:`sim.model.posture.ForcePosture`); at each allocation review the allocation policy sends them to
+    the regions.
     """
 
-    model: AirDefenceModel
-
-    def __init__(self, model: AirDefenceModel) -> None:
+    def __init__(self, model: mesa.Model, surroundings: Surroundings) -> None:
         super().__init__(model)
-        tables = model.tables
-        ukraine = model.spec.actors.ukraine
+        self.surroundings = surroundings
+        tables = surroundings.tables
+        ukraine = surroundings.scenario.actors.ukraine
         self.code = UKRAINE
         self.regions = tables.ukraine_regions
-        self._region_column = self.regions[:, np.newaxis]  # (indexes rows × columns of the holdings)
-        self.raid_shares = model.policy_context.raid_shares
-        self.depot_fire_units = np.zeros(len(tables.effector_names), dtype=np.int64)
-        self.depot_munitions = np.zeros(len(tables.munition_names), dtype=np.int64)
-        for name, count in ukraine.inventory.fire_units.items():
-            self.depot_fire_units[tables.effector_index(name)] += count.as_int()
-        for name, count in ukraine.inventory.interceptors.items():
-            self.depot_munitions[tables.munition_index(name)] += count.as_int()
-        self.allocation = ALLOCATION.build(ukraine.allocation, model.policy_context)
+        self.raid_shares = surroundings.policy_context.raid_shares
+        self.allocation = ALLOCATION.build(ukraine.allocation, surroundings.policy_context)
         industry = ukraine.industry
         self.industry_munition = tables.munition_index(industry.interceptor)
         self.capacity_per_month = industry.capacity_per_month.value
@@ -64,18 +53,24 @@ class UkraineAgent(mesa.Agent):
         # the players allocate it. Aid purchases and the industry's own funding go on. Never set outside play.
         self.played = False
 
+    @property
+    def depot_fire_units(self) -> NDArray[np.int64]:
+        """``[E]`` fire units in the depot (:attr:`ForcePosture.depot_fire_units`)."""
+        return self.surroundings.posture.depot_fire_units
+
+    @property
+    def depot_munitions(self) -> NDArray[np.int64]:
+        """``[M]`` interceptors in the depot (:attr:`ForcePosture.depot_munitions`)."""
+        return self.surroundings.posture.depot_munitions
+
     def receive(self, item: str, units: int) -> None:
         """Fire units or interceptors arrive in the depot."""
-        is_fire_unit, index = self.model.tables.holding_slot(item)
-        if is_fire_unit:
-            self.depot_fire_units[index] += units
-        else:
-            self.depot_munitions[index] += units
+        self.surroundings.posture.add_to_depot(item, units)
 
     def buy_with_aid(self, day: int, days_covered: int) -> None:
         """Spend ``days_covered`` days of military aid on interceptors, each at the fastest supplier."""
         self.aid_available_eur += self.aid_eur_per_year * days_covered / DAYS_PER_YEAR
-        market = self.model.market
+        market = self.surroundings.market
         budget = self.aid_available_eur
         for item, share in sorted(self.aid_shares.items()):
             quotes = market.quotes(item, 1, priority=self.aid_priority)
@@ -93,31 +88,22 @@ class UkraineAgent(mesa.Agent):
         """Send the depot's fire units and interceptors to the regions (the allocation policy decides)."""
         if self.played and day > 0:  # tabletop: the players allocate from the depot (day 0: starting posture)
             return
-        model = self.model
-        fire_units = self.depot_fire_units.tolist()
-        posture = model.posture
-        munitions = self.depot_munitions.tolist()[: posture.no_munition]  # (the EW pseudo-munition is not stock)
-        if not (any(fire_units) or any(munitions)):
+        posture = self.surroundings.posture
+        if posture.depot_is_empty():
             return
         start = max(0, day - self.allocation.lookback_days)
-        recent = model.threat_history[start:day].sum(axis=0) if day > 0 else np.zeros(len(self.regions))
+        recent = (
+            self.surroundings.threat_picture.threats_at_ukraine_between(start, day)
+            if day > 0
+            else np.zeros(len(self.regions))
+        )
         split = UnitSplit(self.allocation.weights(recent.astype(np.float64), self.raid_shares))
-        self._send_out(fire_units, split, posture.fire_units)
-        self._send_out(munitions, split, posture.munitions)
-        self.depot_fire_units[:] = 0
-        self.depot_munitions[: posture.no_munition] = 0
-
-    def _send_out(self, depot: list[int], split: UnitSplit, holdings: NDArray[np.int64]) -> None:
-        """Add the split of each depot slot to the regions' ``holdings`` ``[R, slots]`` (a slot of zero or less,
-        which would split into zeros, is left out: most of the depot is empty most weeks)."""
-        slots = [slot for slot, units in enumerate(depot) if units > 0]
-        if slots:
-            holdings[self._region_column, slots] += np.array([split.of(depot[slot]) for slot in slots]).T
+        posture.send_out_depot(self.regions, split)
 
     def is_short(self, day: int, period_days: int) -> bool:
         """Whether one of Ukraine's regions ran a layer dry in the last ``period_days`` (what donors hear)."""
         del day, period_days  # the count since the last question is exactly the last period
-        empty_days = int(self.model.ledger.empty_magazine_region_days[self.regions].sum())
+        empty_days = int(self.surroundings.ledger.empty_magazine_region_days[self.regions].sum())
         short = empty_days > self._empty_days_reported
         self._empty_days_reported = empty_days
         return short
@@ -132,7 +118,7 @@ class UkraineAgent(mesa.Agent):
             self._capacity_steps.sort()
         if self.unit_cost_eur > 0:
             self.paid_units += (amount_eur - invested) / self.unit_cost_eur
-        ledger = self.model.ledger
+        ledger = self.surroundings.ledger
         ledger.ukraine_industry_funding_eur += amount_eur
         ledger.procurement_spend_eur["ukraine_industry"] += amount_eur
         ledger.procurement_spend_by_supplier_eur["ukraine_industry"] += amount_eur
@@ -152,6 +138,7 @@ class UkraineAgent(mesa.Agent):
         self._credit -= made
         self.paid_units -= made
         self.produced += made
-        self.depot_munitions[self.industry_munition] += made
-        self.model.ledger.ukraine_industry_output += made
-        self.model.ledger.add_today("ukraine_industry_output", made)
+        self.surroundings.posture.depot_munitions[self.industry_munition] += made
+        ledger = self.surroundings.ledger
+        ledger.ukraine_industry_output += made
+        ledger.add_today("ukraine_industry_output", made)

@@ -149,11 +149,11 @@ def policy_docs() -> Iterator[PolicyDoc]:
     for slot in SLOTS:
         for name, cls in slot.implementations.items():
             summary = " ".join((cls.__doc__ or "").split())
-            model = _parameter_model(slot.key, name)
+            params_model = _parameter_model(slot.key, name)
             parameters: tuple[PolicyParameter, ...] = ()
-            if model is not None:
+            if params_model is not None:
                 parameters = tuple(
                     PolicyParameter(field_name, field.description or "", _default_text(field))
-                    for field_name, field in model.model_fields.items()
+                    for field_name, field in params_model.model_fields.items()
                 )
             yield PolicyDoc(slot.key, slot.owner, name, summary, parameters)
