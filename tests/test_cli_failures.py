@@ -413,7 +413,7 @@ def test_absurd_replication_counts_are_refused_before_any_work(tmp_path: Path) -
     assert result.exit_code == 2
     assert stderr_line(result) == (
         f"error: -n/--replications 1,000,000,000 is more than the {MAX_REPLICATIONS:,} replications one scenario "
-        "may have (more would only cost time: 100,000 already pin a probability to ±0.3 points)"
+        f"may have (more would only cost time: {MAX_REPLICATIONS:,} already pin a probability to within ±0.8 points)"
     )
     assert not any(tmp_path.iterdir())  # no run folder made
     with pytest.raises(RunTooLarge, match="1,000,000,000 is more than"):

@@ -2,7 +2,8 @@
 
 Two caps and one estimate:
 
-- :data:`MAX_REPLICATIONS` replications per scenario (``-n``, a scenario's ``replications:``);
+- :data:`MAX_REPLICATIONS` replications per scenario (``-n``, and a scenario's ``replications:``, whose bound it
+  is: one constant, owned by the scenario layer);
 - :data:`MAX_TOTAL_REPLICATIONS` replications in all (points × replications of a comparison or sweep);
 - the memory a run holds at once (:func:`estimated_memory_bytes`): one scenario object per point, the table of
   every replication's metrics and, where a report or the caller loads them whole, the daily time series. It must
@@ -15,9 +16,7 @@ import os
 import pickle
 from typing import Any
 
-MAX_REPLICATIONS = 100_000
-"""Most replications of one scenario (or one sweep point). 100,000 seeded replications pin a probability down
-to ±0.3 percentage points (90%); more only costs time."""
+from sim.scenario.model import MAX_REPLICATIONS
 
 MAX_TOTAL_REPLICATIONS = 10_000_000
 """Most replications of one comparison or sweep in all (points × replications)."""
@@ -68,7 +67,7 @@ def check_replications(replications: int | None, what: str = "-n/--replications"
     if replications > MAX_REPLICATIONS:
         raise RunTooLarge(
             f"{what} {replications:,} is more than the {MAX_REPLICATIONS:,} replications one scenario may have "
-            "(more would only cost time: 100,000 already pin a probability to ±0.3 points)"
+            f"(more would only cost time: {MAX_REPLICATIONS:,} already pin a probability to within ±0.8 points)"
         )
 
 

@@ -103,7 +103,19 @@ def _read_with_parents(
         raise ScenarioError(
             [document.problem(("extends",), f"extends makes a cycle: {cycle}", expected="a chain that ends")]
         )
-    if not parent.exists():  # a directory, FIFO or device is refused, by name, when it is read
+    try:
+        exists = parent.exists()  # a directory, FIFO or device is refused, by name, when it is read
+    except OSError as error:  # e.g. a name longer than the file system allows
+        raise ScenarioError(
+            [
+                document.problem(
+                    ("extends",),
+                    f"the scenario it extends cannot be looked up: {error.strerror or error}",
+                    expected="a path relative to this file, of a length the file system allows",
+                )
+            ]
+        ) from None
+    if not exists:
         siblings = [p.name for p in path.parent.glob("*.y*ml")]
         raise ScenarioError(
             [
