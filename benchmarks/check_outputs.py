@@ -69,6 +69,30 @@ def fingerprints(replications: int, horizon_days: int | None, reference: bool) -
     return found
 
 
+def write_fingerprints(path: Path, found: dict[str, str]) -> None:
+    """Write fingerprints to a JSON file and say so."""
+    path.write_text(json.dumps(found, indent=1, sort_keys=True) + "\n")
+    print(f"{len(found)} fingerprints written to {path}")
+
+
+def check_fingerprints(path: Path, found: dict[str, str], noun: str, not_made: tuple[str, ...] = ()) -> int:
+    """Compare fingerprints with those written earlier; print each difference; 1 if any, else 0.
+
+    Args:
+        path: The JSON file written by :func:`write_fingerprints`.
+        found: The fingerprints just made.
+        noun: What the fingerprints are of, for the closing line ("outputs", "report files").
+        not_made: Key prefixes of recorded fingerprints this check did not make (left out, not differences).
+    """
+    expected = {key: value for key, value in json.loads(path.read_text()).items() if not key.startswith(not_made)}
+    keys = expected.keys() | found.keys()
+    differing = sorted(key for key in keys if expected.get(key) != found.get(key))
+    for key in differing:
+        print(f"DIFFERS: {key}")
+    print(f"{len(keys) - len(differing)} of {len(keys)} {noun} identical")
+    return 1 if differing else 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replications", "-n", type=int, default=2, help="replications per scenario and seed")
@@ -81,16 +105,10 @@ def main() -> int:
 
     found = fingerprints(args.replications, args.horizon_days, args.reference)
     if args.write:
-        args.write.write_text(json.dumps(found, indent=1, sort_keys=True) + "\n")
-        print(f"{len(found)} fingerprints written to {args.write}")
+        write_fingerprints(args.write, found)
         return 0
     if args.check:
-        expected = json.loads(args.check.read_text())
-        differing = sorted(key for key in expected.keys() | found.keys() if expected.get(key) != found.get(key))
-        for key in differing:
-            print(f"DIFFERS: {key}")
-        print(f"{len(found) - len(differing)} of {len(expected.keys() | found.keys())} outputs identical")
-        return 1 if differing else 0
+        return check_fingerprints(args.check, found, "outputs", not_made=() if args.reference else ("reference/",))
     for key, value in sorted(found.items()):
         print(f"{value}  {key}")
     return 0

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from check_outputs import check_fingerprints, write_fingerprints  # a script beside this one
 
 SHORT = ["--set", "horizon_days=60"]
 COMMANDS: dict[str, list[str]] = {
@@ -120,15 +121,9 @@ def main() -> int:
         parser.error("give the folder made with --make")
     found = fingerprints(args.folders)
     if args.write:
-        args.write.write_text(json.dumps(found, indent=1, sort_keys=True) + "\n")
-        print(f"{len(found)} fingerprints written to {args.write}")
+        write_fingerprints(args.write, found)
         return 0
-    expected = json.loads(args.check.read_text())
-    differing = sorted(key for key in expected.keys() | found.keys() if expected.get(key) != found.get(key))
-    for key in differing:
-        print(f"DIFFERS: {key}")
-    print(f"{len(found) - len(differing)} of {len(expected.keys() | found.keys())} report files identical")
-    return 1 if differing else 0
+    return check_fingerprints(args.check, found, "report files")
 
 
 if __name__ == "__main__":
