@@ -40,7 +40,7 @@ from sim.analysis.paired import paired_difference
 from sim.experiment.execution import DEFAULT_EXECUTION, Execution
 from sim.experiment.executors import open_executor
 from sim.experiment.memory import MemoryStore
-from sim.experiment.runner import RunIncomplete, Task, run_tasks, task_key
+from sim.experiment.runner import RunIncomplete, Task, build_tasks, run_tasks, task_key
 from sim.experiment.seeds import replication_seeds
 from sim.experiment.store import STATUS_OK
 from sim.model.metrics import compute_metrics
@@ -317,11 +317,7 @@ def replay_game(
     if branch_at is not None:
         label = f"branch at {branch_at}: " + (f"decisions of {other.path}" if other else "policies")
         variants.append(("branch", branch_script(record, branch_at, other)))
-    tasks = [
-        Task(task_key(point, replication), point, replication, seed, payload)
-        for point, payload in enumerate([(scenario, variant_script) for _, variant_script in variants])
-        for replication, seed in enumerate(seeds)
-    ]
+    tasks = build_tasks([(scenario, variant_script) for _, variant_script in variants], seeds)
     own = Task(task_key(len(variants), 0), len(variants), 0, log.seed, (scenario, script))
     own_result, finished = _run_replays(tasks, own, execution, record.path.parent)
     results = [(variants[point][0], replication, result) for point, replication, result in finished]
