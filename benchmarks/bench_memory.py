@@ -33,6 +33,7 @@ from pathlib import Path
 import psutil
 
 from sim.api import load_scenario
+from sim.experiment.execution import Execution
 from sim.experiment.replications import run_scenario
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
@@ -99,9 +100,7 @@ def main() -> None:
         results = run_scenario(
             scenario,
             replications=args.replications,
-            workers=args.workers,
-            results_root=Path(results_root),
-            progress=False,
+            execution=Execution(workers=args.workers, results_root=Path(results_root), progress=False),
         )
         elapsed = time.perf_counter() - started
         sampler.stop()

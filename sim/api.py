@@ -73,17 +73,11 @@ def run(
         :class:`RunResults` with ``metrics`` (one row per replication), ``summary`` (mean and 90% interval
         per metric), ``objectives`` and ``timeseries()``; everything is also written to ``results.run_dir``.
     """
+    from sim.experiment.execution import Execution
     from sim.experiment.replications import run_scenario
 
-    return run_scenario(
-        scenario,
-        replications=replications,
-        seed=seed,
-        workers=workers,
-        scheduler=scheduler,
-        results_root=Path(results_root),
-        progress=progress,
-    )
+    execution = Execution(workers=workers, scheduler=scheduler, results_root=Path(results_root), progress=progress)
+    return run_scenario(scenario, replications=replications, seed=seed, execution=execution)
 
 
 def compare(
@@ -103,15 +97,13 @@ def compare(
         difference from the first scenario with its 90% CI, significance) and ``objectives`` per scenario.
     """
     from sim.experiment.compare import compare_scenarios
+    from sim.experiment.execution import Execution
 
     return compare_scenarios(
         [(scenario.name, scenario, None) for scenario in scenarios],
         replications=replications,
         seed=seed,
-        workers=workers,
-        scheduler=scheduler,
-        results_root=Path(results_root),
-        progress=progress,
+        execution=Execution(workers=workers, scheduler=scheduler, results_root=Path(results_root), progress=progress),
     )
 
 
@@ -135,6 +127,7 @@ def sweep(
     Returns:
         ``SweepResults`` with the design, per-point outcome means and the sensitivity indices per outcome.
     """
+    from sim.experiment.execution import Execution
     from sim.experiment.sweep import sweep_scenario
 
     return sweep_scenario(
@@ -146,9 +139,6 @@ def sweep(
         outcomes=outcomes,
         replications=replications,
         seed=seed,
-        workers=workers,
-        scheduler=scheduler,
-        results_root=Path(results_root),
-        progress=progress,
+        execution=Execution(workers=workers, scheduler=scheduler, results_root=Path(results_root), progress=progress),
         extra_checks=(check_objective_metrics,),
     )

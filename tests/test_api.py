@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from sim import api
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,3 +38,10 @@ def test_sweep_varies_what_it_is_told(tmp_path: Path) -> None:
     assert len(results.points) == 3
     assert set(results.indices["outcome"]) == {"nato_leakers"}
     assert list(results.indices["parameter"]) == ["actors.member_states.PL.detection_probability"]
+
+
+def test_workers_with_a_scheduler_is_refused_before_any_folder_is_made(tmp_path: Path) -> None:
+    scenario = api.load_scenario(BASELINE, overrides=SHORT)
+    with pytest.raises(ValueError, match="give either workers"):
+        api.run(scenario, replications=1, workers=2, scheduler="tcp://127.0.0.1:9", results_root=tmp_path)
+    assert list(tmp_path.iterdir()) == []

@@ -26,6 +26,7 @@ from typer.testing import CliRunner
 from sim import api
 from sim.cli import app
 from sim.experiment.cluster import CONNECT_TIMEOUT_ENV, LOST_AFTER_ENV, ExecutorError, check_scheduler_address
+from sim.experiment.execution import Execution
 from sim.experiment.replications import run_scenario
 
 pytest.importorskip("distributed")
@@ -155,7 +156,9 @@ def test_killed_scheduler_stops_the_run_and_a_new_cluster_resumes_it(
     assert resumed.returncode == 0, resumed.stderr
     assert _status(run_dir) == "complete"
     scenario = api.load_scenario(BASELINE, overrides=[HORIZON])
-    reference = run_scenario(scenario, replications=REPLICATIONS, workers=1, results_root=tmp_path / "ref")
+    reference = run_scenario(
+        scenario, replications=REPLICATIONS, execution=Execution(workers=1, results_root=tmp_path / "ref")
+    )
     pd.testing.assert_frame_equal(_replications(run_dir), _replications(reference.run_dir), check_exact=True)
 
 
@@ -223,7 +226,7 @@ def test_unreachable_scheduler_leaves_a_resumed_folder_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     scenario = api.load_scenario(BASELINE, overrides=[HORIZON])
-    run_dir = run_scenario(scenario, replications=2, workers=1, results_root=tmp_path).run_dir
+    run_dir = run_scenario(scenario, replications=2, execution=Execution(workers=1, results_root=tmp_path)).run_dir
     manifest = json.loads((run_dir / "manifest.json").read_text())
     manifest["status"] = "interrupted"
     (run_dir / "manifest.json").write_text(json.dumps(manifest))

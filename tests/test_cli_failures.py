@@ -620,6 +620,49 @@ def test_failed_replays_make_replay_exit_non_zero_with_the_count(
     )
 
 
+def test_ctrl_c_during_replays_exits_130_without_tables(
+    finished_game: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sim.tabletop.replay as replay_module
+
+    real_run_script = replay_module.run_script
+    ran: list[int] = []
+    second_seed = replication_seeds(20250901, 3)[1]
+
+    def interrupted_run_script(scenario: Any, seed: int, script: Any) -> dict[str, Any]:
+        ran.append(seed)
+        if seed == second_seed:
+            raise KeyboardInterrupt
+        return real_run_script(scenario, seed, script)
+
+    monkeypatch.setattr(replay_module, "run_script", interrupted_run_script)
+    result = invoke("replay", finished_game, "-n", "3", "-w", "1", "--out", tmp_path / "tables")
+    assert result.exit_code == 130, result.output
+    assert stderr_line(result) == "error: interrupted"
+    assert ran == [20250901, *replication_seeds(20250901, 2)], "no replay runs after Ctrl-C"
+    assert not (tmp_path / "tables").exists()
+
+
+def test_a_failed_replay_under_the_games_own_seed_is_a_message(
+    finished_game: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sim.tabletop.replay as replay_module
+
+    real_run_script = replay_module.run_script
+
+    def failing_run_script(scenario: Any, seed: int, script: Any) -> dict[str, Any]:
+        if seed == 20250901:
+            raise RuntimeError("test failure of the own seed")
+        return real_run_script(scenario, seed, script)
+
+    monkeypatch.setattr(replay_module, "run_script", failing_run_script)
+    result = invoke("replay", finished_game, "-n", "2", "-w", "1")
+    assert result.exit_code == 2, result.output
+    assert stderr_line(result) == (
+        "error: the replay under the game's own seed (20250901) failed: RuntimeError: test failure of the own seed"
+    )
+
+
 def test_a_full_disk_while_the_report_is_written(finished_run: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import sim.report.build as build_module
 

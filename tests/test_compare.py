@@ -21,6 +21,7 @@ from sim.analysis.paired import COMPARISON_COLUMNS
 from sim.api import load_scenario
 from sim.cli import app
 from sim.experiment.compare import CompareResults, compare_scenarios, load_comparison, unique_labels
+from sim.experiment.execution import Execution
 from sim.experiment.replications import ResumeMismatch
 from sim.experiment.seeds import replication_seeds
 from sim.scenario.loader import scenario_hash
@@ -44,7 +45,9 @@ def invoke(*args: str) -> Result:
 def compare(tmp_path: Path, entries: list[tuple[str, list[str]]], replications: int = 4) -> CompareResults:
     """Compare (label, overrides) variants of the baseline, in-process."""
     loaded = [(label, load_scenario(BASELINE, [SHORT, *extra]), str(BASELINE)) for label, extra in entries]
-    return compare_scenarios(loaded, replications=replications, seed=11, workers=1, results_root=tmp_path)
+    return compare_scenarios(
+        loaded, replications=replications, seed=11, execution=Execution(workers=1, results_root=tmp_path)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -160,12 +163,12 @@ def test_load_comparison_reads_the_folder_back(better_drones: CompareResults) ->
 def test_resume_refuses_other_scenarios(tmp_path: Path, better_drones: CompareResults) -> None:
     scenario = load_scenario(BASELINE, [SHORT])
     with pytest.raises(ResumeMismatch, match="other scenarios"):
-        compare_scenarios([("baseline", scenario, None)], workers=1, resume=better_drones.run_dir)
+        compare_scenarios([("baseline", scenario, None)], execution=Execution(workers=1), resume=better_drones.run_dir)
     with pytest.raises(ResumeMismatch, match="6 replications, not 5"):
         compare_scenarios(
             [(label, s, None) for label, s in zip(better_drones.labels, better_drones.scenarios, strict=True)],
             replications=5,
-            workers=1,
+            execution=Execution(workers=1),
             resume=better_drones.run_dir,
         )
 

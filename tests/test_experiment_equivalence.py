@@ -30,6 +30,7 @@ import sim.experiment.replications as replications_module
 from sim.api import load_scenario
 from sim.cli import app
 from sim.experiment.compare import CompareResults, compare_scenarios
+from sim.experiment.execution import Execution
 from sim.experiment.runner import RunInterrupted
 from sim.experiment.seeds import replication_seeds
 from sim.experiment.store import ResultStore
@@ -51,7 +52,8 @@ def _entries() -> list[tuple[str, Any, str]]:
 
 
 def _compare(root: Path, **options: Any) -> CompareResults:
-    return compare_scenarios(_entries(), replications=4, seed=5, results_root=root, progress=False, **options)
+    execution = Execution(results_root=root, progress=False, **options)
+    return compare_scenarios(_entries(), replications=4, seed=5, execution=execution)
 
 
 def _same_results(first: Path, second: Path) -> None:
@@ -104,9 +106,7 @@ def test_a_real_dask_cluster_is_bit_identical(serial: CompareResults, dask_clust
             method="lhs",
             samples=3,
             replications=2,
-            results_root=tmp_path / label,
-            progress=False,
-            **options,
+            execution=Execution(results_root=tmp_path / label, progress=False, **options),
         )
     _same_results(sweeps["serial"].run_dir, sweeps["dask"].run_dir)
     pd.testing.assert_frame_equal(sweeps["serial"].points, sweeps["dask"].points, check_exact=True)
@@ -140,7 +140,7 @@ def test_an_interrupted_comparison_resumes_without_recomputing(
     assert '"status": "interrupted"' in (run_dir / "manifest.json").read_text()
 
     CALLS.update(count=0, interrupt_at=-1)
-    resumed = compare_scenarios(_entries(), workers=1, resume=run_dir, progress=False)
+    resumed = compare_scenarios(_entries(), execution=Execution(workers=1, progress=False), resume=run_dir)
     assert CALLS["count"] == 4, "only the missing replications run again"
     assert (resumed.tally.skipped, resumed.tally.completed, resumed.tally.failed) == (4, 4, 0)
     _same_results(serial.run_dir, run_dir)
@@ -209,9 +209,7 @@ def test_sweep_killed_mid_run_keeps_what_it_wrote_and_resumes(tmp_path: Path) ->
         method="grid",
         samples=4,
         replications=6,
-        workers=1,
-        results_root=tmp_path / "reference",
-        progress=False,
+        execution=Execution(workers=1, results_root=tmp_path / "reference", progress=False),
     )
     _same_results(reference.run_dir, run_dir)
     pd.testing.assert_frame_equal(pd.read_csv(run_dir / "points.csv"), pd.read_csv(reference.run_dir / "points.csv"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -20,7 +21,9 @@ import toy_replications as toy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sim.experiment.execution import Execution
 from sim.experiment.executors import SerialExecutor, open_executor, usable_cpu_count, worker_count
+from sim.experiment.memory import MemoryStore
 from sim.experiment.runner import (
     MAX_DEFAULT_CHUNK_SIZE,
     WORKER_DIED_HINT,
@@ -212,6 +215,42 @@ def test_failed_replications_are_recorded_and_do_not_stop_the_run(tmp_path: Path
     # Failed replications count as done: a resume does not retry them (same seed, same error).
     again = run_tasks(toy.failing_replication, tasks, SerialExecutor(), store, progress=False)
     assert again == RunTally(completed=0, failed=0, skipped=20)
+
+
+def test_a_store_in_memory_gets_the_same_records_and_resumes_like_a_folder(tmp_path: Path) -> None:
+    seeds = replication_seeds(5, 10)
+    payload = {"fail_seeds": [seeds[4]]}
+    tasks = build_tasks([payload], seeds)
+    memory = MemoryStore(tmp_path / "not-written")
+    tally = run_tasks(toy.failing_replication, tasks[:6], SerialExecutor(), memory, chunk_size=4, progress=False)
+    assert tally == RunTally(completed=5, failed=1, skipped=0)
+    tally = run_tasks(toy.failing_replication, tasks, SerialExecutor(), memory, chunk_size=4, progress=False)
+    assert tally == RunTally(completed=4, failed=0, skipped=6)
+    assert not (tmp_path / "not-written").exists()
+    assert sorted(memory.completed_keys()) == [task.key for task in tasks]
+    failed = memory.records[task_key(0, 4)]
+    assert (failed["status"], failed["seed"], failed["error"]) == (
+        "failed",
+        seeds[4],
+        f"ValueError: toy failure for seed {seeds[4]}",
+    )
+    for task in tasks:
+        if task.replication == 4:
+            continue
+        expected = toy.toy_replication(payload, task.seed)
+        record = memory.records[task.key]
+        assert record["status"] == "ok" and record["metrics"] == expected["metrics"]
+        np.testing.assert_array_equal(record["timeseries"]["count"], expected["timeseries"]["count"])
+
+
+def test_an_execution_is_refused_when_it_cannot_run() -> None:
+    with pytest.raises(ValueError, match="workers must be >= 1, got 0"):
+        Execution(workers=0)
+    with pytest.raises(
+        ValueError, match=re.escape("give either workers (local processes) or scheduler (a Dask cluster), not both")
+    ):
+        Execution(workers=2, scheduler="tcp://127.0.0.1:8786")
+    assert Execution(results_root="out").results_root == Path("out")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

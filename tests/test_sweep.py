@@ -21,6 +21,7 @@ from typer.testing import CliRunner, Result
 
 from sim.api import check_objective_metrics, load_scenario
 from sim.cli import app
+from sim.experiment.execution import Execution
 from sim.experiment.seeds import replication_seeds
 from sim.experiment.sweep import (
     DEFAULT_OUTCOMES,
@@ -211,8 +212,7 @@ def _sweep(small: Path, tmp_path: Path, method: str, samples: int, **options: An
         method=method,
         samples=samples,
         outcomes=["nato_leakers", "cost_exchange_ratio"],
-        workers=1,
-        results_root=tmp_path,
+        execution=Execution(workers=1, results_root=tmp_path),
         extra_checks=(check_objective_metrics,),
         **options,
     )
@@ -270,13 +270,15 @@ def test_each_method_runs_end_to_end(
 
 
 def test_default_outcomes_and_resume_of_a_finished_sweep(small: Path, tmp_path: Path) -> None:
-    first = sweep_scenario(small, vary=[f"{DRONES}=19:23"], method="grid", samples=3, workers=1, results_root=tmp_path)
+    first = sweep_scenario(
+        small, vary=[f"{DRONES}=19:23"], method="grid", samples=3, execution=Execution(workers=1, results_root=tmp_path)
+    )
     assert first.plan.outcomes == list(DEFAULT_OUTCOMES)
-    again = sweep_scenario(small, workers=1, resume=first.run_dir)
+    again = sweep_scenario(small, execution=Execution(workers=1), resume=first.run_dir)
     assert again.tally.skipped == 6 and again.tally.ran == 0
     pd.testing.assert_frame_equal(again.points, first.points)
     with pytest.raises(SweepError, match="drop --method"):
-        sweep_scenario(small, method="lhs", workers=1, resume=first.run_dir)
+        sweep_scenario(small, method="lhs", execution=Execution(workers=1), resume=first.run_dir)
 
 
 # --------------------------------------------------------------------------------------------------------------

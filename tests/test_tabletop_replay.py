@@ -14,6 +14,7 @@ from typer.testing import CliRunner, Result
 
 from sim.api import load_scenario
 from sim.cli import app
+from sim.experiment.execution import Execution
 from sim.tabletop.decisions import load_decision_file
 from sim.tabletop.game import Game
 from sim.tabletop.log import read_game_log
@@ -82,7 +83,9 @@ def test_the_log_and_its_seed_reproduce_the_played_game_exactly(record, scenario
 
 
 def test_replays_put_the_played_game_against_the_distribution(record, scenario):
-    result = replay_game(record, scenario, replications=4, workers=1, key_metrics=["ukraine_leakers"])
+    result = replay_game(
+        record, scenario, replications=4, execution=Execution(workers=1), key_metrics=["ukraine_leakers"]
+    )
     assert result.reproduced and not result.mismatches
     runs = result.runs
     assert list(runs["variant"].unique()) == ["as played"] and len(runs) == 4
@@ -192,7 +195,7 @@ def test_a_branch_with_another_decision_file(record, scenario, tmp_path):
 
 
 def test_branch_distributions_side_by_side_with_paired_differences(record, scenario):
-    result = replay_game(record, scenario, replications=3, workers=1, branch_at=1)
+    result = replay_game(record, scenario, replications=3, execution=Execution(workers=1), branch_at=1)
     assert result.branch_label == "branch at 1: policies"
     assert list(result.runs["variant"].unique()) == ["as played", "branch"]
     played = result.runs[result.runs["variant"] == "as played"].reset_index()

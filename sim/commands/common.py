@@ -19,6 +19,7 @@ from rich.markup import escape
 from sim.scenario.errors import ScenarioError
 
 if TYPE_CHECKING:
+    from sim.experiment.execution import Execution
     from sim.experiment.runner import RunInterrupted
 
 out = Console(highlight=False, soft_wrap=True)
@@ -113,6 +114,19 @@ def check_output_folder(path: Path, option: str = "--out") -> None:
         fail(f"{where}: {escape(str(existing))} cannot be written (permission denied)")
 
 
+def execution_options(workers: int | None, scheduler: str | None, results_root: Path) -> Execution:
+    """How to run, built once from a run, compare or sweep command's options (and the command line, recorded in
+    the manifest). Refuses, before any work, ``--workers`` with ``--scheduler`` and an ``--out`` that cannot be a
+    folder (see :func:`check_output_folder`)."""
+    from sim.experiment.execution import Execution
+
+    if workers is not None and scheduler is not None:
+        fail("give either --workers or --scheduler, not both")
+    check_output_folder(results_root)
+    command = " ".join(["sim", *sys.argv[1:]])
+    return Execution(workers=workers, scheduler=scheduler, results_root=results_root, command=command)
+
+
 def resume_hint(
     command: str,
     arguments: Sequence[str],
@@ -153,8 +167,7 @@ def run_errors(
     overrides: Sequence[str],
     also: tuple[type[Exception], ...] = (),
     *,
-    workers: int | None = None,
-    scheduler: str | None = None,
+    execution: Execution,
 ) -> Iterator[None]:
     """Turn each way a run, comparison or sweep stops early into its own message and exit code.
 
@@ -167,12 +180,13 @@ def run_errors(
         arguments: The command's positional arguments (scenario files).
         overrides: The ``--set`` overrides.
         also: Further exception types whose message is the whole story (e.g. ``SweepError``).
-        workers: ``--workers`` as given, repeated in the resume hint.
-        scheduler: ``--scheduler`` as given, repeated in the resume hint.
+        execution: How the command runs; its ``--workers`` or ``--scheduler`` is repeated in the resume hint.
     """
 
     def hint(run_dir: Path) -> str:
-        return resume_hint(command, arguments, overrides, run_dir, workers=workers, scheduler=scheduler)
+        return resume_hint(
+            command, arguments, overrides, run_dir, workers=execution.workers, scheduler=execution.scheduler
+        )
 
     from sim.experiment.executors import ExecutorError
     from sim.experiment.limits import RunTooLarge

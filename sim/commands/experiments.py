@@ -8,7 +8,6 @@ away (exit 3); bad input is a one-line error (exit 2), never a traceback.
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -24,10 +23,9 @@ from sim.commands.common import (
     EXIT_REPLICATIONS_FAILED,
     SchedulerOption,
     SetOption,
-    check_output_folder,
     check_report_size,
     err,
-    fail,
+    execution_options,
     guarded,
     out,
     report_failed_replications,
@@ -54,10 +52,6 @@ WorkersOption = Annotated[
 ResumeOption = Annotated[
     Path | None, typer.Option("--resume", help="Continue an interrupted run folder instead of starting anew.")
 ]
-
-
-def _command_line() -> str:
-    return " ".join(["sim", *sys.argv[1:]])
 
 
 def _format(value: float) -> str:
@@ -194,9 +188,7 @@ def compare(
     """Run scenarios with common random numbers and compare each with the first (paired differences)."""
     from sim.experiment.compare import compare_scenarios
 
-    if workers is not None and scheduler is not None:
-        fail("give either --workers or --scheduler, not both")
-    check_output_folder(results_root)
+    execution = execution_options(workers, scheduler, results_root)
     entries = []
     for path in scenario_files:
         scenario = _load(path, overrides or ())
@@ -208,19 +200,10 @@ def compare(
         [str(path) for path in scenario_files],
         overrides or (),
         also=(ValueError,),
-        workers=workers,
-        scheduler=scheduler,
+        execution=execution,
     ):
         results = compare_scenarios(
-            entries,
-            replications=replications,
-            seed=seed,
-            workers=workers,
-            scheduler=scheduler,
-            results_root=results_root,
-            resume=resume,
-            overrides=overrides or (),
-            command=_command_line(),
+            entries, replications=replications, seed=seed, execution=execution, resume=resume, overrides=overrides or ()
         )
     out.print(comparison_table(results, all_metrics=all_metrics))
     if not results.objectives.empty:
@@ -331,12 +314,8 @@ def sweep(
     """Vary parameters over a design, run each point with common random numbers, rank parameters by influence."""
     from sim.experiment.sweep import SweepError, sweep_scenario
 
-    if workers is not None and scheduler is not None:
-        fail("give either --workers or --scheduler, not both")
-    check_output_folder(results_root)
-    with run_errors(
-        "sweep", [str(scenario_file)], overrides or (), also=(SweepError,), workers=workers, scheduler=scheduler
-    ):
+    execution = execution_options(workers, scheduler, results_root)
+    with run_errors("sweep", [str(scenario_file)], overrides or (), also=(SweepError,), execution=execution):
         results = guarded(
             lambda: sweep_scenario(
                 scenario_file,
@@ -347,11 +326,8 @@ def sweep(
                 outcomes=outcomes,
                 replications=replications,
                 seed=seed,
-                workers=workers,
-                scheduler=scheduler,
-                results_root=results_root,
+                execution=execution,
                 resume=resume,
-                command=_command_line(),
                 extra_checks=(api.check_objective_metrics,),
                 announce=_announce,
             )

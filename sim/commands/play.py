@@ -199,7 +199,9 @@ def replay(
     """Replay a finished game's decisions under many seeds: was the outcome skill or luck? What if?"""
     from rich.text import Text
 
+    from sim.experiment.execution import Execution
     from sim.experiment.executors import ExecutorError
+    from sim.experiment.runner import RunInterrupted
     from sim.experiment.store import atomic_write_text
     from sim.report.console import PlainTable as Table
     from sim.tabletop.decisions import load_decision_file
@@ -231,14 +233,14 @@ def replay(
             scenario,
             replications=replications,
             base_seed=seed,
-            workers=workers,
+            execution=Execution(workers=workers, progress=False),
             branch_at=branch_at,
             other=other,
             key_metrics=KEY_METRICS,
         )
     except (ReplayError, ExecutorError) as error:
         fail(str(error))
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, RunInterrupted):
         fail("interrupted", 130)
     if result.reproduced:
         out.print(f"[green]✓[/] the log under its own seed ({record.log.seed}) reproduces the played game exactly")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -15,11 +14,10 @@ from sim.commands.common import (
     EXIT_REPLICATIONS_FAILED,
     SchedulerOption,
     SetOption,
-    check_output_folder,
     check_report_size,
     emit_text,
     err,
-    fail,
+    execution_options,
     guarded,
     out,
     report_failed_replications,
@@ -53,24 +51,19 @@ def run(
     from sim.experiment.replications import run_scenario
     from sim.report.console import objectives_table, summary_table
 
-    if workers is not None and scheduler is not None:
-        fail("give either --workers or --scheduler, not both")
-    check_output_folder(results_root)
+    execution = execution_options(workers, scheduler, results_root)
     scenario = guarded(lambda: api.load_scenario(scenario_file, overrides=overrides or ()))
     if not no_report:
         check_report_size("run", [scenario], replications, resume)
-    with run_errors("run", [str(scenario_file)], overrides or (), workers=workers, scheduler=scheduler):
+    with run_errors("run", [str(scenario_file)], overrides or (), execution=execution):
         results = run_scenario(
             scenario,
             replications=replications,
             seed=seed,
-            workers=workers,
-            scheduler=scheduler,
-            results_root=results_root,
+            execution=execution,
             resume=resume,
             source_file=str(scenario_file),
             overrides=overrides or (),
-            command=" ".join(["sim", *sys.argv[1:]]),
         )
     for note in results.tally.set_aside:
         err.print(f"note: {note}", markup=False)

@@ -33,6 +33,7 @@ import pandas as pd
 
 from sim.analysis.objectives import evaluate_objectives
 from sim.analysis.paired import COMPARISON_COLUMNS, compare_frames
+from sim.experiment.execution import DEFAULT_EXECUTION, Execution
 from sim.experiment.limits import check_run_size
 from sim.experiment.manifest import (
     new_manifest,
@@ -210,13 +211,9 @@ def compare_scenarios(
     *,
     replications: int | None = None,
     seed: int | None = None,
-    workers: int | None = None,
-    scheduler: str | None = None,
-    results_root: Path = Path("results"),
+    execution: Execution = DEFAULT_EXECUTION,
     resume: Path | None = None,
     overrides: Sequence[str] = (),
-    command: str = "",
-    progress: bool | None = None,
 ) -> CompareResults:
     """Run several scenarios with common random numbers and compare each with the first.
 
@@ -226,14 +223,10 @@ def compare_scenarios(
         replications: Replications per scenario (default: the first scenario's ``replications``).
         seed: Base seed (default: the first scenario's ``seed``); replication *i* of every scenario gets the
             *i*-th child seed.
-        workers: Local worker processes (1 = in this process; None = one per core).
-        scheduler: ``tcp://host:port`` of a Dask scheduler instead of local processes.
-        results_root: Where the new run folder is made (never overwriting one).
+        execution: How to run: executor, where the new run folder is made, progress bar, the command to record.
         resume: An interrupted comparison folder to continue instead of a new one; the scenarios must be the
             same (same content, same order).
         overrides: The ``--set`` overrides applied to every scenario (recorded in the manifest).
-        command: The command line (recorded in the manifest).
-        progress: Show a progress bar (default: only on a terminal outside CI).
 
     Returns:
         The comparison's results; everything is also written to ``results.run_dir``.
@@ -270,7 +263,7 @@ def compare_scenarios(
         check_run_size("comparison", len(scenarios), count, scenarios[0], horizon_days)
         base_seed = seed if seed is not None else scenarios[0].seed
         seeds = replication_seeds(base_seed, count)
-        run_dir = create_run_dir(results_root, _folder_name(labels))
+        run_dir = create_run_dir(execution.results_root, _folder_name(labels))
         described = []
         for index, ((_, scenario, source_file), label, digest) in enumerate(zip(entries, labels, hashes, strict=True)):
             described.append(
@@ -287,13 +280,9 @@ def compare_scenarios(
             {"scenarios": described, "baseline": labels[0], "overrides": list(overrides)},
             base_seed=base_seed,
             seeds=seeds,
-            workers=workers,
-            scheduler=scheduler,
-            command=command,
+            execution=execution,
         )
-    metrics, tally = run_points(
-        run_dir, manifest, scenarios, seeds, workers=workers, scheduler=scheduler, progress=progress
-    )
+    metrics, tally = run_points(run_dir, manifest, scenarios, seeds, execution)
     return _finish_comparison(run_dir, labels, scenarios, seeds, metrics, tally, manifest)
 
 

@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 import pydantic
 import yaml
 
+from sim.experiment.execution import Execution
 from sim.experiment.store import atomic_write_text
 from sim.scenario.model import Scenario
 
@@ -65,9 +66,7 @@ def new_manifest(
     *,
     base_seed: int,
     seeds: list[int],
-    workers: int | None,
-    scheduler: str | None,
-    command: str,
+    execution: Execution,
 ) -> dict[str, Any]:
     """A fresh manifest: the ``kind`` of folder, what was run (``description``, kind-specific), then the fields
     every run, comparison and sweep records — seeds, executor, command, versions, times and status."""
@@ -77,8 +76,8 @@ def new_manifest(
         "base_seed": base_seed,
         "replications": len(seeds),
         "seeds": seeds,
-        "executor": {"workers": workers, "scheduler": scheduler},
-        "command": command,
+        "executor": {"workers": execution.workers, "scheduler": execution.scheduler},
+        "command": execution.command,
         "versions": versions(),
         "started": now_utc(),
         "finished": None,

@@ -20,6 +20,7 @@ import pandas as pd
 
 from sim.analysis.objectives import evaluate_objectives
 from sim.analysis.summary import summarize_metrics
+from sim.experiment.execution import DEFAULT_EXECUTION, Execution
 from sim.experiment.executors import ExecutorError, open_executor
 from sim.experiment.limits import check_run_size
 from sim.experiment.manifest import (
@@ -108,9 +109,7 @@ def _new_manifest(
     *,
     source_file: str | None,
     overrides: Sequence[str],
-    command: str,
-    workers: int | None,
-    scheduler: str | None,
+    execution: Execution,
 ) -> dict[str, Any]:
     described = {
         "name": scenario.name,
@@ -123,9 +122,7 @@ def _new_manifest(
         {"scenario": described},
         base_seed=base_seed,
         seeds=seeds,
-        workers=workers,
-        scheduler=scheduler,
-        command=command,
+        execution=execution,
     )
 
 
@@ -143,10 +140,7 @@ def run_points(
     manifest: dict[str, Any],
     scenarios: Sequence[Scenario],
     seeds: Sequence[int],
-    *,
-    workers: int | None,
-    scheduler: str | None,
-    progress: bool | None,
+    execution: Execution,
 ) -> tuple[pd.DataFrame, RunTally]:
     """Run every scenario variant ("point") with the same seeds into ``run_dir`` and consolidate the results.
 
@@ -166,9 +160,7 @@ def run_points(
         manifest: The folder's manifest, rewritten here as the status changes.
         scenarios: One validated scenario per point.
         seeds: One seed per replication, the same for every point.
-        workers: Local worker processes (1 = in this process; None = one per core).
-        scheduler: ``tcp://host:port`` of a Dask scheduler instead of local processes.
-        progress: Show a progress bar (default: only on a terminal outside CI).
+        execution: How to run: the executor (workers or a Dask scheduler) and the progress bar.
 
     Returns:
         ``(metrics, tally)``: one row per replication (see :meth:`ResultStore.load_metrics`) and what this
@@ -194,11 +186,11 @@ def run_points(
             shutil.rmtree(run_dir, ignore_errors=True)
 
     try:
-        with open_executor(workers, scheduler, preload_modules=WORKER_PRELOAD) as executor:
+        with open_executor(execution.workers, execution.scheduler, preload_modules=WORKER_PRELOAD) as executor:
             manifest["status"] = "running"
             write_manifest(run_dir, manifest)
             started = True
-            tally = run_tasks(run_replication, tasks, executor, store, progress=progress)
+            tally = run_tasks(run_replication, tasks, executor, store, progress=execution.progress)
         store.consolidate()
     except RunInterrupted:
         stopped("interrupted")
@@ -235,14 +227,10 @@ def run_scenario(
     *,
     replications: int | None = None,
     seed: int | None = None,
-    workers: int | None = None,
-    scheduler: str | None = None,
-    results_root: Path = Path("results"),
+    execution: Execution = DEFAULT_EXECUTION,
     resume: Path | None = None,
     source_file: str | None = None,
     overrides: Sequence[str] = (),
-    command: str = "",
-    progress: bool | None = None,
 ) -> RunResults:
     """Run a scenario's seeded replications into a run folder and summarise them.
 
@@ -250,12 +238,9 @@ def run_scenario(
         scenario: The validated scenario.
         replications: How many (default: the scenario's ``replications``).
         seed: Base seed (default: the scenario's ``seed``); replication *i* gets the *i*-th child seed.
-        workers: Local worker processes (1 = in this process; None = one per core).
-        scheduler: ``tcp://host:port`` of a Dask scheduler instead of local processes.
-        results_root: Where new run folders are made (never overwriting one).
+        execution: How to run: executor, where new run folders are made, progress bar, the command to record.
         resume: An interrupted run folder to continue instead of a new one.
-        source_file, overrides, command: Recorded in the manifest.
-        progress: Show a progress bar (default: only on a terminal outside CI).
+        source_file, overrides: Recorded in the manifest.
 
     Returns:
         The run's results.
@@ -279,7 +264,7 @@ def run_scenario(
         check_run_size("run", 1, count, scenario, scenario.horizon_days)
         base_seed = seed if seed is not None else scenario.seed
         seeds = replication_seeds(base_seed, count)
-        run_dir = create_run_dir(results_root, scenario.name)
+        run_dir = create_run_dir(execution.results_root, scenario.name)
         write_resolved_scenario(run_dir, scenario)
         manifest = _new_manifest(
             scenario,
@@ -287,13 +272,9 @@ def run_scenario(
             base_seed,
             source_file=source_file,
             overrides=overrides,
-            command=command,
-            workers=workers,
-            scheduler=scheduler,
+            execution=execution,
         )
-    metrics, tally = run_points(
-        run_dir, manifest, [scenario], seeds, workers=workers, scheduler=scheduler, progress=progress
-    )
+    metrics, tally = run_points(run_dir, manifest, [scenario], seeds, execution)
     summary, objectives = summarize_run(scenario, metrics)
     atomic_write_text(run_dir / SUMMARY_FILE, summary.to_csv())
     atomic_write_text(run_dir / OBJECTIVES_FILE, objectives.to_csv(index=False))

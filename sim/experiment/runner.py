@@ -31,7 +31,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from rich.progress import (
@@ -55,13 +55,13 @@ from sim.experiment.store import (
     STATUS_OK,
     TIMESERIES_INDEX_COLUMNS,
     Record,
-    ResultStore,
 )
 
 __all__ = [
     "MAX_DEFAULT_CHUNK_SIZE",
     "WORKER_DIED_HINT",
     "Chunk",
+    "RecordSink",
     "ReplicationFn",
     "RunIncomplete",
     "RunInterrupted",
@@ -78,6 +78,27 @@ __all__ = [
 
 ReplicationFn = Callable[[Any, int], Mapping[str, Any]]
 """``fn(payload, seed) -> {"metrics": {...}, "timeseries": {...}}``."""
+
+
+class RecordSink(Protocol):
+    """Where :func:`run_tasks` keeps finished chunks: a run folder's :class:`~sim.experiment.store.ResultStore`,
+    or a :class:`~sim.experiment.memory.MemoryStore` for runs that need no folder."""
+
+    run_dir: Path
+    """The run the runner's exceptions name (the folder to resume)."""
+
+    def write_chunk(self, records: Sequence[Mapping[str, Any]]) -> object:
+        """Keep the records of one finished chunk, all or nothing; ``OSError`` if they cannot be kept."""
+        ...
+
+    def set_aside_unusable(self, expected_seeds: Mapping[str, int]) -> list[str]:
+        """Put aside what was kept before but does not belong to this run; one line per thing put aside."""
+        ...
+
+    def completed_keys(self) -> set[str]:
+        """The keys of every replication kept, ok or failed."""
+        ...
+
 
 MAX_DEFAULT_CHUNK_SIZE = 32
 """Upper bound of the default chunk size: bounds the work lost to a kill and keeps the progress bar moving."""
@@ -502,7 +523,7 @@ def run_tasks(
     fn: ReplicationFn,
     tasks: Sequence[Task],
     executor: Executor,
-    store: ResultStore,
+    store: RecordSink,
     *,
     chunk_size: int | None = None,
     progress: bool | None = None,
@@ -516,7 +537,7 @@ def run_tasks(
         fn: The replication function, a picklable top-level function ``fn(payload, seed) -> dict``.
         tasks: All tasks of the run (already recorded ones are skipped: calling again with the same list resumes).
         executor: Where to run chunks (see :func:`sim.experiment.executors.open_executor`).
-        store: The run folder's store.
+        store: Where finished chunks go: the run folder's store (or a store in memory).
         chunk_size: Tasks per chunk. Default: chunks of :func:`default_chunk_size` tasks for the executor's worker
             count, shrinking towards the end of the run (``remaining / (2 × workers)``, down to one task) so that
             no worker idles while another finishes a full chunk.
@@ -625,7 +646,7 @@ def run_tasks(
 
 
 def _save_finished(
-    in_flight: Mapping[Future[list[Record]], int], store: ResultStore, ok: int, failed: int
+    in_flight: Mapping[Future[list[Record]], int], store: RecordSink, ok: int, failed: int
 ) -> tuple[int, int]:
     """After Ctrl-C or a lost executor: write chunks that finished but were not written yet (skipping keys already
     on disk)."""

@@ -49,6 +49,7 @@ from pydantic import BaseModel
 from sim.analysis.designs import METHODS, Design, Parameter, make_design
 from sim.analysis.sensitivity import morris_indices, rank_parameters, regression_indices, sobol_indices
 from sim.experiment.compare import run_points
+from sim.experiment.execution import DEFAULT_EXECUTION, Execution
 from sim.experiment.limits import check_replications, check_run_size
 from sim.experiment.manifest import new_manifest, write_manifest, write_resolved_scenario
 from sim.experiment.replications import ResumeMismatch, resume_manifest
@@ -777,12 +778,8 @@ def sweep_scenario(
     outcomes: Sequence[str] | None = None,
     replications: int | None = None,
     seed: int | None = None,
-    workers: int | None = None,
-    scheduler: str | None = None,
-    results_root: Path = Path("results"),
+    execution: Execution = DEFAULT_EXECUTION,
     resume: Path | None = None,
-    command: str = "",
-    progress: bool | None = None,
     extra_checks: Sequence[ExtraCheck] = (),
     announce: Callable[[SweepPlan, int], None] | None = None,
 ) -> SweepResults:
@@ -798,13 +795,9 @@ def sweep_scenario(
         replications: Replications per point (default: the scenario's, at most
             :data:`DEFAULT_SWEEP_REPLICATIONS`).
         seed: Base seed of the replications and seed of the design (default: the scenario's seed).
-        workers: Local worker processes (1 = in this process; None = one per core).
-        scheduler: ``tcp://host:port`` of a Dask scheduler instead of local processes.
-        results_root: Where the new run folder is made (never overwriting one).
+        execution: How to run: executor, where the new run folder is made, progress bar, the command to record.
         resume: An interrupted sweep folder to continue; the design, outcomes and seeds come from its manifest
             (``vary``, ``method``, ``samples``, ``outcomes``, ``replications`` and ``seed`` must not be given).
-        command: The command line (recorded in the manifest).
-        progress: Show a progress bar (default: only on a terminal outside CI).
         extra_checks: Further checks of the base scenario (e.g. objective metric names).
         announce: Called with the plan and the replications per point once the plan is made, before any run
             (the command line prints the size of the sweep).
@@ -854,7 +847,7 @@ def sweep_scenario(
             replications=count,
         )
         seeds = replication_seeds(base_seed, count)
-        run_dir = create_run_dir(results_root, f"sweep-{plan.base.name}-{plan.design.method}")
+        run_dir = create_run_dir(execution.results_root, f"sweep-{plan.base.name}-{plan.design.method}")
         write_resolved_scenario(run_dir, plan.base)
         _write_design(run_dir, plan)
         manifest = new_manifest(
@@ -878,15 +871,11 @@ def sweep_scenario(
             },
             base_seed=base_seed,
             seeds=seeds,
-            workers=workers,
-            scheduler=scheduler,
-            command=command,
+            execution=execution,
         )
     if announce is not None:
         announce(plan, len(seeds))
-    metrics, tally = run_points(
-        run_dir, manifest, plan.scenarios, seeds, workers=workers, scheduler=scheduler, progress=progress
-    )
+    metrics, tally = run_points(run_dir, manifest, plan.scenarios, seeds, execution)
     points = points_table(plan, metrics)
     indices, analysis_notes = sensitivity_table(plan, points)
     atomic_write_text(run_dir / POINTS_FILE, points.to_csv(index=False))

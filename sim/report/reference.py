@@ -58,6 +58,7 @@ def build_reference(
         The path of the reference ``report.html``.
     """
     from sim.experiment.compare import compare_scenarios
+    from sim.experiment.execution import Execution
     from sim.scenario.loader import load_scenario
 
     entries = []
@@ -65,9 +66,8 @@ def build_reference(
         scenario = load_scenario(path)
         entries.append((scenario.name, scenario, path.as_posix()))
     with tempfile.TemporaryDirectory(prefix="sim-reference-") as scratch:
-        results = compare_scenarios(
-            entries, replications=replications, workers=workers, results_root=Path(scratch), command=command
-        )
+        execution = Execution(workers=workers, results_root=Path(scratch), command=command)
+        results = compare_scenarios(entries, replications=replications, execution=execution)
         # Report from a folder that already has the final name, so the paths it prints are the reader's paths.
         staging = Path(scratch) / "staging" / out.name
         shutil.copytree(results.run_dir, staging)

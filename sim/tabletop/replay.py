@@ -18,7 +18,10 @@ Verdicts on an objective, from whether the played game met it and the share *P* 
 met and P ≥ 0.75 — "skill"; met and P ≥ 0.4 — "partly luck"; met and P < 0.4 — "luck"; not met and P ≥ 0.6 — "bad
 luck"; not met and P ≥ 0.25 — "partly bad luck"; not met and P < 0.25 — "decisions fell short".
 
-Runs go to :func:`sim.experiment.executors.open_executor`: serial with one worker, else a local process pool.
+Replays run through the generic runner (:func:`sim.experiment.runner.run_tasks`) on the executor an
+:class:`~sim.experiment.execution.Execution` names (serial with one worker, else a local process pool), into a
+:class:`~sim.experiment.memory.MemoryStore`: a replay that raises is recorded as failed and counted, Ctrl-C stops
+every replay at once (:class:`~sim.experiment.runner.RunInterrupted`).
 """
 
 from __future__ import annotations
@@ -26,15 +29,20 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sim.analysis.objectives import objective_probability
+from sim.analysis.objectives import is_met, objective_probability
 from sim.analysis.paired import paired_difference
+from sim.experiment.execution import DEFAULT_EXECUTION, Execution
 from sim.experiment.executors import open_executor
+from sim.experiment.memory import MemoryStore
+from sim.experiment.runner import RunIncomplete, Task, build_tasks, run_tasks, task_key
 from sim.experiment.seeds import replication_seeds
+from sim.experiment.store import STATUS_OK
 from sim.model.metrics import compute_metrics
 from sim.scenario.model import Scenario
 from sim.tabletop.decisions import Entry, LoadedDecisions, TurnPlan
@@ -105,6 +113,74 @@ def run_script(scenario: Scenario, seed: int, script: Script) -> dict[str, Any]:
         "refused_decisions": refused,
         "entry_done": entry_done,
     }
+
+
+DECISIONS, REFUSED_DECISIONS, ENTRY_DONE = "decisions", "refused_decisions", "entry_done"
+"""Names under which :func:`replay_replication` hands a replay's counts (as metrics) and, per logged entry in the
+order carried out, whether it was done (as a series) to the runner."""
+
+
+def replay_replication(payload: tuple[Scenario, Script], seed: int) -> dict[str, Any]:
+    """The runner's replication function: :func:`run_script` for ``payload = (scenario, script)``.
+
+    Returns:
+        ``{"metrics": the model's metrics and the decisions and refused decisions counts, "timeseries":
+        {"entry_done": one 0/1 per entry carried out}}`` — the runner's result shape.
+    """
+    scenario, script = payload
+    played = run_script(scenario, seed, script)
+    metrics = {**played["metrics"], DECISIONS: played["decisions"], REFUSED_DECISIONS: played["refused_decisions"]}
+    return {"metrics": metrics, "timeseries": {ENTRY_DONE: np.array(played["entry_done"], dtype=bool)}}
+
+
+def _played_result(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A runner record of :func:`replay_replication` back in :func:`run_script`'s shape."""
+    metrics = dict(record["metrics"])
+    decisions, refused = int(metrics.pop(DECISIONS)), int(metrics.pop(REFUSED_DECISIONS))
+    entry_done = [bool(done) for done in record["timeseries"][ENTRY_DONE]]
+    return {
+        "seed": record["seed"],
+        "metrics": metrics,
+        "decisions": decisions,
+        "refused_decisions": refused,
+        "entry_done": entry_done,
+    }
+
+
+def _run_replays(
+    tasks: Sequence[Task], own: Task, execution: Execution, game_folder: Path
+) -> tuple[dict[str, Any], list[tuple[int, int, dict[str, Any]]]]:
+    """Run the replays and the log under its own seed through the runner.
+
+    Returns:
+        ``(own result, [(point, replication, result), …])`` in task order, results in :func:`run_script`'s shape.
+
+    Raises:
+        ReplayError: If the run under the game's own seed failed, or how many replays failed and the first error.
+        RunInterrupted: On Ctrl-C.
+    """
+    store = MemoryStore(game_folder)
+    not_run_error = ""
+    with open_executor(execution.workers, execution.scheduler, preload_modules=WORKER_PRELOAD) as executor:
+        try:
+            run_tasks(replay_replication, [own, *tasks], executor, store, progress=execution.progress)
+        except RunIncomplete as incomplete:  # a chunk could not run at all (a worker died): its replays failed
+            not_run_error = incomplete.first_error
+
+    def error_of(task: Task) -> str | None:
+        record = store.records.get(task.key)
+        if record is None:
+            return not_run_error
+        return None if record["status"] == STATUS_OK else str(record["error"])
+
+    own_error = error_of(own)
+    if own_error is not None:
+        raise ReplayError(f"the replay under the game's own seed ({own.seed}) failed: {own_error}")
+    errors = [error for task in tasks if (error := error_of(task)) is not None]
+    if errors:
+        raise ReplayError(f"{len(errors)} of {len(tasks)} replays failed; the first error: {errors[0]}")
+    results = [(task.point, task.replication, _played_result(store.records[task.key])) for task in tasks]
+    return _played_result(store.records[own.key]), results
 
 
 def script_from_log(record: GameRecord) -> Script:
@@ -191,10 +267,6 @@ def verdict(met: bool, probability: float) -> str:
     return "partly bad luck" if probability >= PARTLY_BAD_LUCK else "decisions fell short"
 
 
-def _met(value: float, threshold: float, direction: str) -> bool:
-    return not math.isnan(value) and (value >= threshold if direction == ">=" else value <= threshold)
-
-
 def _same(a: float, b: float) -> bool:
     return (math.isnan(a) and math.isnan(b)) or a == b
 
@@ -205,7 +277,7 @@ def replay_game(
     *,
     replications: int,
     base_seed: int | None = None,
-    workers: int | None = None,
+    execution: Execution = DEFAULT_EXECUTION,
     branch_at: int | None = None,
     other: LoadedDecisions | None = None,
     key_metrics: Sequence[str] = (),
@@ -217,7 +289,7 @@ def replay_game(
         scenario: Its scenario (hash-checked by the caller).
         replications: Number of seeds.
         base_seed: Base of the replication seeds (default: the game's seed).
-        workers: Local worker processes (1: serial; None: one per core).
+        execution: How to run the replays (workers, progress bar); the run folder is not used.
         branch_at: Decision point from which the branch departs (with ``other`` None: policies).
         other: The branch's decision file.
         key_metrics: Metrics to compare besides the objectives' (default: the objectives' only).
@@ -225,6 +297,7 @@ def replay_game(
     Raises:
         ReplayError: if the game is not finished, the branch point is outside the game, a decision of the log is
             by an actor not played, or replays failed (how many, and the first error).
+        RunInterrupted: On Ctrl-C.
     """
     log = record.log
     if not record.finished or log.final is None:
@@ -244,22 +317,10 @@ def replay_game(
     if branch_at is not None:
         label = f"branch at {branch_at}: " + (f"decisions of {other.path}" if other else "policies")
         variants.append(("branch", branch_script(record, branch_at, other)))
-    with open_executor(workers, preload_modules=WORKER_PRELOAD) as executor:
-        own = executor.submit(run_script, scenario, log.seed, script)
-        futures = [
-            (variant, replication, executor.submit(run_script, scenario, seed, variant_script))
-            for variant, variant_script in variants
-            for replication, seed in enumerate(seeds)
-        ]
-        own_result = own.result()
-        results, errors = [], []
-        for variant, replication, future in futures:
-            try:
-                results.append((variant, replication, future.result()))
-            except Exception as error:  # one replay failing must not hide the others' count
-                errors.append(f"{type(error).__name__}: {error}")
-    if errors:
-        raise ReplayError(f"{len(errors)} of {len(futures)} replays failed; the first error: {errors[0]}")
+    tasks = build_tasks([(scenario, variant_script) for _, variant_script in variants], seeds)
+    own = Task(task_key(len(variants), 0), len(variants), 0, log.seed, (scenario, script))
+    own_result, finished = _run_replays(tasks, own, execution, record.path.parent)
+    results = [(variants[point][0], replication, result) for point, replication, result in finished]
     mismatches = [
         f"{name}: {own_result['metrics'].get(name)} replayed, {value} played"
         for name, value in played_metrics.items()
@@ -291,7 +352,7 @@ def _objective_table(record: GameRecord, runs: pd.DataFrame, played: Mapping[str
     for objective in record.log.scenario.objectives:
         metric, threshold, direction = objective["metric"], float(objective["threshold"]), objective["direction"]
         value = played.get(metric, math.nan)
-        met = _met(value, threshold, direction)
+        met = is_met(value, threshold, direction)
         row: dict[str, Any] = {
             "objective": objective["name"],
             "metric": metric,

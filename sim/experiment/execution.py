@@ -1,0 +1,48 @@
+"""How to run replications — where, with how many processes, into which folder — as one value.
+
+An :class:`Execution` is made once, by the command line or :mod:`sim.api`, and passed unchanged down to
+:func:`sim.experiment.replications.run_points`, which opens the executor and runs the tasks. Everything *what* to
+run (scenarios, replications, seeds, a sweep's design, the folder to ``--resume``) stays an argument of the function
+that runs it: a resumed folder decides what runs (its manifest holds the seeds and scenarios), so ``resume`` is not
+part of how to run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["DEFAULT_EXECUTION", "Execution"]
+
+
+@dataclass(frozen=True)
+class Execution:
+    """How to run: the executor, where new run folders go, whether to show progress, what to record.
+
+    Attributes:
+        workers: Local worker processes (1 = in this process; None = one per usable core).
+        scheduler: ``tcp://host:port`` (or ``tls://``) of a Dask scheduler instead of local processes.
+        results_root: The folder in which new run folders are made (never overwriting one).
+        progress: Show a progress bar; None: only on a terminal outside CI.
+        command: The command line, recorded in the manifest of the run folder.
+
+    Raises:
+        ValueError: If ``workers < 1``, or both ``workers`` and ``scheduler`` are given.
+    """
+
+    workers: int | None = None
+    scheduler: str | None = None
+    results_root: Path = Path("results")
+    progress: bool | None = None
+    command: str = ""
+
+    def __post_init__(self) -> None:
+        if self.workers is not None and self.workers < 1:
+            raise ValueError(f"workers must be >= 1, got {self.workers}")
+        if self.workers is not None and self.scheduler is not None:
+            raise ValueError("give either workers (local processes) or scheduler (a Dask cluster), not both")
+        object.__setattr__(self, "results_root", Path(self.results_root))
+
+
+DEFAULT_EXECUTION = Execution()
+"""One process per usable core, new run folders under ``results/``, a progress bar only on a terminal."""
