@@ -40,6 +40,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.analysis.objectives import margin
 from sim.model.metrics import METRICS
 from sim.tabletop.log import GameRecord
 
@@ -232,7 +233,7 @@ def rate(value: float, threshold: float, direction: str) -> tuple[str, str, floa
     """``(result, HSEEP rating letter, gap)`` of an objective (rules in the module docstring)."""
     if math.isnan(value):
         return "not evaluated", "U", math.nan
-    better = value - threshold if direction == ">=" else threshold - value
+    better = margin(value, threshold, direction)
     if threshold == 0:
         return ("met", "P", math.inf) if better >= 0 else ("not met", "U", -math.inf)
     gap = better / abs(threshold)
