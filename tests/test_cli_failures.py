@@ -582,18 +582,20 @@ def test_rich_markup_in_names_is_printed_as_written() -> None:
 
 
 def test_markdown_outputs_escape_html_from_scenarios_and_notes(tmp_path: Path) -> None:
-    from sim.report.document import Document, Paragraph, Section, render_markdown
-    from sim.tabletop.aar import AfterActionReport, Bullets, Heading, to_markdown
-    from sim.tabletop.aar import Paragraph as AarParagraph
+    from sim.report.document import Bullets, Document, Paragraph, Section, render_markdown
+    from sim.tabletop.aar import AfterActionReport, to_markdown
 
     script = "<script>alert(1)</script> & <b>x</b>"
     document = Document(title="t", subtitle="s", sections=(Section("a", "A", (Paragraph(script),)),))
     markdown = render_markdown(document, tmp_path)
     assert "<script>" not in markdown and "<b>" not in markdown
     assert r"\<script\>alert(1)\</script\> & \<b\>x\</b\>" in markdown
-    report = AfterActionReport(
-        title="AAR <i>", blocks=[Heading(2, "<h1>"), AarParagraph(f"**Note**: {script}"), Bullets([script])]
+    aar_document = Document(
+        title="AAR <i>",
+        subtitle="",
+        sections=(Section("h1", "<h1>", (Paragraph(f"**Note**: {script}"), Bullets((script,)))),),
     )
+    report = AfterActionReport(aar_document)
     aar = to_markdown(report)
     assert "<" not in aar and ">" not in aar.replace("&gt;", "")
     assert "**Note**: &lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;x&lt;/b&gt;" in aar

@@ -28,16 +28,13 @@ from sim.experiment.sweep import (
     SweepError,
     SweptParameter,
     VarySpec,
-    _apply,
-    _apply_fast,
-    canonical_key_path,
     parse_vary,
     plan_sweep,
     sweep_scenario,
-    whole_number_parameters,
 )
 from sim.scenario.loader import read_scenario_document
 from sim.scenario.merge import parse_override
+from sim.scenario.overrides import apply_overrides, apply_overrides_fast, canonical_key_path, whole_number_parameters
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -196,7 +193,8 @@ def test_fast_overrides_give_the_document_of_one_override_after_another(small: P
     before = yaml.safe_dump(document.data)
     overrides = [f"{DRONES}=17", f"{DETECTION}=0.9", "actors.member_states.DE.inventory.interceptors.new_thing=3"]
     paths = [parse_override(text)[0] for text in overrides]
-    assert _apply_fast(document, list(zip(paths, overrides, strict=True))).data == _apply(document, overrides).data
+    fast = apply_overrides_fast(document, list(zip(paths, overrides, strict=True)))
+    assert fast.data == apply_overrides(document, overrides).data
     assert yaml.safe_dump(document.data) == before, "the base document is never modified"
 
 

@@ -13,10 +13,8 @@ from typer.testing import CliRunner
 
 from sim.api import load_scenario
 from sim.cli import app
+from sim.report.document import Bullets, Table
 from sim.tabletop.aar import (
-    Bullets,
-    Heading,
-    TableBlock,
     build_aar,
     derive_findings,
     rate,
@@ -67,16 +65,13 @@ def record(scenario, tmp_path_factory):
 
 
 def section(report, title: str) -> list:
-    blocks = report.blocks
-    start = next(i for i, b in enumerate(blocks) if isinstance(b, Heading) and b.text == title)
-    end = next((i for i in range(start + 1, len(blocks)) if isinstance(blocks[i], Heading)), len(blocks))
-    return blocks[start + 1 : end]
+    return list(next(s for s in report.document.sections if s.title == title).blocks)
 
 
 def test_the_report_has_the_hseep_sections_in_order(record):
     report = build_aar(record)
     assert report.title == "After-Action Report / Improvement Plan — baseline tabletop exercise"
-    assert [b.text for b in report.blocks if isinstance(b, Heading)] == SECTIONS
+    assert [s.title for s in report.document.sections] == SECTIONS
     overview = dict(map(tuple, section(report, "Exercise Overview")[0].rows))
     for key in (
         "Exercise name",
@@ -102,9 +97,7 @@ def test_the_report_has_the_hseep_sections_in_order(record):
 
 def test_objectives_are_rated_with_their_values(record):
     report = build_aar(record)
-    table = next(
-        b for b in section(report, "Analysis of Objectives and Core Capabilities") if isinstance(b, TableBlock)
-    )
+    table = next(b for b in section(report, "Analysis of Objectives and Core Capabilities") if isinstance(b, Table))
     assert list(table.columns) == ["Objective", "Core capability", "Metric", "Target", "Result", "Rating", "HSEEP"]
     final = record.log.final
     by_name = {row[0]: row for row in table.rows}
@@ -123,7 +116,7 @@ def test_timeline_holds_the_events_and_decisions_in_order(record):
     assert whens.index("Turn 1") < whens.index("Decision point 1") < whens.index("Turn 2")
     refused = [row for row in rows if "REFUSED" in row[3]]
     assert len(refused) == 1
-    assert refused[0][:3] == ["Decision point 1", "2025-09-08", "decision"]
+    assert refused[0][:3] == ("Decision point 1", "2025-09-08", "decision")
     assert "DE gives UA 10 patriot: refused — DE has only 4 patriot at home" in refused[0][3]
     assert any(row[2] == "inject" and "kind: incursion, target: EE" in row[3] for row in rows)
     assert any("Scheduled event day 6" in row[3] for row in rows)
@@ -142,7 +135,7 @@ def test_strengths_areas_and_improvement_plan_follow_the_rules(record):
     refused_row = next(row for row in plan.rows if row[0] == "Planning and coordination")
     assert refused_row[1] == "Decision point 1: DE — DE gives UA 10 patriot: refused — DE has only 4 patriot at home"
     assert refused_row[2].startswith("Check holdings in the situation report")
-    assert refused_row[3:] == ["DE", "before the next exercise"]
+    assert refused_row[3:] == ("DE", "before the next exercise")
     areas = [f for f in report.findings if not f.strength]
     assert [row[1] for row in plan.rows] == [f.observation for f in areas]
     for rating in report.ratings:  # every objective not met is in the plan; every comfortable one a strength
@@ -262,7 +255,7 @@ def test_aar_of_an_unfinished_game(scenario, tmp_path):
     )
     assert session.run().status == "stopped"
     report = build_aar(read_game_log(session.log.path))
-    assert "The game is not finished (2 of 4 turns played)" in report.blocks[0].text
+    assert "The game is not finished (2 of 4 turns played)" in report.document.subtitle
     plan = section(report, "Improvement Plan")[0]
     assert any(row[3] == "EE" and "cannot afford one patriot" in row[1] for row in plan.rows)  # the refused order
     missing = CliRunner().invoke(app, ["aar", str(tmp_path / "none.yaml")])

@@ -16,7 +16,8 @@ otherwise (**U**, unable to be performed). A target of 0 is met or not met.
 Strengths and areas for improvement come from explicit rules (constants below), each naming the capability:
 
 1. Each objective met with a comfortable margin is a strength; each objective not fully met is an area for
-   improvement, with the recommendation and responsible actors of its metric (:data:`RECOMMENDATIONS`).
+   improvement, with the recommendation and responsible actors of its metric
+   (:data:`sim.tabletop.aar_advice.RECOMMENDATIONS`).
 2. Each player decision that was refused is an area for improvement (planning and coordination), with a
    recommendation chosen by the reason given, the deciding actor responsible.
 3. Outcomes no objective covers: Ukraine's or NATO's layers running dry, threats getting through in NATO airspace,
@@ -25,14 +26,15 @@ Strengths and areas for improvement come from explicit rules (constants below), 
    above :data:`GOOD_JOINT_SHARE` of member-state spend, fire units donated to Ukraine, Ukraine's industry output
    after players funded it, and capability-target fulfilment at or above :data:`HIGH_FULFILMENT` are strengths.
 
-The report is a list of blocks rendered to Markdown (:func:`to_markdown`) and HTML (:func:`to_html`).
+The report is a :class:`~sim.report.document.Document` of paragraphs, bullet lists and tables, rendered to Markdown
+(:func:`to_markdown`) and HTML (:func:`to_html`) by :mod:`sim.report.after_action`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +42,11 @@ from typing import Any
 
 import pandas as pd
 
+from sim.analysis.objectives import margin
 from sim.model.metrics import METRICS
+from sim.report.after_action import after_action_html, after_action_markdown
+from sim.report.document import Block, Bullets, Document, Paragraph, Section, Table
+from sim.tabletop.aar_advice import capability_of, recommendation_for
 from sim.tabletop.log import GameRecord
 
 COMFORTABLE_MARGIN = 0.10
@@ -59,132 +65,8 @@ HSEEP_RATINGS = {
     "U": "Unable to be Performed",
 }
 
-CAPABILITIES: dict[str, str] = {
-    "ukraine": "Air and missile defence of Ukraine",
-    "nato": "Airspace protection on the eastern flank",
-    "incursions": "Airspace protection on the eastern flank",
-    "airport": "Critical infrastructure protection (airports)",
-    "damage": "Protection of critical sites",
-    "value": "Protection of critical sites",
-    "capability_target": "Force posture and NATO capability targets",
-    "fire_units_donated": "Support to Ukraine",
-    "ukraine_industry": "Defence-industrial support to Ukraine",
-    "procurement": "Procurement and the industrial base",
-    "joint": "Procurement and the industrial base",
-    "edip": "Procurement and the industrial base",
-    "safe": "Procurement and the industrial base",
-    "mean_delivery": "Procurement and the industrial base",
-    "units": "Procurement and the industrial base",
-    "cost_exchange": "Cost-effective air defence",
-    "interceptor_spend": "Cost-effective air defence",
-    "refused": "Planning and coordination",
-}
 
-RECOMMENDATIONS: dict[str, tuple[str, str, str]] = {
-    # metric prefix → (recommendation, responsible, timeframe)
-    "ukraine_drone": (
-        "Add cheap counter-drone layers in Ukraine (interceptor drones, guns, EW) and fund Ukraine's "
-        "interceptor-drone industry so that costly missiles are kept for missiles",
-        "UA; EU; donor states",
-        "3 months",
-    ),
-    "ukraine_missile": (
-        "Keep Patriot/SAMP-T-class interceptors for missiles, order replacements early and coordinate donations "
-        "with backfill",
-        "UA; donor states; NATO",
-        "6–12 months",
-    ),
-    "ukraine_intercept": (
-        "Thicken the layered defence of the regions hit hardest and keep their magazines full",
-        "UA; donor states",
-        "3 months",
-    ),
-    "ukraine_leakers": (
-        "Move fire units and interceptors to the regions where threats got through",
-        "UA",
-        "next decision point",
-    ),
-    "ukraine_empty_magazine": (
-        "Order interceptors before stocks run low (lead times are long), allocate stock to the regions that ran "
-        "dry, and fund interceptor-drone production",
-        "UA; donor states; EU",
-        "3 months",
-    ),
-    "nato": (
-        "Put counter-drone layers (Skyranger, interceptor drones) and pool units where incursions happen, and raise "
-        "detection there",
-        "NATO; the flank states entered",
-        "next decision point",
-    ),
-    "incursions": (
-        "Deter and detect incursions earlier; position the rotational pool by the threat",
-        "NATO; the flank states entered",
-        "3 months",
-    ),
-    "airport": (
-        "Protect airports with counter-drone systems and agree procedures that shorten closures",
-        "the member states whose airports closed",
-        "3 months",
-    ),
-    "damage": (
-        "Protect the most valuable sites first and keep their defending layers supplied",
-        "UA; member states",
-        "3 months",
-    ),
-    "capability_target": (
-        "Order fire units towards the NATO capability targets and backfill what is donated",
-        "the member states short of their targets; NATO",
-        "12 months",
-    ),
-    "procurement": (
-        "Pool demand through EU joint procurement to shorten queues and lower prices",
-        "member states; EU",
-        "6 months",
-    ),
-    "cost_exchange": (
-        "Put cheaper layers (EW, guns, interceptor drones) in front of costly missiles so that missiles are fired "
-        "at missiles, and report the value protected beside the cost",
-        "UA; member states",
-        "6 months",
-    ),
-}
-DEFAULT_RECOMMENDATION = ("Review the decisions that drove this outcome before the next exercise", "all players", "")
-
-
-# --- the document --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Heading:
-    """A section heading."""
-
-    level: int
-    text: str
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    """A paragraph of text."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class Bullets:
-    """A bulleted list."""
-
-    items: Sequence[str]
-
-
-@dataclass(frozen=True)
-class TableBlock:
-    """A table with a header row."""
-
-    columns: Sequence[str]
-    rows: Sequence[Sequence[str]]
-
-
-Block = Heading | Paragraph | Bullets | TableBlock
+# --- findings ---------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -201,38 +83,54 @@ class Finding:
 
 @dataclass
 class AfterActionReport:
-    """The report: a title and blocks, plus the findings (also as data, for tests and other formats)."""
+    """The report as a :class:`~sim.report.document.Document` (its introduction is the subtitle), plus the
+    findings and objective ratings it was written from (also as data, for tests and other formats)."""
 
-    title: str
-    blocks: list[Block] = field(default_factory=list)
+    document: Document
     findings: list[Finding] = field(default_factory=list)
     ratings: list[dict[str, Any]] = field(default_factory=list)
 
+    @property
+    def title(self) -> str:
+        """The report's title."""
+        return self.document.title
+
+
+class _Page:
+    """The sections of a report as the builder writes them: a heading, then the blocks under it."""
+
+    def __init__(self) -> None:
+        self._sections: list[tuple[str, list[Block]]] = []
+
+    def section(self, title: str) -> None:
+        """Start a section; the blocks added next go under it."""
+        self._sections.append((title, []))
+
+    def add(self, block: Block) -> None:
+        """Add a block to the current section."""
+        self._sections[-1][1].append(block)
+
+    def document(self, title: str, introduction: str) -> Document:
+        """The finished report."""
+        sections = tuple(
+            Section(re.sub(r"[^a-z0-9]+", "-", heading.lower()).strip("-"), heading, tuple(blocks))
+            for heading, blocks in self._sections
+        )
+        return Document(title=title, subtitle=introduction, sections=sections)
+
+
+def _table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> Table:
+    return Table(tuple(columns), tuple(tuple(row) for row in rows))
+
 
 # --- rules ----------------------------------------------------------------------------------------------------
-
-
-def _longest_prefix(metric: str, table: Mapping[str, Any]) -> str | None:
-    matches = [prefix for prefix in table if metric.startswith(prefix)]
-    return max(matches, key=len) if matches else None
-
-
-def capability_of(metric: str) -> str:
-    """The core capability an outcome metric measures (the longest matching prefix in :data:`CAPABILITIES`)."""
-    prefix = _longest_prefix(metric, CAPABILITIES)
-    return CAPABILITIES[prefix] if prefix else "Air and drone defence"
-
-
-def _recommendation(metric: str) -> tuple[str, str, str]:
-    prefix = _longest_prefix(metric, RECOMMENDATIONS)
-    return RECOMMENDATIONS[prefix] if prefix else DEFAULT_RECOMMENDATION
 
 
 def rate(value: float, threshold: float, direction: str) -> tuple[str, str, float]:
     """``(result, HSEEP rating letter, gap)`` of an objective (rules in the module docstring)."""
     if math.isnan(value):
         return "not evaluated", "U", math.nan
-    better = value - threshold if direction == ">=" else threshold - value
+    better = margin(value, threshold, direction)
     if threshold == 0:
         return ("met", "P", math.inf) if better >= 0 else ("not met", "U", -math.inf)
     gap = better / abs(threshold)
@@ -309,7 +207,7 @@ def derive_findings(
         if letter == "P":
             findings.append(Finding(True, capability, observation))
         elif letter in ("M", "U"):
-            recommendation, responsible, timeframe = _recommendation(metric)
+            recommendation, responsible, timeframe = recommendation_for(metric)
             findings.append(Finding(False, capability, observation, recommendation, responsible, timeframe))
     for entry in refused:
         findings.append(
@@ -325,7 +223,7 @@ def derive_findings(
 
     def area(metric: str, observation: str) -> None:
         if metric not in covered:
-            recommendation, responsible, timeframe = _recommendation(metric)
+            recommendation, responsible, timeframe = recommendation_for(metric)
             findings.append(Finding(False, capability_of(metric), observation, recommendation, responsible, timeframe))
 
     def strength(metric: str, observation: str) -> None:
@@ -440,22 +338,19 @@ def build_aar(record: GameRecord, replay_objectives: pd.DataFrame | None = None)
     )
     findings, ratings = derive_findings(scenario.objectives, metrics, refused, funded)
     title = f"After-Action Report / Improvement Plan — {scenario.name} tabletop exercise"
-    report = AfterActionReport(title, findings=findings, ratings=ratings)
-    blocks = report.blocks
+    page = _Page()
     status = (
         "The game was played to the end."
         if finished
         else f"The game is not finished ({turns_run} of {log.turn_count} turns played); objectives are evaluated "
         "on the outcomes so far."
     )
-    blocks.append(
-        Paragraph(
-            "This report was generated from the game log by `sim aar`. It follows the HSEEP After-Action Report / "
-            "Improvement Plan format; facilitators should review it and add the observations of the room. " + status
-        )
+    introduction = (
+        "This report was generated from the game log by `sim aar`. It follows the HSEEP After-Action Report / "
+        "Improvement Plan format; facilitators should review it and add the observations of the room. " + status
     )
     # Exercise overview
-    blocks.append(Heading(2, "Exercise Overview"))
+    page.section("Exercise Overview")
     capabilities = sorted({rating["capability"] for rating in ratings}) or ["Air and drone defence"]
     participants = [
         f"{actor} (from decision point {turn})"
@@ -501,11 +396,11 @@ def build_aar(record: GameRecord, replay_objectives: pd.DataFrame | None = None)
             + (f"; decisions from {log.decisions_file}" if log.decisions_file else ""),
         ),
     ]
-    blocks.append(TableBlock(["", ""], [[key, value] for key, value in overview]))
+    page.add(_table(["", ""], [[key, value] for key, value in overview]))
     # Summary
-    blocks.append(Heading(2, "Exercise Summary"))
+    page.section("Exercise Summary")
     met = sum(1 for rating in ratings if rating["result"] == "met")
-    blocks.append(
+    page.add(
         Paragraph(
             f"{len(decisions)} decisions were taken ({len(refused)} refused) and {len(injects)} injects were made over "
             f"{turns_run} turns. {met} of {len(ratings)} objectives were met. Ukraine intercepted "
@@ -515,8 +410,8 @@ def build_aar(record: GameRecord, replay_objectives: pd.DataFrame | None = None)
         )
     )
     # Objectives
-    blocks.append(Heading(2, "Analysis of Objectives and Core Capabilities"))
-    blocks.append(
+    page.section("Analysis of Objectives and Core Capabilities")
+    page.add(
         Paragraph(
             "Ratings: met / partially met (short by at most "
             f"{PARTIAL_SHORTFALL:.0%} of the target) / not met; HSEEP performance rating "
@@ -524,8 +419,8 @@ def build_aar(record: GameRecord, replay_objectives: pd.DataFrame | None = None)
             + f" (P: met with a margin of at least {COMFORTABLE_MARGIN:.0%})."
         )
     )
-    blocks.append(
-        TableBlock(
+    page.add(
+        _table(
             ["Objective", "Core capability", "Metric", "Target", "Result", "Rating", "HSEEP"],
             [
                 [
@@ -543,9 +438,9 @@ def build_aar(record: GameRecord, replay_objectives: pd.DataFrame | None = None)
     )
     for rating in ratings:
         if rating.get("description"):
-            blocks.append(Paragraph(f"**{rating['name']}** — {rating['description']}."))
+            page.add(Paragraph(f"**{rating['name']}** — {rating['description']}."))
     # Timeline
-    blocks.append(Heading(2, "Timeline of Key Events and Decisions"))
+    page.section("Timeline of Key Events and Decisions")
     rows: list[list[str]] = []
     for turn, entries in zip(log.turns, record.entries, strict=True):
         if turn.outcome:
@@ -573,46 +468,46 @@ def build_aar(record: GameRecord, replay_objectives: pd.DataFrame | None = None)
                         f"{what}{note} — {result}: {logged.message}",
                     ]
                 )
-    blocks.append(TableBlock(["When", "Date(s)", "Type", "What happened"], rows))
+    page.add(_table(["When", "Date(s)", "Type", "What happened"], rows))
     # Strengths and areas for improvement
-    blocks.append(Heading(2, "Strengths"))
+    page.section("Strengths")
     strengths = [f"**{f.capability}**: {f.observation}" for f in findings if f.strength]
-    blocks.append(Bullets(strengths) if strengths else Paragraph("No strengths were identified by the rules."))
-    blocks.append(Heading(2, "Areas for Improvement"))
+    page.add(Bullets(tuple(strengths)) if strengths else Paragraph("No strengths were identified by the rules."))
+    page.section("Areas for Improvement")
     areas = [f for f in findings if not f.strength]
     if areas:
-        blocks.append(
-            Bullets([f"**{f.capability}**: {f.observation}. *Recommendation*: {f.recommendation}." for f in areas])
+        page.add(
+            Bullets(tuple(f"**{f.capability}**: {f.observation}. *Recommendation*: {f.recommendation}." for f in areas))
         )
     else:
-        blocks.append(Paragraph("No areas for improvement were identified by the rules."))
-    blocks.append(
+        page.add(Paragraph("No areas for improvement were identified by the rules."))
+    page.add(
         Paragraph(
             "Strengths and areas for improvement are derived by explicit rules from the outcomes, "
             "the objectives and the refused decisions (see `sim.tabletop.aar`)."
         )
     )
     # Improvement plan
-    blocks.append(Heading(2, "Improvement Plan"))
-    blocks.append(
-        TableBlock(
+    page.section("Improvement Plan")
+    page.add(
+        _table(
             ["Core capability", "Observation", "Recommendation (corrective action)", "Responsible actor", "Timeframe"],
             [[f.capability, f.observation, f.recommendation, f.responsible, f.timeframe] for f in areas],
         )
     )
     # Appendices
-    blocks.append(Heading(2, "Appendix A: Exercise Participants"))
-    blocks.append(
-        TableBlock(
+    page.section("Appendix A: Exercise Participants")
+    page.add(
+        _table(
             ["Actor", "Role"],
             [[actor, f"played from decision point {turn}"] for actor, turn in sorted(played_from.items())]
             + [["Everyone else", "followed the scenario's policies"], ["Facilitator", f"{len(injects)} injects"]],
         )
     )
-    blocks.append(Heading(2, "Appendix B: Outcomes"))
+    page.section("Appendix B: Outcomes")
     units = {metric.name: metric.unit for metric in METRICS}
-    blocks.append(
-        TableBlock(
+    page.add(
+        _table(
             ["Metric", "Value", "Unit"],
             [
                 [metric.name, _fmt(metrics.get(metric.name, math.nan)), units[metric.name]]
@@ -622,15 +517,15 @@ def build_aar(record: GameRecord, replay_objectives: pd.DataFrame | None = None)
         )
     )
     if replay_objectives is not None and not replay_objectives.empty:
-        blocks.append(Heading(2, "Appendix C: Skill or Luck? (replays under other seeds)"))
-        blocks.append(
+        page.section("Appendix C: Skill or Luck? (replays under other seeds)")
+        page.add(
             Paragraph(
                 "The players' decisions were replayed under other seeds with `sim replay`: the share of replays "
                 "meeting each objective says whether the played outcome was robust (skill) or fortunate (luck)."
             )
         )
-        blocks.append(
-            TableBlock(
+        page.add(
+            _table(
                 ["Objective", "Played", "Met", "P(met) in replays", "Percentile of played", "Verdict"],
                 [
                     [
@@ -645,7 +540,7 @@ def build_aar(record: GameRecord, replay_objectives: pd.DataFrame | None = None)
                 ],
             )
         )
-    return report
+    return AfterActionReport(page.document(title, introduction), findings, ratings)
 
 
 def read_replay_objectives(folder: Path) -> pd.DataFrame | None:
@@ -662,75 +557,11 @@ def read_replay_objectives(folder: Path) -> pd.DataFrame | None:
 # --- rendering ------------------------------------------------------------------------------------------------
 
 
-def _no_html(text: str) -> str:
-    """Text with ``&``, ``<`` and ``>`` as HTML entities: a Markdown viewer shows them as written and never reads
-    a tag from a scenario's text or a player's note (the report's own emphasis, ``**`` and ``*``, still works)."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _md_cell(text: str) -> str:
-    return _no_html(text).replace("|", "\\|").replace("\n", " ")
-
-
 def to_markdown(report: AfterActionReport) -> str:
-    """The report as Markdown (HTML in any text is escaped, see :func:`_no_html`)."""
-    lines = [f"# {_no_html(report.title)}", ""]
-    for block in report.blocks:
-        match block:
-            case Heading():
-                lines += ["#" * block.level + " " + _no_html(block.text), ""]
-            case Paragraph():
-                lines += [_no_html(block.text), ""]
-            case Bullets():
-                lines += [f"- {_no_html(item)}" for item in block.items] + [""]
-            case TableBlock():
-                lines.append("| " + " | ".join(_md_cell(c) for c in block.columns) + " |")
-                lines.append("|" + "|".join("---" for _ in block.columns) + "|")
-                lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in block.rows]
-                lines.append("")
-    return "\n".join(lines)
-
-
-def _inline_html(text: str) -> str:
-    """Escape, then render the Markdown emphasis used in the report (**bold**, *italic*, `code`)."""
-    import re
-
-    escaped = html.escape(text)
-    escaped = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", escaped)
-    escaped = re.sub(r"\*(.+?)\*", r"<em>\1</em>", escaped)
-    return re.sub(r"`(.+?)`", r"<code>\1</code>", escaped)
-
-
-_STYLE = """
-body { font-family: system-ui, sans-serif; max-width: 72rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
-h1 { font-size: 1.6rem; } h2 { border-bottom: 2px solid #1f4e79; color: #1f4e79; margin-top: 2rem; }
-table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1rem; font-size: 0.9rem; }
-th, td { border: 1px solid #ccc; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
-th { background: #eef3f8; }
-"""
+    """The report as Markdown (see :func:`sim.report.after_action.after_action_markdown`)."""
+    return after_action_markdown(report.document)
 
 
 def to_html(report: AfterActionReport) -> str:
-    """The report as a self-contained HTML page."""
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{html.escape(report.title)}</title><style>{_STYLE}</style></head><body>",
-        f"<h1>{html.escape(report.title)}</h1>",
-    ]
-    for block in report.blocks:
-        match block:
-            case Heading():
-                parts.append(f"<h{block.level}>{html.escape(block.text)}</h{block.level}>")
-            case Paragraph():
-                parts.append(f"<p>{_inline_html(block.text)}</p>")
-            case Bullets():
-                parts.append("<ul>" + "".join(f"<li>{_inline_html(item)}</li>" for item in block.items) + "</ul>")
-            case TableBlock():
-                head = "".join(f"<th>{html.escape(str(c))}</th>" for c in block.columns)
-                body = "".join(
-                    "<tr>" + "".join(f"<td>{_inline_html(str(c))}</td>" for c in row) + "</tr>" for row in block.rows
-                )
-                parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
-    parts.append("</body></html>")
-    return "\n".join(parts)
+    """The report as a self-contained HTML page (see :func:`sim.report.after_action.after_action_html`)."""
+    return after_action_html(report.document)

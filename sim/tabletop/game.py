@@ -173,9 +173,12 @@ class Game:
         return self.turn >= self.turn_count
 
     def interceptor_stock(self) -> NDArray[np.int64]:
-        """Interceptors held now, by interceptor: every region plus Ukraine's depot ``[M - 1]``."""
+        """Interceptors held now, by interceptor (``tables.interceptor_names``): every region plus Ukraine's depot."""
         model = self.model
-        stock: NDArray[np.int64] = model.munitions[:, :-1].sum(axis=0) + model.ukraine.depot_munitions[:-1]
+        no_munition = model.tables.no_munition  # interceptors are the columns before it
+        stock: NDArray[np.int64] = (
+            model.munitions[:, :no_munition].sum(axis=0) + model.ukraine.depot_munitions[:no_munition]
+        )
         return stock
 
     def turn_range(self, turn: int) -> tuple[int, int]:

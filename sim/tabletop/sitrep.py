@@ -33,6 +33,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from sim.analysis.objectives import is_met
 from sim.model.metrics import METRICS, Metric, compute_metrics, metric_by_name
 from sim.report.console import PlainTable
 from sim.report.formatting import format_number
@@ -176,18 +177,14 @@ def is_level_metric(name: str) -> bool:
 def objective_status(objective: Objective, value: float, days_played: int, horizon_days: int) -> ObjectiveStatus:
     """Evaluate one objective so far (rules in the module docstring)."""
     threshold, direction = objective.threshold, objective.direction
-
-    def meets(number: float) -> bool:
-        return number >= threshold if direction == ">=" else number <= threshold
-
     level = is_level_metric(objective.metric)
     projected = value if level or days_played <= 0 else value * horizon_days / days_played
     if math.isnan(value) or (days_played <= 0 and not level):
         status = "no data yet"
     elif days_played >= horizon_days:
-        status = "met" if meets(value) else "not met"
+        status = "met" if is_met(value, threshold, direction) else "not met"
     elif level:
-        status = "on track" if meets(value) else "off track"
+        status = "on track" if is_met(value, threshold, direction) else "off track"
     elif direction == "<=":
         status = "missed" if value > threshold else "on track" if projected <= threshold else "at risk"
     else:
@@ -318,8 +315,8 @@ def build_sitrep(game: Game, window: TurnWindow | None) -> Sitrep:
     report.ukraine_depot = {
         name: int(units)
         for name, units in zip(
-            (*tables.effector_names, *tables.munition_names[:-1]),
-            (*depot.depot_fire_units, *depot.depot_munitions[:-1]),
+            (*tables.effector_names, *tables.interceptor_names),
+            (*depot.depot_fire_units, *depot.depot_munitions[: tables.no_munition]),
             strict=True,
         )
         if units > 0
@@ -539,7 +536,7 @@ def sitrep_figure_data(game: Game, report: Sitrep) -> SitrepFigureData:
     series = {name: ledger.series[: report.end_day, index].copy() for index, name in enumerate(ledger.series_names)}
     costly = [
         index
-        for index, name in enumerate(tables.munition_names[:-1])
+        for index, name in enumerate(tables.interceptor_names)
         if tables.munition_cost_eur[index] >= COSTLY_INTERCEPTOR_EUR
     ]
     history = [(day, stock) for day, stock in game.stock_history if day <= report.end_day]
