@@ -21,34 +21,20 @@ from __future__ import annotations
 
 import math
 import numbers
-import os
 import pickle
-import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    TaskProgressColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.progress import Task as RichTask
-from rich.text import Text
 
 from sim.experiment.cluster import ExecutorLost
 from sim.experiment.executors import worker_count
+from sim.experiment.progress import progress_bar, progress_wanted
 from sim.experiment.store import (
     FIXED_COLUMNS,
     STATUS_FAILED,
@@ -440,65 +426,6 @@ class _PayloadCache:
         return entry[1]
 
 
-def _progress_wanted(progress: bool | None) -> bool:
-    if progress is not None:
-        return progress
-    return sys.stdout.isatty() and not os.environ.get("CI")
-
-
-class _Progress:
-    """A rich progress bar (count, rate, time remaining) or nothing."""
-
-    def __init__(self, bar: Any, task_id: Any, skipped: int) -> None:
-        self._bar = bar
-        self._task_id = task_id
-        self._skipped = skipped
-        self._failed = 0
-
-    def advance(self, ok: int, failed: int) -> None:
-        if self._bar is None:
-            return
-        self._failed += failed
-        self._bar.update(self._task_id, advance=ok + failed, description=self._description())
-
-    def _description(self) -> str:
-        parts = ["replications"]
-        if self._skipped:
-            parts.append(f"{self._skipped} done before")
-        if self._failed:
-            parts.append(f"[red]{self._failed} failed[/red]")
-        return " · ".join(parts)
-
-
-class _RateColumn(ProgressColumn):
-    """Replications per second."""
-
-    def render(self, task: RichTask) -> Text:
-        speed = task.finished_speed or task.speed
-        return Text("-- rep/s" if speed is None else f"{speed:.1f} rep/s", style="progress.data.speed")
-
-
-@contextmanager
-def _progress(enabled: bool, total: int, skipped: int) -> Iterator[_Progress]:
-    if not enabled:
-        yield _Progress(None, None, skipped)
-        return
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TaskProgressColumn(),
-        _RateColumn(),
-        TimeElapsedColumn(),
-        TextColumn("eta"),
-        TimeRemainingColumn(),
-    )
-    reporter = _Progress(bar, None, skipped)
-    with bar:
-        reporter._task_id = bar.add_task(reporter._description(), total=total)
-        yield reporter
-
-
 def _chunks(tasks: Sequence[Task], size: int) -> Iterator[Sequence[Task]]:
     for start in range(0, len(tasks), size):
         yield tasks[start : start + size]
@@ -591,7 +518,7 @@ def run_tasks(
                 first_error += f" {WORKER_DIED_HINT}"
 
     try:
-        with _progress(_progress_wanted(progress), len(pending), skipped) as bar:
+        with progress_bar(progress_wanted(progress), len(pending), skipped) as bar:
             chunk_iter = _chunks(pending, size) if chunk_size else _guided_chunks(pending, workers, size)
             exhausted = False
             while True:
