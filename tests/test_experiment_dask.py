@@ -170,3 +170,31 @@ def test_cli_says_the_cluster_went_away_and_how_to_resume(
     assert hint in result.output
     assert json.loads((run_dir / "manifest.json").read_text())["status"] == "interrupted"
     assert len(ResultStore(run_dir).completed_keys()) >= 1
+
+
+def test_dask_connection_noise_is_dropped_and_other_warnings_are_kept() -> None:
+    import io
+    import logging
+
+    from distributed.comm.core import CommClosedError
+
+    from sim.experiment.cluster import _quiet_connection_noise
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logger = logging.getLogger("distributed.batched")
+    logging.getLogger("distributed").addHandler(handler)
+    try:
+        with _quiet_connection_noise() as noise:
+            try:
+                raise CommClosedError()
+            except CommClosedError:
+                logger.info("Batched Comm Closed", exc_info=True)
+                logger.error("lost", exc_info=True)
+            logger.warning("worker memory above 80%")
+            noise.silent = True
+            logger.error("while closing")
+        logger.info("after the block")
+    finally:
+        logging.getLogger("distributed").removeHandler(handler)
+    assert stream.getvalue().splitlines() == ["worker memory above 80%", "after the block"]

@@ -266,24 +266,46 @@ CLIENT_CLOSE_TIMEOUT_S = 5.0
 """How long closing the Dask client may take (it tells the scheduler goodbye if it is still there)."""
 
 
-def _close_client(client: Any, lost: bool) -> None:
+class _ConnectionNoise(logging.Filter):
+    """Drops what Dask's client logs about its own connection: INFO chatter ("Batched Comm Closed", often with a
+    traceback) and any record whose exception is a closed connection. ``sim`` says itself, in one line, when the
+    cluster is lost; warnings and errors about anything else still reach the terminal."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.silent = False  # drop everything (while closing a client whose cluster is gone)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.silent or record.levelno < logging.WARNING:
+            return False
+        error = record.exc_info[1] if record.exc_info else None
+        return not (error is not None and type(error).__name__ in {"CommClosedError", "StreamClosedError"})
+
+
+@contextmanager
+def _quiet_connection_noise() -> Iterator[_ConnectionNoise]:
+    """Put a :class:`_ConnectionNoise` filter on Dask's and the root logger's handlers for the block."""
+    noise = _ConnectionNoise()
+    handlers = [*logging.getLogger("distributed").handlers, *logging.getLogger().handlers]
+    for handler in handlers:
+        handler.addFilter(noise)
+    try:
+        yield noise
+    finally:
+        for handler in handlers:
+            handler.removeFilter(noise)
+
+
+def _close_client(client: Any, noise: _ConnectionNoise, lost: bool) -> None:
     """Close a client without waiting long for a scheduler that may be gone, and without noise.
 
     After the cluster was lost, the client is still retrying to connect; closing it cancels that retry, which
-    Dask logs as an error with a traceback. Dask's log handlers drop everything for that moment: the run has
+    Dask logs as an error with a traceback: everything Dask logs is dropped for that moment, since the run has
     already said what happened.
     """
-    silence = logging.Filter()
-    silence.filter = lambda record: False  # type: ignore[method-assign]
-    handlers = [*logging.getLogger("distributed").handlers, *logging.getLogger().handlers] if lost else []
-    for handler in handlers:
-        handler.addFilter(silence)
-    try:
-        with contextlib.suppress(Exception):
-            client.close(timeout=CLIENT_CLOSE_TIMEOUT_S)
-    finally:
-        for handler in handlers:
-            handler.removeFilter(silence)
+    noise.silent = lost
+    with contextlib.suppress(Exception):
+        client.close(timeout=CLIENT_CLOSE_TIMEOUT_S)
 
 
 @contextmanager
@@ -307,7 +329,6 @@ def open_dask_executor(
     check_scheduler_address(scheduler)
     if connect_timeout_s is None:
         connect_timeout_s = _seconds_from_environment(CONNECT_TIMEOUT_ENV, DEFAULT_CONNECT_TIMEOUT_S)
-    lost_after_s = _seconds_from_environment(LOST_AFTER_ENV, DEFAULT_LOST_AFTER_S)
     try:
         import distributed
     except ImportError:
@@ -315,6 +336,20 @@ def open_dask_executor(
             f"Running on a Dask cluster ({scheduler}) needs the 'distributed' package: {DASK_INSTALL_HINT}"
         ) from None
     security = _client_security(scheduler)
+    with _quiet_connection_noise() as noise:
+        yield from _run_on_cluster(distributed, scheduler, security, connect_timeout_s, worker_timeout_s, noise)
+
+
+def _run_on_cluster(
+    distributed: Any,
+    scheduler: str,
+    security: Any,
+    connect_timeout_s: float,
+    worker_timeout_s: float,
+    noise: _ConnectionNoise,
+) -> Iterator[Executor]:
+    """Connect, wait for a worker, yield the executor, close the client (the body of :func:`open_dask_executor`)."""
+    lost_after_s = _seconds_from_environment(LOST_AFTER_ENV, DEFAULT_LOST_AFTER_S)
     try:
         client = distributed.Client(scheduler, timeout=connect_timeout_s, set_as_default=False, security=security)
     except Exception as exc:
@@ -341,4 +376,4 @@ def open_dask_executor(
         else:
             executor.shutdown(wait=True)
     finally:
-        _close_client(client, lost=executor is not None and executor.lost is not None)
+        _close_client(client, noise, lost=executor is not None and executor.lost is not None)
