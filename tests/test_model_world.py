@@ -208,6 +208,71 @@ def test_events_happen_on_their_day(tmp_path: Path) -> None:
     assert len(ledger.refused) == 1
 
 
+def raid_series(tmp_path: Path, *events: str, seed: int = 4) -> dict[str, np.ndarray]:
+    """Daily series of a 12-day baseline variant without the record night (day 6) and with ``events`` added."""
+    listed = ", ".join(("{name: record_night_sep_7, remove: true}", *events))
+    path = write_variant(tmp_path, f"horizon_days: 12\nevents: [{listed}]\n")
+    return run_replication(load_scenario(path), seed)["timeseries"]
+
+
+RAID_SERIES = ("ukraine_launched", "ukraine_drone_launched", "nato_launched")
+
+
+def test_a_scripted_raid_replaces_that_nights_planned_raid(tmp_path: Path) -> None:
+    """With the default, the night's launches at Ukraine are exactly the event's; every other night (and the
+    incursions that night) is the planned one, drawn from the same stream positions."""
+    plain = raid_series(tmp_path)
+    scripted = raid_series(tmp_path, "{day: 5, kind: raid, drones: 1000, missiles: 20}")
+    assert 0 < plain["ukraine_launched"][5] != 1020  # the plan of that night is something else
+    assert scripted["ukraine_launched"][5] == 1020
+    assert scripted["ukraine_drone_launched"][5] == 1000
+    other_days = np.arange(12) != 5
+    for series in RAID_SERIES:
+        assert np.array_equal(scripted[series][other_days], plain[series][other_days]), series
+    assert scripted["nato_launched"][5] == plain["nato_launched"][5]
+    only_drones = raid_series(tmp_path, "{day: 5, kind: raid, drones: 700}")
+    assert only_drones["ukraine_launched"][5] == only_drones["ukraine_drone_launched"][5] == 700  # no missiles
+
+
+def test_a_raid_in_addition_comes_on_top_of_the_planned_raid(tmp_path: Path) -> None:
+    plain = raid_series(tmp_path)
+    added = raid_series(tmp_path, "{day: 5, kind: raid, drones: 1000, missiles: 20, in_addition: true}")
+    assert added["ukraine_launched"][5] == plain["ukraine_launched"][5] + 1020
+    assert added["ukraine_drone_launched"][5] == plain["ukraine_drone_launched"][5] + 1000
+    other_days = np.arange(12) != 5
+    for series in RAID_SERIES:
+        assert np.array_equal(added[series][other_days], plain[series][other_days]), series
+    # Two scripted raids on one night add up; the plan is replaced once if either replaces it.
+    both = raid_series(
+        tmp_path, "{day: 5, kind: raid, drones: 300}", "{day: 5, kind: raid, drones: 200, in_addition: true}"
+    )
+    assert both["ukraine_launched"][5] == 500
+
+
+def test_a_replaced_plan_uses_no_stock(tmp_path: Path) -> None:
+    """The night's stock falls by exactly the scripted raid (plus the planned incursions into NATO airspace)."""
+    path = write_variant(
+        tmp_path,
+        "horizon_days: 12\nactors:\n  adversary:\n    incursions: {name: no_incursions}\n"
+        "events: [{name: record_night_sep_7, remove: true}, {day: 5, kind: raid, drones: 1000, missiles: 20}]\n",
+    )
+    model = AirDefenceModel(load_scenario(path), 4)
+    for _ in range(5):
+        model.step()
+    before = model.adversary.stock.copy()
+    model.step()
+    spent = before + model.adversary.production_per_day - model.adversary.stock
+    assert spent.sum() == pytest.approx(1020)
+    assert model.adversary.launched.sum() == model.ledger.series[:6, model.ledger.column("ukraine_launched")].sum()
+
+
+def test_the_baseline_record_night_launches_what_its_source_says() -> None:
+    """7 September 2025: 805–810 drones and 13 missiles (public-figures #34), not that on top of a night."""
+    series = run_replication(load_scenario(BASELINE, overrides=["horizon_days=8"]), 1)["timeseries"]
+    assert series["ukraine_drone_launched"][6] == 810
+    assert series["ukraine_launched"][6] == 823
+
+
 def test_unknown_or_impossible_actions_are_refused_with_a_reason(baseline_40: Scenario) -> None:
     model = AirDefenceModel(baseline_40, seed=1)
     model.step()
@@ -381,8 +446,8 @@ def test_airports_close_and_pac3_backlog_keeps_new_orders_waiting(baseline_year:
 
 def test_the_adversary_launches_no_more_than_its_stock(tmp_path: Path) -> None:
     """With 300 kh101 in stock and none produced, the planned strikes (~60 missiles, 4-5 a month, some kh101)
-    run the stock down to exactly zero and then stop; drones, plentiful, fly as planned (and the baseline's
-    scheduled extra raids on top)."""
+    run the stock down to exactly zero and then stop; drones, plentiful, fly as planned (the baseline's record
+    night replacing its night's plan)."""
     path = write_variant(
         tmp_path,
         "horizon_days: 120\nactors:\n  adversary:\n    stock: {kh101: 300}\n    production_per_month: {kh101: 0}\n",

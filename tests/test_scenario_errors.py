@@ -342,6 +342,15 @@ def test_drone_mix_that_does_not_sum_to_one(tmp_path: Path) -> None:
     ]
 
 
+def test_a_raid_whose_in_addition_is_not_a_boolean(tmp_path: Path) -> None:
+    path = child(tmp_path, "events:\n  - {day: 3, kind: raid, drones: 100, in_addition: yes please}\n")
+    index = len(RAW["events"])  # an unnamed event is added after the baseline's
+    assert problems(path) == [
+        f"{path}:3:39: events[{index}].in_addition: the text 'yes please' is not a boolean "
+        "(expected true or false (YAML 1.2: yes/no/on/off/NO are text, not booleans))"
+    ]
+
+
 def test_an_event_after_the_horizon_is_not_an_error_but_is_listed(tmp_path: Path) -> None:
     # Decided in b6c06ed: a shorter horizon (--set horizon_days=90) simply ends before later events;
     # `sim validate` prints them as a note (see test_cli_scenario.py).

@@ -275,6 +275,24 @@ def test_injects_happen_on_the_day_of_the_decision_point(scenario):
     assert row.threats == 12 and row.airport_closure_hours == 5
 
 
+@pytest.mark.parametrize(("in_addition", "on_top"), [("", False), (", in_addition: true", True)])
+def test_a_raid_inject_replaces_that_nights_planned_raid_unless_in_addition(scenario, in_addition, on_top):
+    plain, injected = Game(scenario, 2, turn_days=7), Game(scenario, 2, turn_days=7)
+    for game in (plain, injected):
+        game.run_turn()
+    result = apply(injected, f"{{kind: raid, drones: 900, missiles: 10{in_addition}}}")
+    planned = "on top of" if on_top else "in place of"
+    assert result.done and result.day == 7
+    assert result.message == f"a raid of 900 drones and 10 missiles on Ukraine tonight, {planned} the planned raid"
+    for game in (plain, injected):
+        while not game.finished:
+            game.run_turn()
+    column = plain.model.ledger.column("ukraine_launched")
+    before, after = plain.model.ledger.series[:, column], injected.model.ledger.series[:, column]
+    assert before[7] > 0 and after[7] == (before[7] if on_top else 0) + 910
+    assert np.array_equal(np.delete(after, 7), np.delete(before, 7))
+
+
 def test_sitrep_covers_the_turn(scenario):
     game = Game(scenario, 1, turn_days=7)
     start = build_sitrep(game, None)

@@ -349,9 +349,14 @@ class Actions:
         world.ledger.close_region_airports(region, closure_hours)
         return ActionResult(True, f"{drones} {threat} enter {target}'s airspace")
 
-    def raid(self, drones: int, missiles: int, day: int) -> ActionResult:
-        """An extra raid on Ukraine tonight, split over regions and types like the ordinary raids."""
+    def raid(self, drones: int, missiles: int, day: int, in_addition: bool = False) -> ActionResult:
+        """A scripted raid on Ukraine tonight, split over regions and types like the ordinary raids.
+
+        It replaces tonight's planned raid on Ukraine unless ``in_addition`` (:class:`sim.scenario.events.Raid`).
+        """
         world = self.surroundings
+        if not in_addition:
+            world.actors.adversary.cancel_planned_raid(day)
         policy = world.actors.adversary.raid_policy
         shares = world.actors.ukraine.raid_shares
         for count, mix in (
@@ -363,7 +368,10 @@ class Actions:
             by_region = split_units(count, shares)
             for offset, region in enumerate(world.tables.ukraine_regions):
                 world.actors.adversary.inject(region, split_units(int(by_region[offset]), mix))
-        return ActionResult(True, f"a raid of {drones} drones and {missiles} missiles on Ukraine tonight")
+        instead = "on top of" if in_addition else "in place of"
+        return ActionResult(
+            True, f"a raid of {drones} drones and {missiles} missiles on Ukraine tonight, {instead} the planned raid"
+        )
 
     def apply_event(self, event: ev.Event, day: int) -> ActionResult:
         """Carry out a scheduled event or a facilitator's inject."""
@@ -373,7 +381,7 @@ class Actions:
                     event.target, event.drones.as_int(), event.threat, event.airport_closure_hours.value, day
                 )
             case ev.Raid():
-                return self.raid(event.drones.as_int(), event.missiles.as_int(), day)
+                return self.raid(event.drones.as_int(), event.missiles.as_int(), day, event.in_addition)
             case ev.Transfer():
                 return self.transfer(
                     event.donor,

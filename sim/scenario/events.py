@@ -54,11 +54,28 @@ class Incursion(EventBase):
 
 
 class Raid(EventBase):
-    """A set-piece raid on Ukraine on this night, on top of the ordinary one (record nights)."""
+    """A set-piece raid on Ukraine on this night (record nights), as its source counts it.
+
+    By default the scripted raid **replaces** the adversary's planned raid on Ukraine that night: the whole planned
+    raid, drones and missiles, on every Ukrainian region, whatever types the event names. Its figures are the
+    night's figures (a source's "805–810 drones and 13 missiles" is the night, not an addition to it). The
+    replaced plan uses no stock, and the planned raids of the other nights stay as they were drawn (common random
+    numbers). Planned incursions into NATO airspace that night still happen. With ``in_addition: true`` the
+    scripted raid comes on top of the planned one. Several scripted raids on one night add up (the plan is
+    replaced once if any of them replaces it). Either way the adversary launches no more of a type than it has in
+    stock.
+    """
 
     kind: Literal["raid"] = "raid"
     drones: Count
     missiles: Count = Field(default=param(0))
+    in_addition: StrictBool = Field(
+        default=False,
+        description=(
+            "false: the raid replaces that night's planned raid on Ukraine (drones and missiles); "
+            "true: it comes on top of the planned raid."
+        ),
+    )
 
 
 class Transfer(EventBase):

@@ -16,7 +16,8 @@ from sim.scenario.calendar import DAYS_PER_MONTH
 class AdversaryAgent(mesa.Agent):
     """Raids on Ukraine and incursions into NATO airspace, limited by its stock and production.
 
-    Besides its plan, tonight it launches what events and injects add (:meth:`inject`).
+    Besides its plan, tonight it launches what events and injects add (:meth:`inject`); a scripted raid may
+    replace tonight's planned raid (:meth:`cancel_planned_raid`).
     """
 
     def __init__(
@@ -51,10 +52,11 @@ class AdversaryAgent(mesa.Agent):
         self.incursion_plan, self.incursion_drones = self.incursion_policy.plan(horizon, incursions_rng)
         self.launched = np.zeros(threats)
         ukraine = tables.ukraine_regions  # consecutive: Ukraine's regions follow the member states
+        self._ukraine = slice(int(ukraine[0]), int(ukraine[-1]) + 1) if len(ukraine) else slice(0, 0)
         # Tonight's plan, raids and incursions together, for every night at once: [horizon, R, T].
         self.planned = np.array(self.incursion_drones[:horizon], dtype=np.int64)
         if len(ukraine):
-            self.planned[:, int(ukraine[0]) : int(ukraine[-1]) + 1] += self.raid_plan[:horizon]
+            self.planned[:, self._ukraine] += self.raid_plan[:horizon]
         self._nothing = np.zeros((len(tables.region_names), threats), dtype=np.int64)
         self._injected = np.zeros((len(tables.region_names), threats), dtype=np.int64)  # tonight's extra [R, T]
         self.incursions_by_day: dict[int, list[tuple[int, int]]] = {}
@@ -70,6 +72,15 @@ class AdversaryAgent(mesa.Agent):
     def inject(self, region: int, threats: NDArray[np.int64]) -> None:
         """Add ``threats`` ``[T]`` to tonight's launches at ``region`` (an injected raid or incursion)."""
         self._injected[region] += threats
+
+    def cancel_planned_raid(self, day: int) -> None:
+        """Night ``day``'s planned raid on Ukraine does not happen (a scripted raid replaces it); it uses no stock.
+
+        Planned incursions that night stay. The whole plan was drawn at the start, so no random draw moves and
+        the other nights' raids are unchanged (common random numbers). Cancelling twice is cancelling once.
+        """
+        if day < len(self.planned):
+            self.planned[day, self._ukraine] = self.incursion_drones[day, self._ukraine]
 
     def tonight(self, day: int) -> tuple[NDArray[np.int64], bool]:
         """Threats launched tonight at every region ``[R, T]``: the plan plus injected raids and incursions,
