@@ -12,7 +12,16 @@ import typer
 from rich.markup import escape
 
 from sim import api
-from sim.commands.common import SetOption, check_output_folder, err, fail, guarded, out, report_scenario_error
+from sim.commands.common import (
+    EXIT_INTERRUPTED,
+    SetOption,
+    check_output_folder,
+    err,
+    fail,
+    guarded,
+    out,
+    report_scenario_error,
+)
 from sim.scenario.errors import ScenarioError
 
 LogArgument = Annotated[Path, typer.Argument(metavar="LOG", help="A game log (game.yaml).", show_default=False)]
@@ -145,8 +154,10 @@ def play(
     except KeyboardInterrupt:
         if session is not None:
             session.log.set_status("stopped")
-            fail(f"interrupted; the game is saved. Continue with: sim play --resume {session.log.path}", 130)
-        fail("interrupted", 130)
+            fail(
+                f"interrupted; the game is saved. Continue with: sim play --resume {session.log.path}", EXIT_INTERRUPTED
+            )
+        fail("interrupted", EXIT_INTERRUPTED)
     except (LogMismatch, ValueError) as error:
         fail(str(error))
     except ScenarioError as error:
@@ -241,7 +252,7 @@ def replay(
     except (ReplayError, ExecutorError) as error:
         fail(str(error))
     except (KeyboardInterrupt, RunInterrupted):
-        fail("interrupted", 130)
+        fail("interrupted", EXIT_INTERRUPTED)
     if result.reproduced:
         out.print(f"[green]✓[/] the log under its own seed ({record.log.seed}) reproduces the played game exactly")
     else:

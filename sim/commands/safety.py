@@ -21,13 +21,10 @@ from typing import Any
 import click
 import typer
 
-from sim.commands.common import err
+from sim.commands.common import EXIT_INTERRUPTED, err
 
 EXIT_SOFTWARE = 70
 """Exit code of an unexpected error (``EX_SOFTWARE`` of sysexits.h)."""
-
-EXIT_INTERRUPTED = 130
-"""Exit code after Ctrl-C (128 + SIGINT), as shells report it."""
 
 DEBUG_ENVIRONMENT_VARIABLE = "SIM_DEBUG"
 """Set to 1 to see tracebacks without ``--debug`` (e.g. in CI logs)."""
