@@ -13,6 +13,7 @@ from collections import defaultdict
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.model.engagement.constraints import CONSTRAINTS, LAYERS, SIDES
 from sim.model.tables import Tables
 
 DAILY_SERIES: tuple[str, ...] = (
@@ -84,6 +85,15 @@ class Ledger:
         self.empty_magazine_days = np.zeros((regions, effectors), dtype=np.int64)
         self.empty_magazine_region_days = np.zeros(regions, dtype=np.int64)
         self.airport_closure_hours = np.zeros(len(tables.site_names))
+        # The binding-constraint ledger (sim.model.engagement.binding): nights each constraint bound a layer,
+        # per side and catalog layer, and per region and effector.
+        self.binding_nights = np.zeros((len(SIDES), len(LAYERS), len(CONSTRAINTS)), dtype=np.int64)
+        self.binding_region_nights = np.zeros((regions, effectors, len(CONSTRAINTS)), dtype=np.int64)
+        # What was left at the end of the day (the last day's values at the end of a run): interceptors on
+        # hand and never fired, by item (Ukraine's depot and regions, member states' stores), and money
+        # not spent, by actor (see AirDefenceModel._settle_end_state).
+        self.idle_stock_end: dict[str, float] = {}
+        self.unspent_budget_eur: dict[str, float] = {}
         self._airports_by_region = [
             np.flatnonzero(tables.site_is_airport & (tables.site_region == region)) for region in range(regions)
         ]
@@ -98,6 +108,7 @@ class Ledger:
         self.safe_drawn_eur = 0.0
         self.ukraine_industry_output = 0
         self.ukraine_industry_funding_eur = 0.0
+        self.ukraine_launch_teams_trained = 0  # launch teams the industry's funding trained and equipped
         self.fire_units_donated: defaultdict[str, int] = defaultdict(int)  # by effector
         self.capability_target_fulfilment = float("nan")
         self.refused: list[str] = []  # decisions or events that could not be carried out, with the reason
@@ -116,6 +127,7 @@ class Ledger:
             self.empty_magazine_region_days,
         )
         self.night_money = (self.interceptor_spend_eur, self.value_protected_meur)
+        self.night_binding = (self.binding_nights, self.binding_region_nights)
         self.night_columns = np.array([tuple(self._column[name] for name in NIGHT_SERIES)], dtype=NIGHT_COLUMNS)
         self._stock_columns = slice(len(DAILY_SERIES), len(self.series_names))
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.model.engagement.constraints import CONSTRAINTS, LAYERS, SIDES
 from sim.model.ledger import Ledger
 from sim.model.tables import NO_MUNITION
 
@@ -277,6 +278,13 @@ METRICS: tuple[Metric, ...] = (
         lambda ledger: float(ledger.ukraine_industry_output),
     ),
     Metric(
+        "ukraine_launch_teams_trained",
+        "Interceptor-drone launch teams Ukraine's industry funding trained and equipped (joined within the horizon).",
+        "teams",
+        "higher",
+        lambda ledger: float(ledger.ukraine_launch_teams_trained),
+    ),
+    Metric(
         "fire_units_donated",
         "Fire units given to Ukraine.",
         "fire units",
@@ -318,6 +326,17 @@ def _shots_by_interceptor(ledger: Ledger) -> dict[str, float]:
     }
 
 
+def _binding_nights_share(ledger: Ledger) -> dict[str, float]:
+    shares: dict[str, float] = {}
+    for side_index, side in enumerate(SIDES):
+        for layer_index, layer in enumerate(LAYERS):
+            nights = ledger.binding_nights[side_index, layer_index]
+            faced = int(nights.sum())
+            for constraint, count in zip(CONSTRAINTS, nights.tolist(), strict=True):
+                shares[f"{side}.{layer}.{constraint}"] = count / faced if faced else float("nan")
+    return shares
+
+
 FAMILIES: tuple[MetricFamily, ...] = (
     MetricFamily(
         "empty_magazine_days",
@@ -357,6 +376,35 @@ FAMILIES: tuple[MetricFamily, ...] = (
         "EUR million",
         "neither",
         lambda ledger: {k: v / 1e6 for k, v in sorted(ledger.procurement_spend_eur.items())},
+    ),
+    MetricFamily(
+        "binding_nights_share",
+        "What held a layer back, per side (ukraine, nato), layer and constraint: of the nights on which the "
+        "side's layer had threats to engage, the share on which this constraint left the most of them without "
+        "fire — fire_channels (every channel busy), crews (the same for crew-served fire units such as "
+        "interceptor-drone teams: more trained crews would lift it), magazine (rounds on hand ran short), "
+        "detection (threats flew through unseen), reserve (rounds kept back for missiles), or none (every "
+        "threat engaged; only the kill probability limited it). Shares sum to 1 per side and layer; empty when "
+        "the layer never faced a threat.",
+        "share of nights",
+        "neither",
+        _binding_nights_share,
+    ),
+    MetricFamily(
+        "idle_stock_end",
+        "Interceptors on hand at the end and never fired, by interceptor: in Ukraine's depot and regions and in "
+        "member states' stores (bought or made, but not the constraint that bound).",
+        "units",
+        "neither",
+        lambda ledger: dict(ledger.idle_stock_end),
+    ),
+    MetricFamily(
+        "unspent_budget_meur",
+        "Money left unspent at the end, by actor: EU (EDIP grants), each member state (its air-defence budget) "
+        "and ukraine_aid (military aid for interceptors).",
+        "EUR million",
+        "neither",
+        lambda ledger: {actor: value / 1e6 for actor, value in ledger.unspent_budget_eur.items()},
     ),
     MetricFamily(
         "supplier_spend_meur",

@@ -51,6 +51,8 @@ class Tables:
     reserve_rounds_per_unit: NDArray[np.int64]  # [E] rounds held back for top-priority threats
     ready_matrix: NDArray[np.int64]  # [E, M]: ready rounds one unit of e holds of munition m
     fire_unit_cost_eur: NDArray[np.float64]
+    effector_layer: NDArray[np.int64]  # [E] index of each effector's catalog layer in LAYER_ORDER
+    effector_crewed: NDArray[np.bool_]  # [E] whether an effector's fire unit is a crew (EffectorType.crewed)
 
     region_names: tuple[str, ...]
     region_owner: tuple[str, ...]  # state code, or "UA"
@@ -240,6 +242,8 @@ def build_tables(scenario: Scenario) -> Tables:
         fire_unit_cost_eur=np.array(
             [catalog.effectors[name].fire_unit_cost_meur.value * 1e6 for name in effector_names]
         ),
+        effector_layer=np.array([order[catalog.effectors[name].layer] for name in effector_names], dtype=np.int64),
+        effector_crewed=np.array([catalog.effectors[name].crewed for name in effector_names], dtype=np.bool_),
         region_names=region_names,
         region_owner=region_owner,
         region_is_ukraine=np.array([owner == UKRAINE for owner in region_owner]),

@@ -136,6 +136,8 @@ class AirDefenceModel(mesa.Model):
             tables.is_drone_or_decoy,
             tables.region_is_ukraine,
             tables.region_expected_hit_value_meur,
+            tables.effector_layer,
+            tables.effector_crewed,
         )
         self._detection = np.ones(regions)
         for code, state in scenario.actors.member_states.items():
@@ -145,6 +147,7 @@ class AirDefenceModel(mesa.Model):
         # Nights on which the plan sends drones into NATO airspace (others may still have injected ones).
         self._nato_planned = adversary.planned[:, self._nato_regions].any(axis=(1, 2)).tolist()
         self._leakers = np.zeros((regions, len(tables.threat_names)), dtype=np.int64)  # tonight's, reused
+        self._all_seen = np.zeros((len(tables.ukraine_regions), len(tables.threat_names)), dtype=np.int64)
         # Interceptor missiles (what the stock series count), not gun rounds or drones: 1 in their columns.
         self._stock_mask = np.zeros(munitions, dtype=np.int64)
         self._stock_mask[tables.missile_munitions] = 1
@@ -297,7 +300,11 @@ class AirDefenceModel(mesa.Model):
         leakers = self._leakers
         leakers[:] = 0
         self._engage(
-            self._ukraine_regions, incoming[ukraine], leakers, self._streams.night_address(day, UKRAINE_STREAM)
+            self._ukraine_regions,
+            incoming[ukraine],
+            leakers,
+            self._streams.night_address(day, UKRAINE_STREAM),
+            self._all_seen,
         )
         if injected or day >= len(self._nato_planned) or self._nato_planned[day]:
             nato = self._nato_regions
@@ -306,8 +313,9 @@ class AirDefenceModel(mesa.Model):
                 self.ledger.incursions[attacked] += 1
                 rng = self._streams.night(day, "nato")
                 seen = rng.binomial(incoming[attacked], self._detection[attacked, np.newaxis])
-                self._engage(attacked, seen, leakers, self._streams.nights[NATO_STREAM].address)  # the same stream
                 unseen = incoming[attacked] - seen
+                # the same stream
+                self._engage(attacked, seen, leakers, self._streams.nights[NATO_STREAM].address, unseen)
                 leakers[attacked] += unseen
                 self.ledger.record_unseen(attacked, unseen)
         self._damage(leakers, day)
@@ -318,10 +326,12 @@ class AirDefenceModel(mesa.Model):
         incoming: NDArray[np.int64],
         leakers: NDArray[np.int64],
         rng: NDArray[np.uint64],
+        unseen: NDArray[np.int64],
     ) -> None:
         """Resolve one night for the regions ``rows`` (``incoming`` [r, T]), update their stocks and book it.
 
-        ``rng`` is the address of the night's stream (:meth:`Streams.night_address`)."""
+        ``rng`` is the address of the night's stream (:meth:`Streams.night_address`); ``unseen`` [r, T] the
+        threats that flew through undetected (for the binding-constraint ledger)."""
         ledger = self.ledger
         posture = self.posture
         engage_regions(
@@ -334,9 +344,11 @@ class AirDefenceModel(mesa.Model):
             rng,
             ledger.night_counters,
             ledger.night_money,
+            ledger.night_binding,
             ledger.today,
             ledger.night_columns,
             leakers,
+            unseen,
         )
 
     def _damage(self, leakers: NDArray[np.int64], day: int) -> None:
@@ -361,6 +373,20 @@ class AirDefenceModel(mesa.Model):
     def _close_books(self, day: int) -> None:
         stock = (self.posture.munitions @ self._stock_mask).astype(np.float64)  # integer sums: exact in any order
         self.ledger.end_day(day, stock, self._fire_unit_levels())
+        self._settle_end_state()
+
+    def _settle_end_state(self) -> None:
+        """Book what is left at the end of the day (at the end of a run: at the end): interceptors on hand and
+        never fired, by item, and money not spent, by actor (the ledger's ``idle_stock_end`` and
+        ``unspent_budget_eur``). A few dozen numbers a day."""
+        posture, ledger, actors = self.posture, self.ledger, self._actors
+        stock = posture.munitions.sum(axis=0) + posture.depot_munitions
+        ledger.idle_stock_end = {name: float(stock[index]) for index, name in enumerate(self.tables.interceptor_names)}
+        unspent = {"EU": actors.eu.edip_left_eur}
+        for state in actors.member_states:
+            unspent[state.code] = state.budget.available_eur
+        unspent["ukraine_aid"] = actors.ukraine.aid_available_eur
+        ledger.unspent_budget_eur = unspent
 
     def _fire_unit_levels(self) -> dict[str, float]:
         """The end-of-day levels that count fire units, recomputed only on days some fire unit moved.

@@ -20,6 +20,7 @@ from sim.scenario.parameters import (
     Fraction,
     GrowthRate,
     MoneyMeur,
+    PositiveCount,
     PositivePriceEur,
     Probability,
     Rate,
@@ -166,6 +167,23 @@ class UkraineIndustry(Frozen):
     investment_share: Fraction = Field(
         default=param(0.2),
         description="Share of foreign funding invested in new capacity rather than buying output.",
+    )
+    launch_team: str | None = Field(
+        default=None,
+        description="Fire unit that launches its drones (an effector name, e.g. interceptor_drone_team): its "
+        "funding equips and trains these teams as well as buying drones, at the effector's fire_unit_cost_meur "
+        "each. None: it buys drones only.",
+    )
+    drones_per_launch_team_per_month: PositiveCount = Field(
+        default=param(200),
+        description="The launch-team rule: the industry keeps one team (standing, in the depot or in training) "
+        "for every this many drones of monthly capacity (capacity already invested in included); each tranche "
+        "of funding first pays for the teams missing, then invests and buys drones.",
+    )
+    launch_team_training_days: Days = Field(
+        default=param(45),
+        description="Days from paying for a launch team to its joining Ukraine's depot trained and equipped "
+        "(then allocated to the regions like any fire unit).",
     )
 
 

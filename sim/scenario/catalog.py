@@ -121,6 +121,12 @@ class EffectorType(Frozen):
         "drones or decoys when that would take the region's stock below the reserve.",
     )
     fire_unit_cost_meur: MoneyMeur = Field(description="Price of one fire unit without munitions, EUR million.")
+    crewed: StrictBool = Field(
+        default=False,
+        description="One fire unit is a crew of people (a launch team, a MANPADS team, a mobile fire group): when "
+        "its engagements a night bind, more trained crews, not more hardware, would lift them (the ledger books "
+        "'crews' rather than 'fire_channels').",
+    )
     range_km: DistanceKm = Field(default=param(10), description="Engagement range, km (for the map schematic).")
     description: Text = ""
 

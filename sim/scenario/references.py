@@ -204,6 +204,20 @@ def _check_actors(scenario: Scenario) -> Iterator[Finding]:
         ukraine.industry.interceptor,
         interceptors,
     )
+    if ukraine.industry.launch_team is not None:
+        yield from _check_one(
+            ("actors", "ukraine", "industry", "launch_team"),
+            "effector",
+            ukraine.industry.launch_team,
+            effectors,
+        )
+        team = effectors.get(ukraine.industry.launch_team)
+        if team is not None and team.interceptor != ukraine.industry.interceptor:
+            yield Finding(
+                ("actors", "ukraine", "industry", "launch_team"),
+                f"launch team '{ukraine.industry.launch_team}' fires '{team.interceptor}', not the industry's "
+                f"interceptor '{ukraine.industry.interceptor}' (expected an effector that launches it)",
+            )
     yield from _check_mix(("actors", "ukraine", "aid_shares"), ukraine.aid_shares, interceptors, "interceptor")
     shares = sum(region.raid_share.value for region in ukraine.regions)
     if ukraine.regions and abs(shares - 1.0) > MIX_TOLERANCE:

@@ -39,6 +39,15 @@ class UkraineAgent(mesa.Agent):
         self.ramp_up_days = industry.ramp_up_days.as_int()
         self.investment_share = industry.investment_share.value
         self.own_funding_eur_per_year = industry.own_funding_meur_per_year.value * 1e6
+        # Launch teams (the industry's funding equips and trains them; see fund()).
+        self.launch_team = None if industry.launch_team is None else tables.effector_index(industry.launch_team)
+        self.launch_team_cost_eur = (
+            0.0 if self.launch_team is None else float(tables.fire_unit_cost_eur[self.launch_team])
+        )
+        self.drones_per_launch_team_per_month = industry.drones_per_launch_team_per_month.value
+        self.launch_team_training_days = industry.launch_team_training_days.as_int()
+        self._teams_in_training: list[tuple[int, int]] = []  # (day they join the depot, teams)
+        self.launch_teams_bought = 0
         self.aid_eur_per_year = ukraine.military_aid_meur_per_year.value * 1e6
         self.aid_shares = {name: share.value for name, share in ukraine.aid_shares.items()}
         self.aid_priority = ukraine.aid_priority
@@ -108,16 +117,52 @@ class UkraineAgent(mesa.Agent):
         self._empty_days_reported = empty_days
         return short
 
+    def launch_teams_wanted(self) -> int:
+        """Launch teams the industry's rule wants now: one per ``drones_per_launch_team_per_month`` drones of
+        monthly capacity, counting the capacity already invested in and still ramping up."""
+        capacity = self.capacity_per_month + sum(added for _, added in self._capacity_steps)
+        return int(capacity // self.drones_per_launch_team_per_month)
+
+    def launch_teams_held(self) -> int:
+        """Launch teams standing in Ukraine's regions, waiting in its depot or in training."""
+        posture = self.surroundings.posture
+        team = self.launch_team
+        if team is None:
+            return 0
+        standing = int(posture.fire_units[self.regions, team].sum()) + int(posture.depot_fire_units[team])
+        return standing + sum(teams for _, teams in self._teams_in_training)
+
+    def _buy_launch_teams(self, amount_eur: float, day: int) -> float:
+        """Pay for the launch teams missing under the rule (as many as ``amount_eur`` pays for); return the
+        money spent. They join the depot after their training days."""
+        if self.launch_team is None:
+            return 0.0
+        missing = self.launch_teams_wanted() - self.launch_teams_held()
+        if missing <= 0:
+            return 0.0
+        cost = self.launch_team_cost_eur
+        teams = missing if cost <= 0 else min(missing, int(amount_eur // cost))
+        if teams <= 0:
+            return 0.0
+        self._teams_in_training.append((day + self.launch_team_training_days, teams))
+        self.launch_teams_bought += teams
+        return teams * cost
+
     def fund(self, amount_eur: float, funder: str, day: int) -> None:
-        """Money for the industry: part invested in capacity (producing after the ramp-up), the rest buys output."""
+        """Money for the industry: first the launch teams its rule is missing, then part of the rest invested
+        in capacity (producing after the ramp-up), and what is left buys drones."""
         if amount_eur <= 0:
             return
+        self._book_funding(amount_eur)
+        amount_eur -= self._buy_launch_teams(amount_eur, day)
         invested = amount_eur * self.investment_share
         if invested > 0 and self.capacity_per_eur > 0:
             self._capacity_steps.append((day + self.ramp_up_days, invested * self.capacity_per_eur))
             self._capacity_steps.sort()
         if self.unit_cost_eur > 0:
             self.paid_units += (amount_eur - invested) / self.unit_cost_eur
+
+    def _book_funding(self, amount_eur: float) -> None:
         ledger = self.surroundings.ledger
         ledger.ukraine_industry_funding_eur += amount_eur
         ledger.procurement_spend_eur["ukraine_industry"] += amount_eur
@@ -125,7 +170,12 @@ class UkraineAgent(mesa.Agent):
         ledger.add_today("procurement_spend_meur", amount_eur / 1e6)
 
     def produce(self, day: int) -> None:
-        """A day's output of paid-for interceptor drones goes to the depot."""
+        """Launch teams whose training ends today, and a day's output of paid-for interceptor drones, go to
+        the depot."""
+        while self._teams_in_training and self._teams_in_training[0][0] <= day:
+            _, teams = self._teams_in_training.pop(0)
+            self.surroundings.posture.depot_fire_units[self.launch_team] += teams
+            self.surroundings.ledger.ukraine_launch_teams_trained += teams
         while self._capacity_steps and self._capacity_steps[0][0] <= day:
             self.capacity_per_month += self._capacity_steps.pop(0)[1]
         if self.paid_units < 1:

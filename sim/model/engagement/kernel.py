@@ -17,9 +17,14 @@ from numpy.typing import NDArray
 
 from sim.model.engagement.streams import binomial
 
-__all__ = ["resolve_layers", "split_row"]
+__all__ = ["LIMIT_CHANNELS", "LIMIT_COUNT", "LIMIT_MAGAZINE", "LIMIT_RESERVE", "resolve_layers", "split_row"]
 
 IntArray = NDArray[np.int64]
+
+LIMIT_CHANNELS, LIMIT_MAGAZINE, LIMIT_RESERVE = 0, 1, 2
+"""Columns of the kernel's ``unserved`` output: what kept a layer from serving a candidate (see
+:func:`resolve_layers`)."""
+LIMIT_COUNT = 3
 
 
 @numba.njit(cache=True)
@@ -86,8 +91,18 @@ def resolve_layers(
     salvo: NDArray[np.bool_],
     munition_index: IntArray,
     rng: NDArray[np.uint64],
-) -> tuple[IntArray, IntArray, IntArray, NDArray[np.bool_]]:  # pragma: no cover - compiled
-    """Resolve one night in place; return ``(killed, engaged, shots [R, L, T], magazine_empty [R, L])``.
+) -> tuple[IntArray, IntArray, IntArray, NDArray[np.bool_], IntArray, IntArray]:  # pragma: no cover - compiled
+    """Resolve one night in place; return ``(killed, engaged, shots [R, L, T], magazine_empty [R, L],
+    candidates [R, L], unserved [R, L, LIMIT_COUNT])``.
+
+    What limited each layer is booked beside the rules and changes none of them (nor any draw). ``candidates``
+    counts the threats a layer could engage (rule 2). ``unserved`` says why candidates went without fire:
+    with ``n0 = min(candidates, channels, magazine limit)``, the targets engaged fall short of ``n0`` by the
+    rounds the reserve held back (``LIMIT_RESERVE``, rule 8), and ``n0`` falls short of the candidates by the
+    tighter of channels and magazine (``LIMIT_CHANNELS`` when channels ≤ magazine limit, else
+    ``LIMIT_MAGAZINE``). Shoot-look-shoot rounds after the first add the engaged targets left without their
+    next shot: held back by the reserve, else for want of rounds (magazine). Every unserved candidate (or
+    missed follow-up shot) has exactly one reason.
 
     Args:
         survivors: ``[R, T]`` incoming threats; left holding the leakers.
@@ -109,6 +124,8 @@ def resolve_layers(
     engaged = np.zeros((n_regions, n_layers, n_types), dtype=np.int64)
     shots = np.zeros((n_regions, n_layers, n_types), dtype=np.int64)
     magazine_empty = np.zeros((n_regions, n_layers), dtype=np.bool_)
+    candidates = np.zeros((n_regions, n_layers), dtype=np.int64)
+    unserved = np.zeros((n_regions, n_layers, LIMIT_COUNT), dtype=np.int64)
     engaged_total = np.zeros(n_regions, dtype=np.int64)
     pending = np.zeros((n_regions, n_types), dtype=np.int64)
     round_shots = np.zeros((n_regions, n_types), dtype=np.int64)
@@ -144,6 +161,13 @@ def resolve_layers(
                 total = min(demand, limit)
                 magazine_empty[r, layer] = limit < demand
             engaged_total[r] = total
+            candidates[r, layer] = wanted
+            if total < wanted:  # the ledger's reasons (no effect on the rules)
+                magazine_limit = stock // per_target
+                unreserved = min(demand, magazine_limit)
+                unserved[r, layer, LIMIT_RESERVE] += unreserved - total
+                tighter = LIMIT_CHANNELS if channels <= magazine_limit else LIMIT_MAGAZINE
+                unserved[r, layer, tighter] += wanted - unreserved
             if total == 0:
                 continue
             anything = True
@@ -185,7 +209,9 @@ def resolve_layers(
                         fire[r] = _total_with_reserve(top_waiting, waiting, stock, 1, reserve[r, layer], -1)
                     else:
                         fire[r] = min(waiting, stock)
-                    if fire[r] < waiting:
+                    if fire[r] < waiting:  # the ledger's reasons first (no effect on the rules)
+                        unserved[r, layer, LIMIT_RESERVE] += min(waiting, stock) - fire[r]
+                        unserved[r, layer, LIMIT_MAGAZINE] += waiting - min(waiting, stock)
                         split_row(pending[r], layer_classes, class_count[layer], fire[r], round_shots[r])
                         if stock == fire[r]:  # a surviving engaged target got no next shot: run out
                             magazine_empty[r, layer] = True
@@ -208,4 +234,4 @@ def resolve_layers(
             for t in range(n_types):
                 survivors[r, t] -= killed[r, layer, t]
 
-    return killed, engaged, shots, magazine_empty
+    return killed, engaged, shots, magazine_empty, candidates, unserved

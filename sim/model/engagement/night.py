@@ -16,6 +16,7 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.model.engagement.binding import book_binding
 from sim.model.engagement.kernel import resolve_layers
 from sim.model.engagement.streams import binomial
 
@@ -70,15 +71,25 @@ def engage_regions(
     is_drone_or_decoy: NDArray[np.bool_],
     region_is_ukraine: NDArray[np.bool_],
     expected_hit_value_meur: FloatArray,
+    effector_layer: IntArray,
+    crewed: NDArray[np.bool_],
     rng: NDArray[np.uint64],
     books: tuple[IntArray, IntArray, IntArray, IntArray, IntArray, IntArray, IntArray],
     money: tuple[FloatArray, FloatArray],
+    binding: tuple[IntArray, IntArray],
     today: FloatArray,
     columns: NDArray[np.void],
     leakers: IntArray,
+    unseen: IntArray,
 ) -> None:  # pragma: no cover - compiled
     """One night for the regions ``rows`` (their ``incoming`` [r, T]): engage, update stocks, book the outcome
-    and write the leakers into their rows of ``leakers`` [R, T].
+    and what bound each layer, and write the leakers into their rows of ``leakers`` [R, T].
+
+    ``rows`` are regions of one side (Ukraine's, or member states' under attack). ``unseen`` [r, T] are the
+    threats that flew through undetected (not in ``incoming``; booked elsewhere as launched and leaked), read
+    here only to say where detection bound a layer; ``binding`` are the ledger's ``(binding_nights,
+    binding_region_nights)`` (:func:`sim.model.engagement.binding.book_binding`, with ``effector_layer`` and
+    ``crewed`` [E] from the tables).
 
     Holdings are the world's full ``[R, E]`` fire units and ``[R, M]`` munitions (``munitions`` is updated
     in place; its last column, "no munition", is reset to ``unlimited_stock``). Per region: channels =
@@ -111,10 +122,16 @@ def engage_regions(
 
     survivors = incoming.copy()
     left = ready.copy()
-    killed, _, shots, empty = resolve_layers(
+    killed, _, shots, empty, candidates, unserved = resolve_layers(
         survivors, capacity, left, reserve, classes, class_count, draw_probability, shots_per_target, salvo,
         munition_index, rng,
     )  # fmt: skip
+    if n_rows > 0:
+        side = 0 if region_is_ukraine[rows[0]] else 1
+        book_binding(
+            rows, fire_units, classes, candidates, unserved, unseen, effector_layer, crewed, side, binding[0],
+            binding[1],
+        )  # fmt: skip
 
     launched_book, killed_book, leakers_book, by_layer_book, shots_book, empty_days, empty_region_days = books
     spend_book, protected_book = money

@@ -55,6 +55,13 @@ it left candidates unengaged with channels free and has not one more full salvo 
 surviving engaged target its next shot, and its stock is empty. Rounds held back by the reserve are not
 "run out": a layer that stops because of its reserve, with a full salvo still in stock, is not flagged.
 
+What limited a layer (the binding-constraint ledger's raw counts; they change no rule and no draw): for each
+region and layer, the candidates of rule 2 and the candidates left without fire, each with one reason. With
+``n0 = min(candidates, channels, magazine limit)``: ``n0 − engaged`` were held back by the reserve (rule 8);
+``candidates − n0`` by the tighter of channels and magazine limit (channels when they are equal). In the
+shoot-look-shoot rounds after the first, an engaged target left without its next shot counts once more: for
+the reserve if the reserve withheld the round, else for the magazine. Nothing unserved: nothing bound.
+
 Random draws: the rules are carried out by compiled loops (:mod:`sim.model.engagement.kernel`,
 numba) over regions, layers and threat types, with one binomial draw per (region, layer or shoot-look-shoot
 round, type) that has anything engaged; a count of zero draws nothing. The draws are NumPy's
@@ -233,6 +240,10 @@ class NightOutcome:
             target it had capacity for, or could not fire a follow-up shot at a surviving engaged target,
             and its stock is empty. Rounds held back by a reserve do not count as run out.
         cost_per_shot_eur: ``[L]`` cost of one shot of each layer, in euros (copied from the layers).
+        candidates: ``[R, L]`` threats each layer could engage (rule 2), or None for an outcome built by hand.
+        unserved: ``[R, L, 3]`` why candidates went without fire, by limit: fire channels, magazine, reserve
+            (columns :data:`~sim.model.engagement.kernel.LIMIT_CHANNELS`, ``LIMIT_MAGAZINE``, ``LIMIT_RESERVE``;
+            see "What limited a layer" in the module docstring), or None for an outcome built by hand.
     """
 
     killed: IntArray
@@ -242,6 +253,8 @@ class NightOutcome:
     munitions_left: IntArray
     magazine_empty: BoolArray
     cost_per_shot_eur: FloatArray
+    candidates: IntArray | None = None
+    unserved: IntArray | None = None
 
     @property
     def shots_cost_eur(self) -> FloatArray:
@@ -465,7 +478,7 @@ def resolve_night(
         table.layers and int(table.munition_index.max()) >= munitions_left.shape[1]
     ):
         raise ValueError(f"munitions_on_hand must be [R, M] with R = {n_regions} and a column for every layer")
-    killed, engaged, shots, magazine_empty = resolve_layers(
+    killed, engaged, shots, magazine_empty, candidates, unserved = resolve_layers(
         survivors,
         capacity,
         munitions_left,
@@ -486,4 +499,6 @@ def resolve_night(
         munitions_left=munitions_left,
         magazine_empty=magazine_empty,
         cost_per_shot_eur=table.cost_per_shot_eur.copy(),
+        candidates=candidates,
+        unserved=unserved,
     )
