@@ -20,7 +20,6 @@ from sim.cli import app
 from sim.model.engagement import LayerSpec, resolve_night
 from sim.model.engagement.binding import book_binding
 from sim.model.engagement.constraints import CONSTRAINTS, LAYERS, SIDES
-from sim.model.engagement.kernel import LIMIT_CHANNELS, LIMIT_MAGAZINE, LIMIT_RESERVE
 from sim.model.metrics import compute_metrics
 from sim.model.world import AirDefenceModel
 from sim.scenario.calendar import DAYS_PER_YEAR
@@ -299,7 +298,8 @@ def test_more_teams_lift_the_drone_intercept_rate_where_crews_bind() -> None:
 def test_a_launch_team_that_is_not_an_effector_is_a_located_error(tmp_path: Path) -> None:
     path = tmp_path / "variant.yaml"
     path.write_text(
-        f"extends: {BASELINE}\nname: bad_team\nactors:\n  ukraine:\n    industry:\n      launch_team: interceptor_drone_teams\n",
+        f"extends: {BASELINE}\nname: bad_team\nactors:\n  ukraine:\n    industry:\n"
+        "      launch_team: interceptor_drone_teams\n",
         encoding="utf-8",
     )
     result = CliRunner().invoke(app, ["validate", str(path)], env={"COLUMNS": "1000"})
