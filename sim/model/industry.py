@@ -82,6 +82,8 @@ class ProductionLine:
     reference_order_units: int
     country: str = ""
     """The supplier's country (``US`` lines are what US-funded money may buy)."""
+    reserved_for: str | None = None
+    """The only kind of money (national, eu, us) that may buy from the line; None: any the rules allow."""
     _paused_until_day: int = field(default=-1, init=False)
     _credit: float = field(default=0.0, init=False)
     _uncredited_from_day: int = field(default=NEVER, init=False)

@@ -99,6 +99,10 @@ class MarketAccess:
         """The rules a scenario's EU section sets."""
         return cls(eu.european_preference, eu.non_eu_component_cap.value)
 
+    def national(self, line: ProductionLine) -> bool:
+        """Whether national money may buy from the line: every line not reserved for other money."""
+        return line.reserved_for in (None, AidFunding.NATIONAL)
+
     def within_content_cap(self, line: ProductionLine) -> bool:
         """Whether the product's non-EU content is within the cap."""
         return line.eu_content_share >= 1.0 - self.non_eu_component_cap
@@ -109,19 +113,23 @@ class MarketAccess:
 
     def safe(self, line: ProductionLine) -> bool:
         """Whether SAFE loans may pay for the line's product."""
-        return self.within_content_cap(line) and (line.european or not self.european_preference)
+        return (
+            line.reserved_for is None
+            and self.within_content_cap(line)
+            and (line.european or not self.european_preference)
+        )
 
     def eu(self, line: ProductionLine) -> bool:
         """Whether EU money (joint rounds, EU aid funds) may buy from the line."""
-        return self.european(line) or not self.european_preference
+        return line.reserved_for in (None, AidFunding.EU) and (self.european(line) or not self.european_preference)
 
     def us(self, line: ProductionLine) -> bool:
         """Whether US-funded money (PURL, FMS) may buy from the line."""
-        return line.country == US_COUNTRY
+        return line.reserved_for in (None, AidFunding.US) and line.country == US_COUNTRY
 
-    def rule(self, funding: AidFunding) -> Callable[[ProductionLine], bool] | None:
-        """The line filter of a kind of money (None: every line)."""
-        return {AidFunding.NATIONAL: None, AidFunding.EU: self.eu, AidFunding.US: self.us}[funding]
+    def rule(self, funding: AidFunding) -> Callable[[ProductionLine], bool]:
+        """The line filter of a kind of money."""
+        return {AidFunding.NATIONAL: self.national, AidFunding.EU: self.eu, AidFunding.US: self.us}[funding]
 
 
 class Market:
@@ -153,6 +161,7 @@ class Market:
                     european=supplier.european,
                     reference_order_units=product.reference_order_units.as_int(),
                     country=supplier.country,
+                    reserved_for=supplier.reserved_for,
                 )
                 for delivery in product.pipeline:
                     order = self._new_order(delivery.buyer, line, delivery.units.as_int(), price, PIPELINE, 0)
@@ -195,10 +204,13 @@ class Market:
     def quotes(
         self, item: str, units: int, *, eligible: Callable[[ProductionLine], bool] | None = None, priority: bool = False
     ) -> list[Quote]:
-        """Quotes of every line making ``item`` that passes ``eligible`` and has capacity."""
+        """Quotes of every line making ``item`` that passes ``eligible`` (default: what national money may buy,
+        :meth:`MarketAccess.national`) and has capacity."""
+        if eligible is None:
+            eligible = self.access.national
         quotes = []
         for line in self.lines_by_item.get(item, ()):
-            if eligible is not None and not eligible(line):
+            if not eligible(line):
                 continue
             lead_time = line.quote_lead_time_days(units, priority)
             if lead_time == float("inf"):

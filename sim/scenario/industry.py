@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, StrictBool
 
 from sim.scenario.catalog import Frozen
@@ -59,6 +61,11 @@ class Supplier(Frozen):
     country: Name
     european: StrictBool = Field(description="Counts as European under a European-preference rule.")
     products: list[Product]
+    reserved_for: Literal["national", "eu", "us"] | None = Field(
+        default=None,
+        description="Sells only to money of this kind (us: stocks the US releases only for PURL packages); "
+        "default: to every buyer its rules allow.",
+    )
     policy: SupplierPolicy = Field(default_factory=FixedCapacity)
 
 

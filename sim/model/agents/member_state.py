@@ -226,6 +226,7 @@ class MemberStateAgent(mesa.Agent):
         return any(
             sum(self.split_payment(line.unit_price_eur, 1, market.access.safe(line)))
             for line in market.lines_by_item.get(item, ())
+            if market.access.national(line)
         )
 
     def review_donation(self, day: int, ukraine_short: bool) -> None:

@@ -25,8 +25,8 @@ class AidFund:
     eur_per_year: float
     shares: dict[str, float]
     priority: bool
-    eligible: Callable[[ProductionLine], bool] | None
-    """The lines it may buy from (None: every line)."""
+    eligible: Callable[[ProductionLine], bool]
+    """The lines it may buy from."""
     available_eur: float = 0.0
 
 
@@ -61,7 +61,7 @@ class UkraineAgent(mesa.Agent):
             ukraine.military_aid_meur_per_year.value * 1e6,
             {name: share.value for name, share in ukraine.aid_shares.items()},
             ukraine.aid_priority,
-            None,
+            access.national,
         )
         self.aid_funds = [national] + [
             AidFund(
