@@ -9,7 +9,6 @@ the pipeline.
 from __future__ import annotations
 
 import dataclasses
-
 import math
 from collections import defaultdict
 from pathlib import Path

@@ -145,7 +145,10 @@ class ProductionLine:
         ``first_day`` to ``last_day`` (a delivery schedule from the scenario). They were started before day 0,
         so they use none of the line's capacity in the horizon."""
         sequences = self._sequence
-        started = [(due_day, next(sequences), order, units) for due_day, units in even_schedule(order.quantity, first_day, last_day)]
+        started = [
+            (due_day, next(sequences), order, units)
+            for due_day, units in even_schedule(order.quantity, first_day, last_day)
+        ]
         self._in_production = deque(sorted([*self._in_production, *started]))  # (sequences are unique)
         order.started = order.quantity
         self.next_busy_day = 0
