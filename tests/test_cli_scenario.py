@@ -67,7 +67,8 @@ BROKEN_LINES = [
 def test_validate_accepts_every_shipped_scenario() -> None:
     result = invoke("validate", *map(str, SCENARIOS))
     assert result.exit_code == 0, result.output
-    lines = result.stdout.splitlines()
+    # (the baseline's PAC-3 MSE steps of 2027-28 fall after a 365-day horizon: a note, not an error)
+    lines = [line for line in result.stdout.splitlines() if not line.startswith("  note: ")]
     assert lines == [f"ok {path}: {path.stem}, 365 days" for path in SCENARIOS]
 
 
@@ -235,7 +236,7 @@ def test_subprocess_validate_good_and_broken_files_together(broken: Path) -> Non
     shipped = [str(path) for path in SCENARIOS]
     completed = run_sim("validate", *shipped, "broken.yaml", cwd=broken.parent)
     assert completed.returncode == 1
-    lines = completed.stdout.splitlines()
+    lines = [line for line in completed.stdout.splitlines() if not line.startswith("  note: ")]
     assert lines[: len(shipped)] == [f"ok {path}: {Path(path).stem}, 365 days" for path in shipped]
     assert sorted(lines[len(shipped) :]) == sorted([*BROKEN_LINES, "2 problems"])
     assert "Traceback" not in completed.stdout + completed.stderr

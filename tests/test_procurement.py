@@ -8,6 +8,7 @@ the pipeline.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import defaultdict
 from pathlib import Path
@@ -199,7 +200,7 @@ def test_safe_does_not_pay_for_products_over_the_non_eu_content_cap(model: AirDe
     poland.budget.available_eur = 1.5 * AMRAAM_PRICE
     poland.budget.safe_available_eur = 100 * AMRAAM_PRICE
     line = model.market.line("raytheon_us", "amraam")  # 10% EU content; the cap allows 35% non-EU
-    assert not poland.safe_eligible(line)
+    assert not model.market.access.safe(line)
     ordered, note = poland.buy("amraam", 5, day=0)
     assert ordered == 1
     assert "4 unaffordable" in note
@@ -221,15 +222,16 @@ def test_european_preference_keeps_safe_money_for_european_suppliers(model: AirD
     poland = model.member_state("PL")
     line = model.market.line("raytheon_us", "amraam")
     line.eu_content_share = 0.9  # within the content cap: only the preference can refuse it now
-    assert poland.safe_eligible(line)
-    model.eu.european_preference = True
-    assert not poland.safe_eligible(line)
-    assert poland.safe_eligible(model.market.line("diehl", "iris_t"))
+    access = model.market.access
+    assert access.safe(line)
+    model.market.access = dataclasses.replace(access, european_preference=True)
+    assert not model.market.access.safe(line)
+    assert model.market.access.safe(model.market.line("diehl", "iris_t"))
     poland.budget.safe_available_eur = 1e9
     ordered, note = poland.buy("amraam", 2, day=0)
     assert ordered == 0
     assert note.startswith("cannot afford one amraam")
-    model.eu.european_preference = False
+    model.market.access = access
     ordered, _ = poland.buy("amraam", 2, day=0)
     assert ordered == 2
     assert model.ledger.procurement_spend_eur == {"safe": 2 * AMRAAM_PRICE}

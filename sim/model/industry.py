@@ -25,9 +25,10 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from sim.scenario.calendar import DAYS_PER_MONTH
+from sim.scenario.industry import EXTERNAL_BUYER
 
-EXTERNAL_BUYER = "external"
-"""Buyer of the orders that were already in the queue at the start (other customers)."""
+__all__ = ["EXTERNAL_BUYER", "Delivery", "Order", "ProductionLine", "steady_state_schedule"]
+
 CREDIT_TOLERANCE = 1e-9
 """Units of production credit within which a day's credit counts as whole (floating-point sums)."""
 NEVER = 2**62
@@ -79,6 +80,10 @@ class ProductionLine:
     eu_content_share: float
     european: bool
     reference_order_units: int
+    country: str = ""
+    """The supplier's country (``US`` lines are what US-funded money may buy)."""
+    reserved_for: str | None = None
+    """The only kind of money (national, eu, us) that may buy from the line; None: any the rules allow."""
     _paused_until_day: int = field(default=-1, init=False)
     _credit: float = field(default=0.0, init=False)
     _uncredited_from_day: int = field(default=NEVER, init=False)
@@ -134,6 +139,19 @@ class ProductionLine:
         self._in_production = deque(sorted([*self._in_production, *started]))  # (sequences are unique)
         order.started += sum(units for _, units in schedule)
         self.enqueue(order)
+
+    def start_pipeline(self, order: Order, first_day: int, last_day: int) -> None:
+        """Enter an order signed before the start whose units are already in production, due evenly from
+        ``first_day`` to ``last_day`` (a delivery schedule from the scenario). They were started before day 0,
+        so they use none of the line's capacity in the horizon."""
+        sequences = self._sequence
+        started = [
+            (due_day, next(sequences), order, units)
+            for due_day, units in even_schedule(order.quantity, first_day, last_day)
+        ]
+        self._in_production = deque(sorted([*self._in_production, *started]))  # (sequences are unique)
+        order.started = order.quantity
+        self.next_busy_day = 0
 
     def _take_over_production(self, order: Order) -> None:
         """Give ``order`` the units in production for non-priority orders closest to delivery (see :meth:`enqueue`).
@@ -337,3 +355,14 @@ def steady_state_schedule(capacity_per_month: float, lead_time_days: int, units:
             if waiting == 0:
                 break
     return tuple(schedule)
+
+
+def even_schedule(units: int, first_day: int, last_day: int) -> list[tuple[int, int]]:
+    """``(due day, units)`` spreading ``units`` as evenly as whole units allow over ``first_day..last_day``:
+    unit *k* of *n* is due on ``first_day + k * days // n`` (so the first is due on ``first_day``)."""
+    days = last_day - first_day + 1
+    due: dict[int, int] = {}
+    for k in range(units):
+        day = first_day + k * days // units
+        due[day] = due.get(day, 0) + 1
+    return sorted(due.items())

@@ -102,6 +102,8 @@ class Ledger:
         self.procurement_spend_by_supplier_eur: defaultdict[str, float] = defaultdict(float)
         self.units_ordered: defaultdict[str, int] = defaultdict(int)  # by item
         self.units_delivered: defaultdict[str, int] = defaultdict(int)
+        self.units_delivered_to_ukraine: defaultdict[str, int] = defaultdict(int)  # by item
+        self.units_delivered_to_member_states: defaultdict[str, int] = defaultdict(int)  # by item
         self.lead_time_unit_days = 0.0  # Σ over delivered units of (delivery day − order day)
         self.lead_time_units = 0
         self.edip_spent_eur = 0.0
@@ -169,11 +171,14 @@ class Ledger:
         self.add_today("orders_units", units)
         self.add_today("procurement_spend_meur", cost_eur / 1e6)
 
-    def record_delivery(self, item: str, units: int, lead_time_days: int) -> None:
-        """Book units delivered and how long they took from order to delivery."""
+    def record_delivery(self, item: str, units: int, lead_time_days: int | None, *, to_ukraine: bool) -> None:
+        """Book units delivered (to Ukraine or to a member state) and how long they took from order to delivery
+        (None: an order placed before the start, whose wait is not known and not averaged)."""
         self.units_delivered[item] += units
-        self.lead_time_unit_days += units * lead_time_days
-        self.lead_time_units += units
+        (self.units_delivered_to_ukraine if to_ukraine else self.units_delivered_to_member_states)[item] += units
+        if lead_time_days is not None:
+            self.lead_time_unit_days += units * lead_time_days
+            self.lead_time_units += units
         self.add_today("deliveries_units", units)
 
     def end_day(self, day: int, stock_by_region: NDArray[np.float64], levels: dict[str, float]) -> None:

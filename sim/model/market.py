@@ -1,5 +1,23 @@
-"""The procurement pipeline: budget line → order (national, SAFE-funded, EU-joint, backfill) → a queue at a
+"""The procurement pipeline: budget line → order (national, SAFE-funded, EU-joint, backfill, aid) → a queue at a
 supplier's production line → delivery into the buyer's inventory.
+
+**Who may buy what** (:class:`MarketAccess`, the one place these rules live). Each pot of money reaches some
+production lines:
+
+- *national* money (member states' budgets, bilateral aid to Ukraine, backfill): every line;
+- *SAFE* loans: products within the cap on non-EU content (public-figures#43), and under European preference
+  only European suppliers (EU/EEA/Ukraine: the supplier's ``european`` flag);
+- *EU joint rounds* and EU aid funds: any line, or under European preference European suppliers with products
+  within the non-EU content cap (public-figures#44);
+- *US* money (PURL, FMS: allies paying for US equipment): US suppliers only.
+
+**Queues.** Orders wait at a line in order of arrival. Priority orders (NATO backfill of what a donor gave
+Ukraine; an aid fund marked ``priority``) go ahead of every waiting order and take over units in production
+for other customers (see :meth:`ProductionLine.enqueue`) — as the US did in July 2025, when Switzerland's
+Patriot production batches were moved back for states supplying Ukraine. Aid orders are not priority unless
+their fund says so: they wait in line like any customer. What was already due at the start comes from each
+product's ``pipeline`` (orders signed before the start, in production with their due days) and its
+``backlog_units`` (orders from others, waiting).
 
 :class:`Budget` holds a member state's money: a yearly air-defence budget (unspent money carries over)
 and a SAFE loan drawn at most a fifth of its allocation a year (SAFE runs to 2030). :class:`Market`
@@ -18,8 +36,12 @@ from dataclasses import dataclass
 from sim.model.industry import EXTERNAL_BUYER, Delivery, Order, ProductionLine
 from sim.model.ledger import Ledger
 from sim.model.policies.procurement import Quote
+from sim.model.tables import UKRAINE
+from sim.scenario.actors import EU, AidFunding
 from sim.scenario.model import Scenario
 
+PIPELINE = "pipeline"
+"""Channel of the orders signed before the start (a product's ``pipeline``): not booked as spend."""
 SAFE_YEARS = 5
 """SAFE loans are drawn over this many years (2026–2030), so at most 1/5 of an allocation a year."""
 
@@ -61,11 +83,61 @@ class Budget:
         self.spent_eur += amount_eur
 
 
+US_COUNTRY = "US"
+"""The country code of the suppliers US-funded money (PURL, FMS) buys from."""
+
+
+@dataclass(frozen=True)
+class MarketAccess:
+    """Which production lines each pot of money may buy from (the rules in the module docstring)."""
+
+    european_preference: bool
+    non_eu_component_cap: float
+
+    @classmethod
+    def of(cls, eu: EU) -> MarketAccess:
+        """The rules a scenario's EU section sets."""
+        return cls(eu.european_preference, eu.non_eu_component_cap.value)
+
+    def national(self, line: ProductionLine) -> bool:
+        """Whether national money may buy from the line: every line not reserved for other money."""
+        return line.reserved_for in (None, AidFunding.NATIONAL)
+
+    def within_content_cap(self, line: ProductionLine) -> bool:
+        """Whether the product's non-EU content is within the cap."""
+        return line.eu_content_share >= 1.0 - self.non_eu_component_cap
+
+    def european(self, line: ProductionLine) -> bool:
+        """Whether the line passes European preference: a European supplier, a product within the content cap."""
+        return line.european and self.within_content_cap(line)
+
+    def safe(self, line: ProductionLine) -> bool:
+        """Whether SAFE loans may pay for the line's product."""
+        return (
+            line.reserved_for is None
+            and self.within_content_cap(line)
+            and (line.european or not self.european_preference)
+        )
+
+    def eu(self, line: ProductionLine) -> bool:
+        """Whether EU money (joint rounds, EU aid funds) may buy from the line."""
+        return line.reserved_for in (None, AidFunding.EU) and (self.european(line) or not self.european_preference)
+
+    def us(self, line: ProductionLine) -> bool:
+        """Whether US-funded money (PURL, FMS) may buy from the line."""
+        return line.reserved_for in (None, AidFunding.US) and line.country == US_COUNTRY
+
+    def rule(self, funding: AidFunding) -> Callable[[ProductionLine], bool]:
+        """The line filter of a kind of money."""
+        return {AidFunding.NATIONAL: self.national, AidFunding.EU: self.eu, AidFunding.US: self.us}[funding]
+
+
 class Market:
     """Every production line of every supplier; quotes, orders and deliveries."""
 
     def __init__(self, scenario: Scenario, ledger: Ledger) -> None:
         self.ledger = ledger
+        self.access = MarketAccess.of(scenario.actors.eu)
         self.lines: dict[tuple[str, str], ProductionLine] = {}
         self.lines_by_item: defaultdict[str, list[ProductionLine]] = defaultdict(list)
         self.on_order: defaultdict[str, defaultdict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -88,10 +160,21 @@ class Market:
                     eu_content_share=product.eu_content_share.value,
                     european=supplier.european,
                     reference_order_units=product.reference_order_units.as_int(),
+                    country=supplier.country,
+                    reserved_for=supplier.reserved_for,
                 )
+                for delivery in product.pipeline:
+                    order = self._new_order(delivery.buyer, line, delivery.units.as_int(), price, PIPELINE, 0)
+                    line.start_pipeline(order, delivery.first_day.as_int(), delivery.last_day.as_int())
+                    if delivery.buyer != EXTERNAL_BUYER:
+                        self.on_order[delivery.buyer][product.item] += order.quantity
                 backlog = product.backlog_units.as_int()
                 if backlog:
-                    line.start_in_steady_state(self._new_order(EXTERNAL_BUYER, line, backlog, price, "external", 0))
+                    order = self._new_order(EXTERNAL_BUYER, line, backlog, price, "external", 0)
+                    if product.pipeline:
+                        line.enqueue(order)
+                    else:
+                        line.start_in_steady_state(order)
                 self.lines[(supplier.name, product.item)] = line
                 self.lines_by_item[product.item].append(line)
         self._line_list = list(self.lines.values())  # (the lines in the order of ``lines``)
@@ -121,10 +204,13 @@ class Market:
     def quotes(
         self, item: str, units: int, *, eligible: Callable[[ProductionLine], bool] | None = None, priority: bool = False
     ) -> list[Quote]:
-        """Quotes of every line making ``item`` that passes ``eligible`` and has capacity."""
+        """Quotes of every line making ``item`` that passes ``eligible`` (default: what national money may buy,
+        :meth:`MarketAccess.national`) and has capacity."""
+        if eligible is None:
+            eligible = self.access.national
         quotes = []
         for line in self.lines_by_item.get(item, ()):
-            if eligible is not None and not eligible(line):
+            if not eligible(line):
                 continue
             lead_time = line.quote_lead_time_days(units, priority)
             if lead_time == float("inf"):
@@ -180,6 +266,7 @@ class Market:
                 order = delivery.order
                 if order.buyer != EXTERNAL_BUYER:
                     on_order[order.buyer][order.item] -= delivery.units
-                    record_delivery(order.item, delivery.units, day - order.day_placed)
+                    wait = None if order.channel == PIPELINE else day - order.day_placed
+                    record_delivery(order.item, delivery.units, wait, to_ukraine=order.buyer == UKRAINE)
                     delivered.append(delivery)
         return delivered

@@ -337,6 +337,20 @@ def _binding_nights_share(ledger: Ledger) -> dict[str, float]:
     return shares
 
 
+def _interceptors_delivered(to_ukraine: bool) -> Callable[[Ledger], dict[str, float]]:
+    def compute(ledger: Ledger) -> dict[str, float]:
+        delivered = ledger.units_delivered_to_ukraine if to_ukraine else ledger.units_delivered_to_member_states
+        return {name: float(delivered.get(name, 0)) for name in ledger.tables.munition_names if name != NO_MUNITION}
+
+    return compute
+
+
+def _ukraine_intercept_rate_by_threat(ledger: Ledger) -> dict[str, float]:
+    rows = _side(ledger, True)
+    killed, launched = ledger.killed[rows].sum(axis=0), ledger.launched[rows].sum(axis=0)
+    return {name: _ratio(killed[i], launched[i]) for i, name in enumerate(ledger.tables.threat_names)}
+
+
 FAMILIES: tuple[MetricFamily, ...] = (
     MetricFamily(
         "empty_magazine_days",
@@ -370,6 +384,29 @@ FAMILIES: tuple[MetricFamily, ...] = (
     ),
     MetricFamily("damage_meur", "Value destroyed, by region.", "EUR million", "lower", _by_region("damage_meur")),
     MetricFamily("shots", "Interceptors fired, by interceptor.", "rounds", "neither", _shots_by_interceptor),
+    MetricFamily(
+        "ukraine_interceptors_delivered",
+        "Interceptors delivered to Ukraine by suppliers within the horizon (aid purchases and orders already "
+        "due at the start; not donations from stocks), by interceptor.",
+        "units",
+        "higher",
+        _interceptors_delivered(True),
+    ),
+    MetricFamily(
+        "member_state_interceptors_delivered",
+        "Interceptors delivered to member states by suppliers within the horizon, by interceptor.",
+        "units",
+        "higher",
+        _interceptors_delivered(False),
+    ),
+    MetricFamily(
+        "ukraine_intercept_rate_by_threat",
+        "Share of each kind of threat launched at Ukraine that was shot down or jammed (e.g. iskander_m: "
+        "ballistic missiles, which only Patriot-class layers can stop).",
+        "share",
+        "higher",
+        _ukraine_intercept_rate_by_threat,
+    ),
     MetricFamily(
         "procurement_spend_meur",
         "Money committed, by channel.",

@@ -187,6 +187,33 @@ class UkraineIndustry(Frozen):
     )
 
 
+class AidFunding(StrEnum):
+    """Whose money an aid fund is, which decides which suppliers it may buy from (see :mod:`sim.model.market`)."""
+
+    NATIONAL = "national"
+    """Member states' own budgets (bilateral aid): any supplier."""
+    EU = "eu"
+    """EU money (European Peace Facility, Ukraine support instruments): under European preference only
+    European suppliers within the non-EU content cap."""
+    US = "us"
+    """Allies' money for US equipment (PURL, FMS): US suppliers only."""
+
+
+class AidFund(Frozen):
+    """A pot of money that buys interceptors for Ukraine."""
+
+    name: Name
+    funding: AidFunding = Field(description="Whose money: national, eu or us (decides the suppliers it reaches).")
+    meur_per_year: MoneyMeur = Field(description="Money spent each year, EUR million.")
+    shares: dict[str, Fraction] = Field(
+        description="How the money is split over interceptors; sums to 1. A share no eligible supplier makes "
+        "goes to the fund's other interceptors."
+    )
+    priority: StrictBool = Field(
+        default=False, description="Its orders jump suppliers' queues (as backfill does); otherwise they wait in line."
+    )
+
+
 class Ukraine(Frozen):
     """Ukraine: defends its regions under nightly raids; runs a fast domestic industry."""
 
@@ -204,6 +231,11 @@ class Ukraine(Frozen):
     )
     aid_shares: dict[str, Fraction] = Field(
         default_factory=dict, description="How the aid money is split over interceptors; sums to 1."
+    )
+    aid_funds: list[AidFund] = Field(
+        default_factory=list,
+        description="Further pots of aid money, each with its own funding rule (PURL for US equipment, EU "
+        "instruments under European preference), besides military_aid_meur_per_year (national money).",
     )
     industry: UkraineIndustry
     allocation: AllocationPolicy = Field(default_factory=ThreatWeightedAllocation)

@@ -27,6 +27,7 @@ from sim.scenario.events import (
     SupplierDelay,
     Transfer,
 )
+from sim.scenario.industry import EXTERNAL_BUYER
 from sim.scenario.model import Scenario
 from sim.scenario.parameters import DAYS_PER_MONTH, MAX_COUNT, Param
 from sim.scenario.policies import (
@@ -219,6 +220,13 @@ def _check_actors(scenario: Scenario) -> Iterator[Finding]:
                 f"interceptor '{ukraine.industry.interceptor}' (expected an effector that launches it)",
             )
     yield from _check_mix(("actors", "ukraine", "aid_shares"), ukraine.aid_shares, interceptors, "interceptor")
+    fund_names: set[str] = set()
+    for index, fund in enumerate(ukraine.aid_funds):
+        fund_path = ("actors", "ukraine", "aid_funds", index)
+        if fund.name in fund_names:
+            yield Finding((*fund_path, "name"), f"aid fund '{fund.name}' is listed twice")
+        fund_names.add(fund.name)
+        yield from _check_mix((*fund_path, "shares"), fund.shares, interceptors, "interceptor")
     shares = sum(region.raid_share.value for region in ukraine.regions)
     if ukraine.regions and abs(shares - 1.0) > MIX_TOLERANCE:
         yield Finding(("actors", "ukraine", "regions"), f"raid_share values sum to {shares:g}, not 1")
@@ -263,12 +271,22 @@ def _check_industry(scenario: Scenario) -> Iterator[Finding]:
             yield Finding(("industry", "suppliers", index, "name"), f"supplier '{supplier.name}' is listed twice")
         seen.add(supplier.name)
         for product_index, product in enumerate(supplier.products):
-            yield from _check_one(
-                ("industry", "suppliers", index, "products", product_index, "item"),
-                "catalog item",
-                product.item,
-                items,
-            )
+            path: KeyPath = ("industry", "suppliers", index, "products", product_index)
+            yield from _check_one((*path, "item"), "catalog item", product.item, items)
+            for delivery_index, delivery in enumerate(product.pipeline):
+                delivery_path = (*path, "pipeline", delivery_index)
+                yield from _check_states(
+                    (*delivery_path, "buyer"),
+                    [delivery.buyer],
+                    scenario.actors.member_states,
+                    extra=["UA", EXTERNAL_BUYER],
+                )
+                if delivery.last_day.as_int() < delivery.first_day.as_int():
+                    yield Finding(
+                        (*delivery_path, "last_day"),
+                        f"last_day {delivery.last_day.as_int()} comes before first_day {delivery.first_day.as_int()}",
+                        expected="a last delivery day on or after the first",
+                    )
 
 
 def _check_events(scenario: Scenario) -> Iterator[Finding]:

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from sim.model.industry import ProductionLine
 from sim.model.policies.registry import EU
 from sim.model.surroundings import Surroundings
 from sim.scenario.calendar import DAYS_PER_YEAR
@@ -28,8 +27,6 @@ class EUAgent(mesa.Agent):
         self.safe_drawn_eur = 0.0
         self.edip_left_eur = eu.edip_grants_meur.value * 1e6
         self.edip_cofinance_share = eu.edip_cofinance_share.value
-        self.non_eu_component_cap = eu.non_eu_component_cap.value
-        self.european_preference = eu.european_preference
         self.ukraine_funding_eur_per_year = eu.ukraine_industry_funding_meur_per_year.value * 1e6
         self.policy = EU.build(eu.policy, surroundings.policy_context)
         self.pool: defaultdict[str, dict[str, int]] = defaultdict(dict)  # item -> buyer -> units
@@ -54,10 +51,6 @@ class EUAgent(mesa.Agent):
         """A member state draws a SAFE loan: it counts against the EU-wide envelope."""
         self.safe_drawn_eur += amount_eur
 
-    def joint_eligible(self, line: ProductionLine) -> bool:
-        """Whether a joint round may buy from this line (European preference)."""
-        return line.european or not self.european_preference
-
     def pool_demand(self, buyer: MemberStateAgent, item: str, units: int) -> None:
         """A member state puts units into the next joint round."""
         self.pool[item][buyer.code] = self.pool[item].get(buyer.code, 0) + units
@@ -70,7 +63,7 @@ class EUAgent(mesa.Agent):
         for item in sorted(self.pool):
             demands = self.pool[item]
             total = sum(demands.values())
-            quotes = market.quotes(item, total, eligible=self.joint_eligible)
+            quotes = market.quotes(item, total, eligible=market.access.eu)
             if not quotes:
                 for code, units in demands.items():
                     ledger.refuse(day, f"joint order of {units} {item} for {code}", "no eligible supplier")
@@ -78,13 +71,13 @@ class EUAgent(mesa.Agent):
             quote = min(quotes, key=lambda q: (q.lead_time_days, q.unit_price_eur, q.supplier))
             line = market.line(quote.supplier, item)
             price = quote.unit_price_eur * (1.0 - self.policy.discount(total, line.reference_order_units))
-            european = line.european and line.eu_content_share >= 1.0 - self.non_eu_component_cap
+            european = market.access.european(line)
             grant_share = self.edip_cofinance_share if european and self.edip_left_eur > 0 else 0.0
             for code in sorted(demands):
                 buyer = surroundings.actors.member_state(code)
                 units = demands[code]
                 buyer_price = price * (1.0 - grant_share)
-                budget_units, safe_units = buyer.split_payment(buyer_price, units, buyer.safe_eligible(line))
+                budget_units, safe_units = buyer.split_payment(buyer_price, units, market.access.safe(line))
                 grant_units = budget_units + safe_units
                 grant_eur = min(self.edip_left_eur, grant_units * price * grant_share)
                 if grant_units == 0:

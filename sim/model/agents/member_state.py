@@ -110,13 +110,6 @@ class MemberStateAgent(mesa.Agent):
 
     # --- money ----------------------------------------------------------------------------------------
 
-    def safe_eligible(self, line: ProductionLine) -> bool:
-        """Whether SAFE loans may pay for this product (non-EU content cap, European preference)."""
-        eu = self.surroundings.actors.eu
-        if line.eu_content_share < 1.0 - eu.non_eu_component_cap:
-            return False
-        return line.european or not eu.european_preference
-
     def split_payment(self, cost_per_unit_eur: float, units: int, safe_ok: bool) -> tuple[int, int]:
         """Units it can pay for from its budget, then from SAFE (if allowed): ``(budget units, SAFE units)``."""
         if cost_per_unit_eur <= 0:
@@ -165,7 +158,7 @@ class MemberStateAgent(mesa.Agent):
             return 0, f"no supplier offers {item} within the acceptable lead time"
         quote = ranked[0]
         line = market.line(quote.supplier, item)
-        budget_units, safe_units = self.split_payment(quote.unit_price_eur, units, self.safe_eligible(line))
+        budget_units, safe_units = self.split_payment(quote.unit_price_eur, units, market.access.safe(line))
         if budget_units + safe_units == 0:
             return 0, (
                 f"cannot afford one {item} at €{quote.unit_price_eur:,.0f} "
@@ -229,9 +222,11 @@ class MemberStateAgent(mesa.Agent):
         budget = self.budget
         if budget.available_eur < 0 or budget.safe_available_eur < 0:
             return True
+        market = self.surroundings.market
         return any(
-            sum(self.split_payment(line.unit_price_eur, 1, self.safe_eligible(line)))
-            for line in self.surroundings.market.lines_by_item.get(item, ())
+            sum(self.split_payment(line.unit_price_eur, 1, market.access.safe(line)))
+            for line in market.lines_by_item.get(item, ())
+            if market.access.national(line)
         )
 
     def review_donation(self, day: int, ukraine_short: bool) -> None:

@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import mesa
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.model.industry import CREDIT_TOLERANCE
+from sim.model.industry import CREDIT_TOLERANCE, ProductionLine
 from sim.model.policies.registry import ALLOCATION
 from sim.model.splits import UnitSplit
 from sim.model.surroundings import Surroundings
 from sim.model.tables import UKRAINE
 from sim.scenario.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
+
+
+@dataclass
+class AidFund:
+    """A pot of aid money for Ukraine's interceptors (``military_aid_meur_per_year`` or an ``aid_funds`` entry)."""
+
+    name: str
+    eur_per_year: float
+    shares: dict[str, float]
+    priority: bool
+    eligible: Callable[[ProductionLine], bool]
+    """The lines it may buy from."""
+    available_eur: float = 0.0
 
 
 class UkraineAgent(mesa.Agent):
@@ -48,10 +64,24 @@ class UkraineAgent(mesa.Agent):
         self.launch_team_training_days = industry.launch_team_training_days.as_int()
         self._teams_in_training: list[tuple[int, int]] = []  # (day they join the depot, teams)
         self.launch_teams_bought = 0
-        self.aid_eur_per_year = ukraine.military_aid_meur_per_year.value * 1e6
-        self.aid_shares = {name: share.value for name, share in ukraine.aid_shares.items()}
-        self.aid_priority = ukraine.aid_priority
-        self.aid_available_eur = 0.0
+        access = surroundings.market.access
+        national = AidFund(
+            "military_aid",
+            ukraine.military_aid_meur_per_year.value * 1e6,
+            {name: share.value for name, share in ukraine.aid_shares.items()},
+            ukraine.aid_priority,
+            access.national,
+        )
+        self.aid_funds = [national] + [
+            AidFund(
+                fund.name,
+                fund.meur_per_year.value * 1e6,
+                {name: share.value for name, share in fund.shares.items()},
+                fund.priority,
+                access.rule(fund.funding),
+            )
+            for fund in ukraine.aid_funds
+        ]
         self.paid_units = 0.0  # units paid for and not yet made
         self._credit = 0.0
         self._capacity_steps: list[tuple[int, float]] = []
@@ -76,22 +106,32 @@ class UkraineAgent(mesa.Agent):
         """Fire units or interceptors arrive in the depot."""
         self.surroundings.posture.add_to_depot(item, units)
 
+    @property
+    def aid_available_eur(self) -> float:
+        """Aid money received and not yet spent, over all funds."""
+        return sum(fund.available_eur for fund in self.aid_funds)
+
     def buy_with_aid(self, day: int, days_covered: int) -> None:
-        """Spend ``days_covered`` days of military aid on interceptors, each at the fastest supplier."""
-        self.aid_available_eur += self.aid_eur_per_year * days_covered / DAYS_PER_YEAR
+        """Spend ``days_covered`` days of each aid fund on interceptors, each at the fastest supplier the fund may
+        buy from (:class:`sim.model.market.MarketAccess`). An interceptor no eligible supplier offers gives its
+        share to the fund's other interceptors; money left over (less than a unit) waits for the next review."""
         market = self.surroundings.market
-        budget = self.aid_available_eur
-        for item, share in sorted(self.aid_shares.items()):
-            quotes = market.quotes(item, 1, priority=self.aid_priority)
-            if not quotes or share <= 0:
-                continue
-            quote = min(quotes, key=lambda q: (q.lead_time_days, q.unit_price_eur, q.supplier))
-            units = int(budget * share // quote.unit_price_eur)
-            if units > 0:
-                market.place(
-                    self.code, quote.supplier, item, units, quote.unit_price_eur, "aid", day, priority=self.aid_priority
-                )
-                self.aid_available_eur -= units * quote.unit_price_eur
+        for fund in self.aid_funds:
+            fund.available_eur += fund.eur_per_year * days_covered / DAYS_PER_YEAR
+            best = {}
+            for item, share in sorted(fund.shares.items()):
+                quotes = market.quotes(item, 1, eligible=fund.eligible, priority=fund.priority)
+                if quotes and share > 0:
+                    best[item] = (share, min(quotes, key=lambda q: (q.lead_time_days, q.unit_price_eur, q.supplier)))
+            reachable_share = sum(share for share, _ in best.values())
+            budget = fund.available_eur
+            for item, (share, quote) in best.items():
+                units = int(budget * share / reachable_share // quote.unit_price_eur)
+                if units > 0:
+                    market.place(
+                        self.code, quote.supplier, item, units, quote.unit_price_eur, "aid", day, priority=fund.priority
+                    )
+                    fund.available_eur -= units * quote.unit_price_eur
 
     def allocate(self, day: int) -> None:
         """Send the depot's fire units and interceptors to the regions (the allocation policy decides)."""
