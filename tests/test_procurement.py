@@ -108,11 +108,11 @@ def test_quotes_from_every_line_with_capacity(market: Market) -> None:
         False,
         0.1,
     )
-    # The line has run for years: the units due in the next 365 days (⌊365 · 52/30⌋ = 632) are in production,
-    # the other 1,368 of the 2,000 on order wait. 1,368 + 100 at 52 a month, then 365 days in production.
+    # At day 0 the line's pipeline (the 2025 rate's year of output, public-figures#11) is in production and its
+    # backlog of 1,400 waits: 1,400 + 100 at 52 a month, then 365 days in production.
     line = market.line("lockheed_martin_us", "pac3_mse")
-    assert (line.units_in_production, line.queued_units) == (632, 2000 - 632)
-    assert quote.lead_time_days == pytest.approx(1468 / (52 / 30) + 365)
+    assert (line.units_in_production, line.queued_units) == (620, 1400)
+    assert quote.lead_time_days == pytest.approx(1500 / (52 / 30) + 365)
     (priority,) = market.quotes("pac3_mse", 100, priority=True)
     assert priority.lead_time_days == pytest.approx(100 / (52 / 30) + 365)
     # AMRAAM: Raytheon only (not European).
