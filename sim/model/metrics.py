@@ -80,6 +80,21 @@ def _nato_cost_exchange(ledger: Ledger) -> float:
     return _ratio(float(ledger.interceptor_spend_eur[rows].sum()), attacker_eur)
 
 
+def _nato_detection_rate(ledger: Ledger) -> float:
+    rows = _side(ledger, False)
+    launched = float(ledger.launched[rows].sum())
+    return _ratio(launched - float(ledger.unseen[rows].sum()), launched)
+
+
+def _detection_end(ledger: Ledger) -> dict[str, float]:
+    tables = ledger.tables
+    return {
+        name: float(ledger.detection_probability[i])
+        for i, name in enumerate(tables.region_names)
+        if not tables.region_is_ukraine[i]
+    }
+
+
 def _joint_share(ledger: Ledger) -> float:
     spend = ledger.procurement_spend_eur
     member_total = sum(value for channel, value in spend.items() if channel != "ukraine_industry")
@@ -128,6 +143,13 @@ METRICS: tuple[Metric, ...] = (
         _intercept_rate(False, "all"),
     ),
     Metric("nato_leakers", "Threats in NATO airspace that got through.", "threats", "lower", _total("leakers", False)),
+    Metric(
+        "nato_detection_rate",
+        "Share of threats entering NATO airspace that were detected in time to be engaged (sensors raise it).",
+        "share",
+        "higher",
+        _nato_detection_rate,
+    ),
     Metric(
         "incursions",
         "Nights a member state's airspace was entered.",
@@ -208,7 +230,8 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "airport_closure_hours",
-        "Hours airports were closed, summed over airports.",
+        "Hours airports were closed, summed over airports (a night's closure is longer the more intruders got "
+        "away undetected or unengaged).",
         "airport-hours",
         "lower",
         _total("airport_closure_hours", None),
@@ -350,6 +373,14 @@ FAMILIES: tuple[MetricFamily, ...] = (
         _by_region("incursions"),
     ),
     MetricFamily("damage_meur", "Value destroyed, by region.", "EUR million", "lower", _by_region("damage_meur")),
+    MetricFamily(
+        "detection_probability_end",
+        "Chance that a drone entering a member state's airspace is detected in time to be engaged, at the end "
+        "(sensors delivered during the run raise it), by state.",
+        "probability",
+        "higher",
+        _detection_end,
+    ),
     MetricFamily("shots", "Interceptors fired, by interceptor.", "rounds", "neither", _shots_by_interceptor),
     MetricFamily(
         "procurement_spend_meur",
