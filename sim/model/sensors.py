@@ -53,10 +53,11 @@ def detection_probability(
         watched_border_km: Km of border the state must watch.
 
     Returns:
-        ``p_max − (p_max − p_start)·exp(−C/B)``, never below ``p_start``.
+        ``p_max − (p_max − p_start)·exp(−C/B)``, computed as ``p_start + (p_max − p_start)·(1 − exp(−C/B))``
+        (so that no coverage gives ``p_start`` exactly); never below ``p_start``.
     """
     ceiling = max(ceiling_probability, start_probability)
-    return ceiling - (ceiling - start_probability) * math.exp(-added_coverage_km / watched_border_km)
+    return start_probability - (ceiling - start_probability) * math.expm1(-added_coverage_km / watched_border_km)
 
 
 def closure_hours(entered: int, leaked: int, hours_all_defeated: float, hours_none_defeated: float) -> float:
