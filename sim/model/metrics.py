@@ -273,7 +273,7 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "units_ordered",
-        "Units (fire units and interceptors) ordered.",
+        "Units (fire units, interceptors and sensors) ordered.",
         "units",
         "neither",
         lambda ledger: float(sum(ledger.units_ordered.values())),
