@@ -187,3 +187,20 @@ def test_drone_wall_raises_detection_and_shortens_closures(tmp_path: Path) -> No
     ):
         low, high = rows.loc[metric, "diff_low"] * sign, rows.loc[metric, "diff_high"] * sign
         assert min(low, high) > 0, (metric, rows.loc[metric].to_dict())
+
+
+def test_detection_changes_move_no_other_draw(tmp_path: Path) -> None:
+    """Common random numbers: better detection in Poland changes NATO's outcomes there, never what the adversary
+    launches nor anything in Ukraine."""
+    runs = []
+    for detection in (0.4, 0.9):
+        body = f"horizon_days: 120\nactors:\n  member_states:\n    PL: {{detection_probability: {detection}}}\n"
+        model = AirDefenceModel(load_scenario(variant(tmp_path, body)), seed=8)
+        model.run()
+        runs.append(model)
+    low, high = (model.ledger for model in runs)
+    assert (low.launched == high.launched).all()
+    ukraine = runs[0].tables.region_is_ukraine
+    assert (low.killed[ukraine] == high.killed[ukraine]).all() and (low.shots[ukraine] == high.shots[ukraine]).all()
+    poland = runs[0].tables.region_index("PL")
+    assert low.launched[poland].sum() > 0 and low.unseen[poland].sum() > high.unseen[poland].sum()

@@ -95,9 +95,13 @@ def _detection_end(ledger: Ledger) -> dict[str, float]:
     }
 
 
+NOT_MEMBER_STATE_CHANNELS = ("ukraine_industry", "eu_drone_wall")
+"""Procurement channels not paid by member states' procurement: Ukraine's industry, the EU's drone-wall sensors."""
+
+
 def _joint_share(ledger: Ledger) -> float:
     spend = ledger.procurement_spend_eur
-    member_total = sum(value for channel, value in spend.items() if channel != "ukraine_industry")
+    member_total = sum(value for channel, value in spend.items() if channel not in NOT_MEMBER_STATE_CHANNELS)
     joint = spend.get("eu_joint", 0.0) + spend.get("edip", 0.0)
     return _ratio(joint, member_total)
 

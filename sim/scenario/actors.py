@@ -103,7 +103,8 @@ class MemberState(Frozen):
     sensor_budget_meur_per_year: MoneyMeur = Field(
         default=param(0),
         description="Money for drone sensors (acoustic networks, radars, early-warning aircraft) per year, "
-        "EUR million, spent at procurement reviews as the procurement policy's sensor_shares say.",
+        "EUR million (grows like the air-defence budget), spent at procurement reviews as the procurement "
+        "policy's sensor_shares say.",
     )
     eastern_flank: StrictBool = Field(
         default=False, description="Borders the adversary or Belarus (NATO eastern flank)."
