@@ -34,7 +34,18 @@ BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
 ACTOR_SOURCES = sorted([*(SIM / "model" / "agents").glob("*.py"), SIM / "model" / "actions.py"])
 POLICY_SOURCES = sorted((SIM / "model" / "policies").glob("*.py"))
 
-PUBLIC_MODEL_ATTRIBUTES = {"spec", "seed", "tables", "horizon_days", "day", "posture", "ledger", "market", "actions"}
+PUBLIC_MODEL_ATTRIBUTES = {
+    "spec",
+    "seed",
+    "tables",
+    "horizon_days",
+    "day",
+    "posture",
+    "ledger",
+    "market",
+    "actions",
+    "sensors",
+}
 """What a model holds in public besides Mesa's own: what tabletop play, reports and tests read. Everything else
 it holds (streams, events, the actors' directory, the threat picture, the night's constants and caches) is
 private; read-only properties (``eu``, ``nato``, ``ukraine``, ``member_states``, ``incursion_history`` …) serve

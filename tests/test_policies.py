@@ -304,11 +304,9 @@ def test_incursions_are_poisson_per_state_and_bring_one_plus_poisson_drones(tabl
     assert within_five_se(shahed / per_region.sum(), 0.4, math.sqrt(0.24 / per_region.sum()))
 
 
-def test_incursion_closure_hours_and_no_incursions(tables: Tables) -> None:
-    assert incursions(tables, airport_closure_hours=7.25).airport_closure_hours == 7.25
+def test_no_incursions(tables: Tables) -> None:
     counts, drones = NoIncursionsPolicy(None, PolicyContext(tables, RAID_SHARES)).plan(9, np.random.default_rng(0))
     assert counts.shape == (9, len(tables.region_names)) and not counts.any() and not drones.any()
-    assert NoIncursionsPolicy.airport_closure_hours == 0.0
 
 
 # --------------------------------------------------------------------------------------------------

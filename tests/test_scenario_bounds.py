@@ -18,6 +18,7 @@ from sim.experiment.store import create_run_dir
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import scenario_json_schema
+from sim.scenario.yaml_source import read_yaml_file
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -321,7 +322,10 @@ def test_a_list_where_a_merge_expects_a_name_is_a_located_problem(tmp_path: Path
         "industry:\n  suppliers:\n    - name: [mbda, thales]\n      country: FR\n      european: true\n"
         "      products: []\n",
     )
-    assert problems_of(path=path) == [f"{path}:4:7: industry.suppliers[8].name: Input should be a valid string"]
+    appended = len(read_yaml_file(BASELINE).data["industry"]["suppliers"])  # the new item follows the baseline's
+    assert problems_of(path=path) == [
+        f"{path}:4:7: industry.suppliers[{appended}].name: Input should be a valid string"
+    ]
 
 
 def test_a_mapping_as_a_region_name_in_a_child_is_a_located_problem(tmp_path: Path) -> None:

@@ -67,6 +67,10 @@ def test_baseline_top_level_values(baseline: Scenario) -> None:
         "patriot-transfer",
         "danish-model",
         "eu-white-paper",
+        "sky-fortress-cost",
+        "robin-radar-cost",
+        "globaleye-uae-order",
+        "border-lengths",
     ]
     danish = baseline.sources[3]
     assert danish.date == "2025-08-29"  # source dates stay as written (the field is `date | str`)
@@ -153,7 +157,7 @@ def test_enums_policies_and_events_are_typed(baseline: Scenario) -> None:
         "PL",
         "gerbera",
     )
-    assert incursion.airport_closure_hours.value == 7.25
+    assert incursion.airport_closure_hours is None  # the night decides it from detection and defeat
     assert baseline.actors.member_states["PL"].position_km == (600.0, 500.0)
     assert baseline.region_names()[:3] == ["PL", "DE", "NL"]
     assert baseline.region_names()[-1] == "lviv"
@@ -173,8 +177,8 @@ def test_variants_inherit_what_they_do_not_override(baseline: Scenario) -> None:
     )
     assert poland_buys.params.counter_drone_effector == "interceptor_drone_team"
     assert len(drone_wall.actors.nato.capability_targets) == 20  # an unnamed list replaces
-    assert [source.id for source in drone_wall.sources][-1] == "drone-wall-nato"  # sources merge by id
-    assert len(drone_wall.sources) == 6
+    assert [source.id for source in drone_wall.sources][-2:] == ["drone-wall-nato", "drone-alliance"]  # merged by id
+    assert len(drone_wall.sources) == 11
     assert drone_wall.actors.eu.edip_cofinance_share.value == 0.2
     assert drone_wall.actors.eu.safe_loans_meur.value == 150000
     assert len(drone_wall.events) == len(baseline.events) + 2  # two new names appended

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sim.scenario.actors import EU
 from sim.scenario.errors import ScenarioError
 from sim.scenario.loader import load_scenario, read_scenario_document
 from sim.scenario.merge import LocatedDocument, Location, apply_override, merge, parse_override
@@ -316,8 +317,7 @@ def test_malformed_overrides(text: str, expected: str) -> None:
 def test_override_with_an_unknown_key_is_located_at_the_override() -> None:
     assert override_problems("actors.eu.safe_loanz=3") == [
         "--set actors.eu.safe_loanz=3: actors.eu.safe_loanz: unknown key 'safe_loanz' (expected one of: "
-        "safe_loans_meur, edip_grants_meur, edip_cofinance_share, non_eu_component_cap, european_preference, "
-        "ukraine_industry_funding_meur_per_year, policy; did you mean 'safe_loans_meur'?)"
+        f"{', '.join(EU.model_fields)}; did you mean 'safe_loans_meur'?)"
     ]
 
 

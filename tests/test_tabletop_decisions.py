@@ -12,6 +12,7 @@ from sim.api import load_scenario
 from sim.cli import app
 from sim.scenario.errors import ScenarioError
 from sim.scenario.events import Incursion
+from sim.scenario.yaml_source import read_yaml_file
 from sim.tabletop.decisions import (
     FundingDecision,
     MoveDecision,
@@ -24,6 +25,7 @@ from sim.tabletop.decisions import (
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
+BASELINE_SUPPLIERS = ", ".join(sorted(item["name"] for item in read_yaml_file(BASELINE).data["industry"]["suppliers"]))
 EXAMPLE = ROOT / "scenarios" / "decisions" / "example_decisions.yaml"
 WIDE = {"COLUMNS": "200"}
 
@@ -231,8 +233,7 @@ def test_file_errors_are_located_with_suggestions(tmp_path, scenario):
         "decisions.yaml:6:10: turns[0].decisions[1].actor: FR is not played at decision point 0 (expected FR in "
         "the top-level 'played' or in 'played' of turn 0 or earlier (its policies then stand down))",
         "decisions.yaml:10:32: turns[2].injects[0].supplier: unknown supplier 'lockheed' (expected one of: "
-        "diehl, european_drone_makers, kongsberg, lockheed_martin_us, mbda, mesko, raytheon_us, rheinmetall; "
-        "did you mean 'lockheed_martin_us'?)",
+        f"{BASELINE_SUPPLIERS}; did you mean 'lockheed_martin_us'?)",
         "decisions.yaml:11:5: turns[3].turn: turn 1 is listed twice (also turns[2]) (expected one entry per "
         "decision point)",
         "decisions.yaml:7:5: turns[1].turn: there is no decision point 9: the game has 4 turns of 7 days and the "

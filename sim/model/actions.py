@@ -35,6 +35,8 @@ class Actions:
 
     def __init__(self, surroundings: Surroundings) -> None:
         self.surroundings = surroundings
+        self.scripted_closures: set[int] = set()
+        """Regions whose airport closure tonight an incursion scripted (the night adds none of its own there)."""
 
     def _refuse(self, day: int, what: str, reason: str) -> ActionResult:
         self.surroundings.ledger.refuse(day, what, reason)
@@ -332,8 +334,13 @@ class Actions:
         self.surroundings.ledger.close_airports(np.array([tables.site_names.index(site)]), hours)
         return ActionResult(True, f"{site} closes for {hours:g} h")
 
-    def incursion(self, target: str, drones: int, threat: str, closure_hours: float, day: int) -> ActionResult:
-        """Drones enter a member state's airspace tonight; its airports close."""
+    def incursion(self, target: str, drones: int, threat: str, closure_hours: float | None, day: int) -> ActionResult:
+        """Drones enter a member state's airspace tonight; its airports close.
+
+        With ``closure_hours`` the closure is scripted: every airport of the state closes that long, whatever
+        the defence does. Without, the night decides it from how many intruders got away
+        (:func:`sim.model.sensors.closure_hours`).
+        """
         world = self.surroundings
         tables = world.tables
         if not world.actors.is_member_state(target):
@@ -346,7 +353,9 @@ class Actions:
         world.actors.adversary.inject(region, threats)
         world.threat_picture.record_incursions(day, region, 1)
         world.actors.member_state(target).incursions_since_review += 1
-        world.ledger.close_region_airports(region, closure_hours)
+        if closure_hours is not None:
+            world.ledger.close_region_airports(region, closure_hours)
+            self.scripted_closures.add(region)
         return ActionResult(True, f"{drones} {threat} enter {target}'s airspace")
 
     def raid(self, drones: int, missiles: int, day: int, in_addition: bool = False) -> ActionResult:
@@ -378,7 +387,11 @@ class Actions:
         match event:
             case ev.Incursion():
                 return self.incursion(
-                    event.target, event.drones.as_int(), event.threat, event.airport_closure_hours.value, day
+                    event.target,
+                    event.drones.as_int(),
+                    event.threat,
+                    None if event.airport_closure_hours is None else event.airport_closure_hours.value,
+                    day,
                 )
             case ev.Raid():
                 return self.raid(event.drones.as_int(), event.missiles.as_int(), day, event.in_addition)

@@ -98,6 +98,9 @@ class Ledger:
             np.flatnonzero(tables.site_is_airport & (tables.site_region == region)) for region in range(regions)
         ]
         self.incursions = np.zeros(regions, dtype=np.int64)
+        # [R] detection probability of drones entering each region (the model shares its live array, so at the
+        # end it holds the end's: sim.model.sensors.SensorNetwork.detection)
+        self.detection_probability = np.ones(regions)
         self.procurement_spend_eur: defaultdict[str, float] = defaultdict(float)  # by channel
         self.procurement_spend_by_supplier_eur: defaultdict[str, float] = defaultdict(float)
         self.units_ordered: defaultdict[str, int] = defaultdict(int)  # by item

@@ -149,6 +149,8 @@ class Market:
                     price = product.unit_price_eur.value
                 elif product.item in catalog.interceptors:
                     price = catalog.interceptors[product.item].unit_cost_eur.value
+                elif product.item in catalog.sensors:
+                    price = catalog.sensors[product.item].unit_cost_eur.value
                 else:
                     price = catalog.effectors[product.item].fire_unit_cost_meur.value * 1e6
                 line = ProductionLine(

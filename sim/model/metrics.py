@@ -81,9 +81,28 @@ def _nato_cost_exchange(ledger: Ledger) -> float:
     return _ratio(float(ledger.interceptor_spend_eur[rows].sum()), attacker_eur)
 
 
+def _nato_detection_rate(ledger: Ledger) -> float:
+    rows = _side(ledger, False)
+    launched = float(ledger.launched[rows].sum())
+    return _ratio(launched - float(ledger.unseen[rows].sum()), launched)
+
+
+def _detection_end(ledger: Ledger) -> dict[str, float]:
+    tables = ledger.tables
+    return {
+        name: float(ledger.detection_probability[i])
+        for i, name in enumerate(tables.region_names)
+        if not tables.region_is_ukraine[i]
+    }
+
+
+NOT_MEMBER_STATE_CHANNELS = ("ukraine_industry", "eu_drone_wall")
+"""Procurement channels not paid by member states' procurement: Ukraine's industry, the EU's drone-wall sensors."""
+
+
 def _joint_share(ledger: Ledger) -> float:
     spend = ledger.procurement_spend_eur
-    member_total = sum(value for channel, value in spend.items() if channel != "ukraine_industry")
+    member_total = sum(value for channel, value in spend.items() if channel not in NOT_MEMBER_STATE_CHANNELS)
     joint = spend.get("eu_joint", 0.0) + spend.get("edip", 0.0)
     return _ratio(joint, member_total)
 
@@ -129,6 +148,13 @@ METRICS: tuple[Metric, ...] = (
         _intercept_rate(False, "all"),
     ),
     Metric("nato_leakers", "Threats in NATO airspace that got through.", "threats", "lower", _total("leakers", False)),
+    Metric(
+        "nato_detection_rate",
+        "Share of threats entering NATO airspace that were detected in time to be engaged (sensors raise it).",
+        "share",
+        "higher",
+        _nato_detection_rate,
+    ),
     Metric(
         "incursions",
         "Nights a member state's airspace was entered.",
@@ -209,7 +235,8 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "airport_closure_hours",
-        "Hours airports were closed, summed over airports.",
+        "Hours airports were closed, summed over airports (a night's closure is longer the more intruders got "
+        "away undetected or unengaged).",
         "airport-hours",
         "lower",
         _total("airport_closure_hours", None),
@@ -251,7 +278,7 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "units_ordered",
-        "Units (fire units and interceptors) ordered.",
+        "Units (fire units, interceptors and sensors) ordered.",
         "units",
         "neither",
         lambda ledger: float(sum(ledger.units_ordered.values())),
@@ -383,6 +410,14 @@ FAMILIES: tuple[MetricFamily, ...] = (
         _by_region("incursions"),
     ),
     MetricFamily("damage_meur", "Value destroyed, by region.", "EUR million", "lower", _by_region("damage_meur")),
+    MetricFamily(
+        "detection_probability_end",
+        "Chance that a drone entering a member state's airspace is detected in time to be engaged, at the end "
+        "(sensors delivered during the run raise it), by state.",
+        "probability",
+        "higher",
+        _detection_end,
+    ),
     MetricFamily("shots", "Interceptors fired, by interceptor.", "rounds", "neither", _shots_by_interceptor),
     MetricFamily(
         "ukraine_interceptors_delivered",

@@ -10,6 +10,7 @@ holds them to it). Each member is the one owner of its concept:
 - ``ledger``: the books an actor writes outcomes and refusals to (:class:`Ledger`);
 - ``market``: production lines to take quotes from and order from (:class:`Market`);
 - ``threat_picture``: the incursions and raids seen so far (:class:`ThreatPicture`);
+- ``sensors``: the drone sensors in member states' regions and the detection they give (:class:`SensorNetwork`);
 - ``actors``: the other actors, by role (:class:`Actors`): who to pay, to pool with, to deliver to.
 
 What an actor may *not* reach: the day loop, the random streams (the adversary gets its two at construction,
@@ -27,6 +28,7 @@ from sim.model.ledger import Ledger
 from sim.model.market import Market
 from sim.model.policies.context import PolicyContext
 from sim.model.posture import ForcePosture
+from sim.model.sensors import SensorNetwork
 from sim.model.tables import UKRAINE, Tables
 from sim.model.threat_picture import ThreatPicture
 from sim.scenario.model import Scenario
@@ -116,3 +118,4 @@ class Surroundings:
     market: Market
     threat_picture: ThreatPicture
     actors: Actors
+    sensors: SensorNetwork

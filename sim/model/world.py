@@ -12,7 +12,9 @@ run — the pattern of starsim's simulation loop, not Mesa's "every agent's ``st
    Each decision is the actor's policy (:mod:`sim.model.policies`) unless players hold the actor in play.
 4. **Night**: the adversary launches the planned raids and incursions (as far as its stock allows); the
    engagement rules (:mod:`sim.model.engagement`) resolve Ukraine's regions in one call and the NATO regions
-   under attack in another; leakers hit sites; airports near incursions close.
+   under attack in another, where only the drones the state's sensors detect are engaged
+   (:mod:`sim.model.sensors`); leakers hit sites; the airports of a state drones entered close for longer the
+   more of them got away.
 5. **Books**: the ledger (:mod:`sim.model.ledger`) writes the day's row of the time series.
 
 Where Mesa serves: :class:`AirDefenceModel` is a ``mesa.Model`` (its ``rng``, ``run_for`` and ``running``);
@@ -52,6 +54,7 @@ from sim.model.ledger import Ledger
 from sim.model.market import Market
 from sim.model.policies.context import PolicyContext
 from sim.model.posture import ForcePosture
+from sim.model.sensors import SensorNetwork, closure_hours
 from sim.model.surroundings import Actors, Surroundings
 from sim.model.tables import UKRAINE, UNLIMITED_STOCK, Tables, tables_for
 from sim.model.threat_picture import ThreatPicture
@@ -88,6 +91,8 @@ class AirDefenceModel(mesa.Model):
         self._set_up_inventories()
         self.ledger = Ledger(tables, self.horizon_days)
         self.market = Market(scenario, self.ledger)
+        self.sensors = SensorNetwork(scenario, tables)
+        self.ledger.detection_probability = self.sensors.detection  # the live array: the end's at the end
         raid_shares = np.array([region.raid_share.value for region in scenario.actors.ukraine.regions])
         self._actors = Actors()
         self._threat_picture = ThreatPicture(self.horizon_days, regions, len(tables.ukraine_regions))
@@ -100,6 +105,7 @@ class AirDefenceModel(mesa.Model):
             market=self.market,
             threat_picture=self._threat_picture,
             actors=self._actors,
+            sensors=self.sensors,
         )
         self.actions = Actions(surroundings)
         self._events_by_day: defaultdict[int, list[Event]] = defaultdict(list)
@@ -139,9 +145,8 @@ class AirDefenceModel(mesa.Model):
             tables.effector_layer,
             tables.effector_crewed,
         )
-        self._detection = np.ones(regions)
-        for code, state in scenario.actors.member_states.items():
-            self._detection[tables.region_index(code)] = state.detection_probability.value
+        closure = scenario.actors.nato.airport_closure
+        self._closure_hours_range = (closure.hours_all_defeated.value, closure.hours_none_defeated.value)
         self._damaging = np.flatnonzero(tables.threat_damage_fraction > 0)
         self._nato_regions = tables.nato_regions
         # Nights on which the plan sends drones into NATO airspace (others may still have injected ones).
@@ -265,9 +270,10 @@ class AirDefenceModel(mesa.Model):
         eu, ukraine, nato = actors.eu, actors.ukraine, actors.nato
         if day % DAYS_PER_YEAR == 0:
             for state in actors.member_states:
-                state.budget.start_year(day // DAYS_PER_YEAR)
+                state.start_year(day // DAYS_PER_YEAR)
         if day % cadence.procurement_days == 0:
             eu.fund_ukraine_industry(day, cadence.procurement_days)
+            eu.fund_flank_sensors(day, cadence.procurement_days)
             ukraine.fund(ukraine.own_funding_eur_per_year * cadence.procurement_days / DAYS_PER_YEAR, UKRAINE, day)
             ukraine.buy_with_aid(day, cadence.procurement_days)
             self._member_state_agents.shuffle_do("review_procurement", day)
@@ -293,7 +299,6 @@ class AirDefenceModel(mesa.Model):
             owner = tables.region_owner[region]
             if owner != UKRAINE:
                 actors.member_state(owner).incursions_since_review += count
-            self.ledger.close_region_airports(region, adversary.incursion_policy.airport_closure_hours)
         incoming, injected = adversary.tonight(day)
         ukraine = self._ukraine_rows
         self._threat_picture.record_threats_at_ukraine(day, incoming[ukraine].sum(axis=1))
@@ -312,13 +317,26 @@ class AirDefenceModel(mesa.Model):
             if len(attacked):
                 self.ledger.incursions[attacked] += 1
                 rng = self._streams.night(day, "nato")
-                seen = rng.binomial(incoming[attacked], self._detection[attacked, np.newaxis])
+                seen = rng.binomial(incoming[attacked], self.sensors.detection[attacked, np.newaxis])
                 unseen = incoming[attacked] - seen
                 # the same stream
                 self._engage(attacked, seen, leakers, self._streams.nights[NATO_STREAM].address, unseen)
                 leakers[attacked] += unseen
                 self.ledger.record_unseen(attacked, unseen)
+                self._close_airports(attacked, incoming[attacked].sum(axis=1), leakers[attacked].sum(axis=1))
+        self.actions.scripted_closures.clear()
         self._damage(leakers, day)
+
+    def _close_airports(
+        self, regions: NDArray[np.int64], entered: NDArray[np.int64], leaked: NDArray[np.int64]
+    ) -> None:
+        """Close the airports of each region drones entered tonight, for longer the more got away
+        (:func:`sim.model.sensors.closure_hours`), unless an event scripted tonight's closure there."""
+        scripted = self.actions.scripted_closures
+        hours_all, hours_none = self._closure_hours_range
+        for region, count, away in zip(regions.tolist(), entered.tolist(), leaked.tolist(), strict=True):
+            if region not in scripted:
+                self.ledger.close_region_airports(region, closure_hours(count, away, hours_all, hours_none))
 
     def _engage(
         self,
@@ -377,14 +395,14 @@ class AirDefenceModel(mesa.Model):
 
     def _settle_end_state(self) -> None:
         """Book what is left at the end of the day (at the end of a run: at the end): interceptors on hand and
-        never fired, by item, and money not spent, by actor (the ledger's ``idle_stock_end`` and
-        ``unspent_budget_eur``). A few dozen numbers a day."""
+        never fired, by item, and money not spent (a state's sensor budget included), by actor (the ledger's
+        ``idle_stock_end`` and ``unspent_budget_eur``). A few dozen numbers a day."""
         posture, ledger, actors = self.posture, self.ledger, self._actors
         stock = posture.munitions.sum(axis=0) + posture.depot_munitions
         ledger.idle_stock_end = {name: float(stock[index]) for index, name in enumerate(self.tables.interceptor_names)}
         unspent = {"EU": actors.eu.edip_left_eur}
         for state in actors.member_states:
-            unspent[state.code] = state.budget.available_eur
+            unspent[state.code] = state.budget.available_eur + state.sensor_budget.available_eur
         unspent["ukraine_aid"] = actors.ukraine.aid_available_eur
         ledger.unspent_budget_eur = unspent
 

@@ -16,9 +16,11 @@ from sim.scenario.parameters import (
     Coordinate,
     Count,
     Days,
+    DistanceKm,
     FireUnits,
     Fraction,
     GrowthRate,
+    Hours,
     MoneyMeur,
     PositiveCount,
     PositivePriceEur,
@@ -90,8 +92,20 @@ class MemberState(Frozen):
     safe_loan_meur: MoneyMeur = Field(default=param(0), description="SAFE loan allocation it may draw on, EUR million.")
     detection_probability: Probability = Field(
         default=param(1.0),
-        description="Chance a drone entering its airspace is detected and tracked in time to engage; "
-        "undetected drones fly on unengaged (small drones at night are hard to see).",
+        description="Chance a drone entering its airspace is detected and tracked in time to engage, with the "
+        "sensors it has at the start; sensors it buys later raise it towards NATO's detection ceiling "
+        "(sim.model.sensors). Undetected drones fly on unengaged (small drones at night are hard to see).",
+    )
+    watched_border_km: DistanceKm = Field(
+        default=param(1000),
+        description="Length of border (or coast) over which drones come and sensors must watch, km: coverage is "
+        "measured against it.",
+    )
+    sensor_budget_meur_per_year: MoneyMeur = Field(
+        default=param(0),
+        description="Money for drone sensors (acoustic networks, radars, early-warning aircraft) per year, "
+        "EUR million (grows like the air-defence budget), spent at procurement reviews as the procurement "
+        "policy's sensor_shares say.",
     )
     eastern_flank: StrictBool = Field(
         default=False, description="Borders the adversary or Belarus (NATO eastern flank)."
@@ -129,7 +143,27 @@ class EU(Frozen):
         default=param(0),
         description="Orders placed at Ukraine's industry each year (the Danish model), EUR million.",
     )
+    flank_sensor_funding_meur_per_year: MoneyMeur = Field(
+        default=param(0),
+        description="EU money a year buying drone sensors for the eastern-flank states (the drone wall's "
+        "detection layer), EUR million, shared by the length of border each watches.",
+    )
     policy: EUPolicy = Field(default_factory=JointProcurement)
+
+
+class AirportClosureRule(Frozen):
+    """How long a state's airports close on a night drones enter its airspace, by how many got away.
+
+    Closure hours = hours_all_defeated + (hours_none_defeated − hours_all_defeated) × share of the night's
+    intruders not defeated (undetected ones count as not defeated) (sim.model.sensors.closure_hours).
+    """
+
+    hours_all_defeated: Hours = Field(
+        default=param(3), description="Hours airports close when every intruder is detected and shot down."
+    )
+    hours_none_defeated: Hours = Field(
+        default=param(8), description="Hours airports close when no intruder is shot down (tracks lost, sightings)."
+    )
 
 
 class NATO(Frozen):
@@ -140,6 +174,12 @@ class NATO(Frozen):
         default=True, description="Backfill orders for fire units given to Ukraine jump the supplier's queue."
     )
     sentry: SentryPolicy = Field(default_factory=StaticSentry)
+    detection_ceiling: Probability = Field(
+        default=param(0.95),
+        description="Detection probability a state's sensor coverage approaches without reaching it: "
+        "p = p_max − (p_max − p_start)·exp(−added coverage ÷ watched border) (sim.model.sensors).",
+    )
+    airport_closure: AirportClosureRule = Field(default_factory=lambda: AirportClosureRule())
 
 
 class UkraineRegion(Frozen):

@@ -4,7 +4,10 @@ A *threat* is what the adversary launches (a Shahed, a Gerbera decoy, a cruise o
 An *interceptor* is a munition that is bought, stocked and fired (PAC-3 MSE, IRIS-T, an interceptor drone,
 a burst of 35 mm). An *effector* is a fire unit type (a Patriot battery, an IRIS-T SLM fire unit, a Gepard,
 a fighter QRA pair, an EW jammer) that stands in a region, engages a number of targets a night through its
-fire channels and fires one kind of interceptor (or none, for EW). Kill probabilities are single-shot and
+fire channels and fires one kind of interceptor (or none, for EW). A *sensor* (an acoustic node, a drone
+radar, an airborne early-warning aircraft) engages nothing: a member state buys it to watch its border, and
+the coverage it adds raises the chance that drones entering the state's airspace are detected in time to be
+engaged (:mod:`sim.model.sensors`). Kill probabilities are single-shot and
 belong to the effector (the pair of launcher and munition), per threat; a threat an effector has no kill
 probability for is not engaged by it at all.
 """
@@ -131,9 +134,23 @@ class EffectorType(Frozen):
     description: Text = ""
 
 
+class SensorType(Frozen):
+    """A sensor a member state (or the EU for it) buys to detect drones entering its airspace."""
+
+    unit_cost_eur: PositivePriceEur = Field(description="Price of one unit, installed, EUR.")
+    coverage_km: DistanceKm = Field(
+        description="Effective length of border one unit watches for small, low drones, km (its footprint across "
+        "the drones' path, divided by the rows needed to track them): what it adds to the state's coverage."
+    )
+    description: Text = ""
+
+
 class Catalog(Frozen):
-    """Every threat, interceptor and effector type the scenario uses, by name."""
+    """Every threat, interceptor, effector and sensor type the scenario uses, by name."""
 
     threats: dict[Name, ThreatType]
     interceptors: dict[Name, InterceptorType]
     effectors: dict[Name, EffectorType]
+    sensors: dict[Name, SensorType] = Field(
+        default_factory=dict, description="Sensors member states can buy to raise detection (none: detection fixed)."
+    )

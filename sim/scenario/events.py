@@ -50,7 +50,11 @@ class Incursion(EventBase):
     target: str = Field(description="State code of the airspace entered.")
     drones: Count
     threat: str = Field(default="shahed", description="Threat type of the drones.")
-    airport_closure_hours: Hours = Field(default=param(3), description="Hours the state's airports close.")
+    airport_closure_hours: Hours | None = Field(
+        default=None,
+        description="Hours the state's airports close, as scripted; default: from how many intruders are detected "
+        "and shot down that night (actors.nato.airport_closure).",
+    )
 
 
 class Raid(EventBase):

@@ -30,9 +30,9 @@ class PipelineDelivery(Frozen):
 
 
 class Product(Frozen):
-    """One item a supplier makes: an interceptor or an effector's fire unit."""
+    """One item a supplier makes: an interceptor, an effector's fire unit or a sensor."""
 
-    item: str = Field(description="Interceptor or effector name from the catalog.")
+    item: str = Field(description="Interceptor, effector or sensor name from the catalog.")
     capacity_per_month: Rate = Field(description="Units produced per 30 days.")
     lead_time_days: Days = Field(description="Days from the start of production of a unit to its delivery.")
     backlog_units: Count = Field(

@@ -20,7 +20,6 @@ from sim.scenario.parameters import (
     FireUnits,
     Fraction,
     GrowthRate,
-    Hours,
     Months,
     Multiplier,
     PerFireUnit,
@@ -70,9 +69,6 @@ class BorderIncursionParams(Frozen):
     incursions_per_month: dict[str, Rate] = Field(description="Mean incursions per 30 days, by state code.")
     drones_per_incursion: Rate = Field(description="Mean drones in one incursion.")
     drone_mix: dict[str, Probability] = Field(description="Share of each drone/decoy threat; sums to 1.")
-    airport_closure_hours: Hours = Field(
-        default=param(3), description="Hours each airport in the state closes during an incursion."
-    )
 
 
 class BorderIncursions(Frozen):
@@ -110,6 +106,11 @@ class StockCoverParams(Frozen):
     )
     choose_supplier_by: Literal["price", "lead_time"] = Field(
         default="lead_time", description="Cheapest quote first, or fastest delivery first."
+    )
+    sensor_shares: dict[str, Fraction] = Field(
+        default_factory=dict,
+        description="How the state's sensor money is split over sensor types (sums to 1); empty: all of it on "
+        "the sensor that adds the most coverage per euro.",
     )
 
 

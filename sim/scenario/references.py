@@ -143,6 +143,13 @@ def _check_sources(scenario: Scenario) -> Iterator[Finding]:
 
 def _check_catalog(scenario: Scenario) -> Iterator[Finding]:
     catalog = scenario.catalog
+    for name in catalog.sensors:
+        if name in catalog.effectors or name in catalog.interceptors:
+            yield Finding(
+                ("catalog", "sensors", name),
+                f"'{name}' names a sensor and an effector or interceptor",
+                expected="a sensor name no effector or interceptor uses (deliveries are routed by name)",
+            )
     for name, effector in catalog.effectors.items():
         path: KeyPath = ("catalog", "effectors", name)
         if effector.interceptor is not None:
@@ -169,6 +176,13 @@ def _check_actors(scenario: Scenario) -> Iterator[Finding]:
                 "effector",
                 policies.procurement.params.counter_drone_effector,
                 effectors,
+            )
+        if isinstance(policies.procurement, StockCover):
+            yield from _check_mix(
+                (*path, "policies", "procurement", "params", "sensor_shares"),
+                policies.procurement.params.sensor_shares,
+                catalog.sensors,
+                "sensor",
             )
         if isinstance(policies.deployment, FlankContribution):
             yield from _check_names(
@@ -264,7 +278,7 @@ def _check_actors(scenario: Scenario) -> Iterator[Finding]:
 
 
 def _check_industry(scenario: Scenario) -> Iterator[Finding]:
-    items = set(scenario.catalog.interceptors) | set(scenario.catalog.effectors)
+    items = set(scenario.catalog.interceptors) | set(scenario.catalog.effectors) | set(scenario.catalog.sensors)
     seen: set[str] = set()
     for index, supplier in enumerate(scenario.industry.suppliers):
         if supplier.name in seen:

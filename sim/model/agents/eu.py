@@ -1,5 +1,6 @@
-"""The EU: joint procurement rounds, SAFE loans and EDIP grants within their envelopes, and funding of
-Ukraine's interceptor-drone industry ("Brussels facilitates, member states procure")."""
+"""The EU: joint procurement rounds, SAFE loans and EDIP grants within their envelopes, funding of Ukraine's
+interceptor-drone industry ("Brussels facilitates, member states procure"), and the drone wall's sensors for
+the eastern-flank states."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ import mesa
 from sim.model.policies.registry import EU
 from sim.model.surroundings import Surroundings
 from sim.scenario.calendar import DAYS_PER_YEAR
+
+FLANK_SENSORS = "eu_drone_wall"
+"""The procurement channel of the sensors the EU buys for the eastern-flank states."""
 
 if TYPE_CHECKING:
     from sim.model.agents.member_state import MemberStateAgent
@@ -28,6 +32,7 @@ class EUAgent(mesa.Agent):
         self.edip_left_eur = eu.edip_grants_meur.value * 1e6
         self.edip_cofinance_share = eu.edip_cofinance_share.value
         self.ukraine_funding_eur_per_year = eu.ukraine_industry_funding_meur_per_year.value * 1e6
+        self.flank_sensor_funding_eur_per_year = eu.flank_sensor_funding_meur_per_year.value * 1e6
         self.policy = EU.build(eu.policy, surroundings.policy_context)
         self.pool: defaultdict[str, dict[str, int]] = defaultdict(dict)  # item -> buyer -> units
         self.rounds = 0
@@ -103,6 +108,24 @@ class EUAgent(mesa.Agent):
             self.surroundings.actors.ukraine.fund(amount_eur, "EU", day)
             year = day // DAYS_PER_YEAR
             self.ukraine_line_paid_eur[year] = self.ukraine_line_paid_eur.get(year, 0.0) + amount_eur
+
+    def fund_flank_sensors(self, day: int, days_covered: int) -> None:
+        """Buy sensors for the eastern-flank states with ``days_covered`` days of the yearly drone-wall line.
+
+        Each flank state gets a share in proportion to the border it watches; its procurement policy says which
+        sensors the money buys (:meth:`MemberStateAgent.order_sensors`, channel ``eu_drone_wall``).
+        """
+        if self.played:  # tabletop: the players fund by decision
+            return
+        amount_eur = self.flank_sensor_funding_eur_per_year * days_covered / DAYS_PER_YEAR
+        flank = [state for state in self.surroundings.actors.member_states if state.eastern_flank]
+        if amount_eur <= 0 or not flank:
+            return
+        borders_km = [self.surroundings.sensors.watched_border_km[state.region] for state in flank]
+        total_km = float(sum(borders_km))
+        for state, border_km in zip(flank, borders_km, strict=True):
+            share_eur = amount_eur * border_km / total_km
+            state.order_sensors(share_eur, day, channel=FLANK_SENSORS)
 
     def spend_on_ukraine_industry(self, amount_eur: float, day: int) -> float:
         """Book a played EU's payment to Ukraine's industry: from this year's line first, then from EDIP grants

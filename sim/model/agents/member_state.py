@@ -1,7 +1,13 @@
-"""A member state: budget, holdings, airspace, and its procurement, deployment and donation policies."""
+"""A member state: budget, holdings, airspace, and its procurement, deployment and donation policies.
+
+Besides fire units and interceptors it buys drone sensors (:mod:`sim.model.sensors`) from a budget line of
+their own (``sensor_budget_meur_per_year``); the EU's drone-wall money buys sensors for the flank states the
+same way (:meth:`MemberStateAgent.order_sensors`).
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
@@ -75,6 +81,13 @@ class MemberStateAgent(mesa.Agent):
             growth_per_year=state.budget_growth_per_year.value,
             safe_allocation_eur=state.safe_loan_meur.value * 1e6,
         )
+        self.sensor_budget = Budget(
+            yearly_eur=state.sensor_budget_meur_per_year.value * 1e6,
+            growth_per_year=state.budget_growth_per_year.value,
+            safe_allocation_eur=0.0,
+        )
+        # Sensor money set aside for each sensor type until it buys a whole unit, by channel (national, EU).
+        self._sensor_earmarks_eur: defaultdict[str, defaultdict[str, float]] = defaultdict(lambda: defaultdict(float))
         policies, context = state.policies, surroundings.policy_context
         self.procurement = PROCUREMENT.build(policies.procurement, context)
         self.deployment = DEPLOYMENT.build(policies.deployment, context)
@@ -105,8 +118,17 @@ class MemberStateAgent(mesa.Agent):
         return dict(zip(self.surroundings.tables.effector_names, self.home_fire_units().tolist(), strict=True))
 
     def receive(self, item: str, units: int) -> None:
-        """Delivered fire units or interceptors arrive at home."""
-        self.surroundings.posture.add(self.region, item, units)
+        """Delivered fire units, interceptors or sensors arrive at home."""
+        sensors = self.surroundings.sensors
+        if sensors.is_sensor(item):
+            sensors.add(self.region, item, units)
+        else:
+            self.surroundings.posture.add(self.region, item, units)
+
+    def start_year(self, year: int) -> None:
+        """A new budget year: the air-defence and sensor budgets add the year's money."""
+        self.budget.start_year(year)
+        self.sensor_budget.start_year(year)
 
     # --- money ----------------------------------------------------------------------------------------
 
@@ -209,6 +231,45 @@ class MemberStateAgent(mesa.Agent):
             if national_units and self._may_afford_one(demand.item):
                 self.buy(demand.item, national_units, day)
         self.incursions_since_review = 0
+        sensor_budget = self.sensor_budget
+        unallocated_eur = sensor_budget.available_eur - sum(self._sensor_earmarks_eur["national"].values())
+        if unallocated_eur > 0 or sensor_budget.available_eur > 0:
+            sensor_budget.pay(self.order_sensors(max(unallocated_eur, 0.0), day, channel="national"))
+
+    def order_sensors(self, new_money_eur: float, day: int, *, channel: str) -> float:
+        """Order sensors with money for them: the procurement policy splits ``new_money_eur`` over sensor types
+        (its ``sensor_shares``); each type's share is set aside until it buys whole units, then ordered from the
+        supplier the policy ranks first. Whoever pays (the state's sensor budget, the EU) pays what this returns.
+
+        Returns:
+            EUR committed to orders now (set-aside money waits for the next call of the same channel).
+        """
+        surroundings = self.surroundings
+        market, sensors = surroundings.market, surroundings.sensors
+        offers = {}
+        for item in sensors.sensor_names:
+            ranked = self.procurement.rank_quotes(market.quotes(item, 1))
+            if ranked:
+                offers[item] = ranked[0]
+        shares = self.procurement.sensor_shares(
+            {item: sensors.coverage_per_eur(item, quote.unit_price_eur) for item, quote in offers.items()}
+        )
+        earmarks = self._sensor_earmarks_eur[channel]
+        for item, share in shares.items():
+            earmarks[item] += new_money_eur * share
+        committed_eur = 0.0
+        for item in sorted(earmarks):
+            quote = offers.get(item)
+            if quote is None:
+                continue  # nobody sells it now (or not within the acceptable lead time): the money waits
+            units = int(earmarks[item] // quote.unit_price_eur)
+            if units <= 0:
+                continue
+            cost_eur = units * quote.unit_price_eur
+            market.place(self.code, quote.supplier, item, units, quote.unit_price_eur, channel, day)
+            earmarks[item] -= cost_eur
+            committed_eur += cost_eur
+        return committed_eur
 
     def _may_afford_one(self, item: str) -> bool:
         """False when the state cannot pay for one unit of ``item`` from any line (:meth:`split_payment`, the rule

@@ -1,4 +1,5 @@
-"""The adversary's incursions slot: drones sent into NATO airspace, and how long airports close for them.
+"""The adversary's incursions slot: drones sent into NATO airspace (how long airports close for them is the
+defence's doing: :func:`sim.model.sensors.closure_hours`).
 
 Like raids, the whole horizon's incursions are drawn at the start from the adversary's incursion stream.
 """
@@ -19,11 +20,6 @@ from sim.scenario.policies import BorderIncursionParams
 class IncursionPolicy(Protocol):
     """What the adversary asks of its incursion policy."""
 
-    @property
-    def airport_closure_hours(self) -> float:
-        """Hours each airport of a state closes on a night with an incursion."""
-        ...
-
     def plan(self, horizon_days: int, rng: np.random.Generator) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """``(incursions[day, region], drones[day, region, threat])`` over all regions."""
         ...
@@ -31,7 +27,7 @@ class IncursionPolicy(Protocol):
 
 class BorderIncursionsPolicy:
     """Incursions into NATO airspace: Poisson counts per state and day; each brings 1 + Poisson(m − 1)
-    drones (mean m), split over drone types by the mix; the state's airports close meanwhile."""
+    drones (mean m), split over drone types by the mix."""
 
     name = "border_incursions"
 
@@ -42,11 +38,6 @@ class BorderIncursionsPolicy:
         self.regions = np.array([tables.region_index(code) for code in params.incursions_per_month], dtype=np.int64)
         self.rate_per_day = np.array([r.value for r in params.incursions_per_month.values()]) / DAYS_PER_MONTH
         self.mix = threat_mix_vector(tables, {k: v.value for k, v in params.drone_mix.items()})
-
-    @property
-    def airport_closure_hours(self) -> float:
-        """Hours each airport of a state closes on a night with an incursion."""
-        return self.params.airport_closure_hours.value
 
     def plan(self, horizon_days: int, rng: np.random.Generator) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """``(incursions[day, region], drones[day, region, threat])`` over all regions (zeros outside NATO's)."""
@@ -67,7 +58,6 @@ class NoIncursionsPolicy:
     """No incursions into NATO airspace."""
 
     name = "no_incursions"
-    airport_closure_hours = 0.0
 
     def __init__(self, params: None, context: PolicyContext) -> None:
         self.tables = context.tables

@@ -2,7 +2,8 @@
 
 A policy returns :class:`Demand` lines (item, units, why); the member state then funds them, splits them
 between national and EU-joint channels and picks suppliers from the quotes — using the policy's own
-preference (:meth:`StockCoverPolicy.rank_quotes`).
+preference (:meth:`StockCoverPolicy.rank_quotes`). Money for sensors (the state's sensor budget, the EU's
+drone-wall funding) is split over sensor types as the policy's :meth:`~StockCoverPolicy.sensor_shares` say.
 """
 
 from __future__ import annotations
@@ -68,6 +69,10 @@ class ProcurementPolicy(Protocol):
         """Acceptable quotes, best first."""
         ...
 
+    def sensor_shares(self, coverage_per_eur: Mapping[str, float]) -> dict[str, float]:
+        """How money for sensors is split over the sensor types on offer (km of coverage a euro buys of each)."""
+        ...
+
 
 class StockCoverPolicy:
     """Keep each interceptor at ``magazine_reloads`` full reloads of the fire units that fire it, order fire
@@ -86,6 +91,7 @@ class StockCoverPolicy:
             (index, name) for index, name in enumerate(tables.munition_names) if name != NO_MUNITION
         ]
         self._max_lead_time_days = params.max_lead_time_days.value
+        self._sensor_shares = {item: share.value for item, share in params.sensor_shares.items() if share.value > 0}
         # Each effector fires one munition and holds so many ready rounds of it per unit (the rows of
         # ``tables.ready_matrix``), as plain ints: decide() adds up the force's ready rounds in Python.
         self._effector_munitions = tables.effector_munition.tolist()
@@ -141,6 +147,16 @@ class StockCoverPolicy:
             return sorted(usable, key=lambda quote: (quote.unit_price_eur, quote.lead_time_days, quote.supplier))
         return sorted(usable, key=lambda quote: (quote.lead_time_days, quote.unit_price_eur, quote.supplier))
 
+    def sensor_shares(self, coverage_per_eur: Mapping[str, float]) -> dict[str, float]:
+        """The ``sensor_shares`` parameter; if empty, everything on the sensor on offer that adds the most
+        coverage per euro (none on offer: nothing, the money waits)."""
+        if self._sensor_shares:
+            return dict(self._sensor_shares)
+        if not coverage_per_eur:
+            return {}
+        best = max(sorted(coverage_per_eur), key=lambda item: coverage_per_eur[item])
+        return {best: 1.0}
+
 
 class NoProcurementPolicy(Parameterless):
     """Orders nothing (a reference case: what the year looks like on today's stocks)."""
@@ -155,3 +171,7 @@ class NoProcurementPolicy(Parameterless):
     def rank_quotes(self, quotes: Sequence[Quote]) -> list[Quote]:
         """Fastest first (used only for orders forced by events, such as backfill)."""
         return sorted(quotes, key=lambda quote: (quote.lead_time_days, quote.unit_price_eur, quote.supplier))
+
+    def sensor_shares(self, coverage_per_eur: Mapping[str, float]) -> dict[str, float]:
+        """No sensors either (money for them stays unspent)."""
+        return {}
