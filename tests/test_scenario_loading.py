@@ -12,7 +12,7 @@ import pytest
 from pydantic import ValidationError
 
 from sim.scenario.catalog import Layer, ThreatKind
-from sim.scenario.events import Funding, Incursion, Raid
+from sim.scenario.events import CapacityChange, Funding, Incursion, Raid
 from sim.scenario.industry import Supplier
 from sim.scenario.loader import load_scenario
 from sim.scenario.model import Scenario
@@ -148,7 +148,8 @@ def test_enums_policies_and_events_are_typed(baseline: Scenario) -> None:
     assert isinstance(baseline.actors.member_states["FI"].policies.procurement, StockCover)
     assert isinstance(baseline.actors.nato.sentry, ThreatWeightedSentry)
     assert [type(event) for event in baseline.events[:3]] == [Raid, Incursion, Incursion]
-    assert isinstance(baseline.events[5], Funding)
+    assert isinstance(baseline.events[5], CapacityChange)  # PAC-3 output steps (2027, 2028), then funding
+    assert isinstance(baseline.events[7], Funding)
     incursion = baseline.events[1]
     assert isinstance(incursion, Incursion)
     assert (incursion.name, incursion.day, incursion.target, incursion.threat) == (
