@@ -30,6 +30,8 @@ PAC3_PRICE = 4.7e6
 PIORUN_PRICE = 0.2e6
 AMRAAM_PRICE = 0.92e6
 IRIS_T_PRICE = 0.45e6
+PIPELINE_ORDERED = {"pac3_mse": 60}
+"""Units the baseline's buyers ordered before the start (Ukraine's PURL pipeline), booked as ordered at day 0."""
 
 
 @pytest.fixture(scope="module")
@@ -127,17 +129,21 @@ def test_place_books_the_order_by_channel_and_supplier(market: Market) -> None:
     market.place("PL", "lockheed_martin_us", "pac3_mse", 2, PAC3_PRICE, "safe", day=4, priority=True)
     ledger = market.ledger
     assert (order.buyer, order.quantity, order.day_placed, order.channel) == ("PL", 3, 4, "national")
-    assert ledger.units_ordered["pac3_mse"] == 5
+    # Ukraine's 60 PAC-3 MSE in the PURL stocks' pipeline count as ordered before the start, with no money.
+    assert ledger.units_ordered["pac3_mse"] == 60 + 5
     assert ledger.procurement_spend_eur["national"] == 3 * PAC3_PRICE
     assert ledger.procurement_spend_eur["safe"] == 2 * PAC3_PRICE
     assert ledger.procurement_spend_by_supplier_eur["lockheed_martin_us"] == 5 * PAC3_PRICE
     assert market.on_order["PL"]["pac3_mse"] == 5
     line = market.line("lockheed_martin_us", "pac3_mse")
-    # The priority order took over two missiles in production; the backlog waits for them at the head of the
-    # queue, then come the 3 of the normal order.
-    assert (line.units_in_production, line.queued_units) == (632, 1368 + 2 + 3)
+    # At day 0 the line holds its pipeline (620 for other customers, in production) and a backlog of 1,400 waiting
+    # (h13-market: the pipeline replaced the steady-state start of 632 in production and 1,368 waiting). The
+    # priority order took over the two pipeline missiles closest to delivery, so 620 are still in production;
+    # the pipeline order waits for its 2 at the head of the queue, then come the backlog and the 3 of the
+    # normal order.
+    assert (line.units_in_production, line.queued_units) == (620, 2 + 1400 + 3)
     (quote,) = market.quotes("pac3_mse", 1)
-    assert quote.lead_time_days == pytest.approx(1374 / (52 / 30) + 365)
+    assert quote.lead_time_days == pytest.approx((1405 + 1) / (52 / 30) + 365)
     (priority_quote,) = market.quotes("pac3_mse", 1, priority=True)
     assert priority_quote.lead_time_days == pytest.approx(1 / (52 / 30) + 365)
 
@@ -147,16 +153,29 @@ def test_external_backlog_is_in_production_and_never_delivered_to_anyone(market:
     # in production at the start (due on days 1-120), so Poland's ten start on days 0 and 1.
     line = market.line("mesko", "piorun")
     assert (line.units_in_production, line.queued_units) == (600, 0)
+    # The only pipeline of a buyer in the scenario (h13-market): 60 PAC-3 MSE for Ukraine from the PURL stocks,
+    # due evenly on days 7-120 (114 days): unit k of 60 on day 7 + ⌊114 k / 60⌋, one a day (the steps are 1.9
+    # days). They count as ordered before the start, so every unit delivered was ordered.
+    ledger = market.ledger
+    assert market.on_order["UA"]["pac3_mse"] == 60
+    assert ledger.units_ordered == PIPELINE_ORDERED
     market.place("PL", "mesko", "piorun", 10, PIORUN_PRICE, "national", day=0)
+    assert ledger.units_ordered == {"pac3_mse": 60, "piorun": 10}
     deliveries = []
     on_order_after = {}
     for day in range(400):
         deliveries.extend(market.produce(day))
         on_order_after[day] = market.on_order["PL"]["piorun"]
-    assert [(d.order.buyer, d.day, d.units) for d in deliveries] == [("PL", 180, 5), ("PL", 181, 5)]
+    purl = [("UA", "pac3_mse", 7 + 114 * k // 60, 1) for k in range(60)]
+    assert purl[-1][2] == 119
+    assert sorted((d.order.buyer, d.order.item, d.day, d.units) for d in deliveries) == sorted(
+        [*purl, ("PL", "piorun", 180, 5), ("PL", "piorun", 181, 5)]
+    )
     assert (on_order_after[179], on_order_after[180], on_order_after[181]) == (10, 5, 0)
-    ledger = market.ledger
-    assert ledger.units_delivered == {"piorun": 10}
+    assert market.on_order["UA"]["pac3_mse"] == 0
+    assert ledger.units_delivered == {"piorun": 10, "pac3_mse": 60}
+    assert ledger.units_delivered_to_ukraine == {"pac3_mse": 60}
+    # Only Poland's order has a known wait: the pipeline's units were ordered before the start.
     assert ledger.lead_time_unit_days == 5 * 180 + 5 * 181
     assert ledger.lead_time_units == 10
     assert line.queued_units == line.units_in_production == 0  # the 600 external units were made too
@@ -167,7 +186,7 @@ def test_book_spend_adds_money_without_units(market: Market) -> None:
     market.book_spend("iris_t", 1.5e6, "edip", "diehl")
     assert market.ledger.procurement_spend_eur["edip"] == 1.5e6
     assert market.ledger.procurement_spend_by_supplier_eur["diehl"] == 1.5e6
-    assert sum(market.ledger.units_ordered.values()) == 0
+    assert market.ledger.units_ordered == PIPELINE_ORDERED  # no unit beyond those ordered before the start
 
 
 # --------------------------------------------------------------------------------------------------
@@ -209,13 +228,15 @@ def test_safe_does_not_pay_for_products_over_the_non_eu_content_cap(model: AirDe
 
 
 def test_suppliers_beyond_the_acceptable_lead_time_are_not_used(model: AirDefenceModel) -> None:
-    # PAC-3 MSE: (1,368 waiting + 700) ÷ 52 a month + 365 days ≈ 1,558 days > the default 1,500; 500 fit (1,443).
+    # PAC-3 MSE at Lockheed (h13-market: a backlog of 1,400 waits behind the pipeline in production, where 1,368
+    # waited before): (1,400 + 700) ÷ 52 a month + 365 days = 1,576.5 days > the default 1,500; 500 fit:
+    # 1,900 · 30/52 + 365 = 1,461.2 days. The PURL stocks' line, reserved for US money, is not offered.
     poland = model.member_state("PL")
     poland.budget.available_eur = 1e10
     assert poland.buy("pac3_mse", 700, day=0) == (0, "no supplier offers pac3_mse within the acceptable lead time")
     assert model.market.on_order["PL"]["pac3_mse"] == 0
     ordered, note = poland.buy("pac3_mse", 500, day=0)
-    assert (ordered, note) == (500, "ordered 500 pac3_mse from lockheed_martin_us, ~1443 days")
+    assert (ordered, note) == (500, "ordered 500 pac3_mse from lockheed_martin_us, ~1461 days")
 
 
 def test_european_preference_keeps_safe_money_for_european_suppliers(model: AirDefenceModel) -> None:
@@ -272,7 +293,7 @@ def test_joint_round_refuses_a_buyer_who_cannot_pay(model: AirDefenceModel) -> N
     eu.pool_demand(model.member_state("LV"), "iris_t", 10)  # LV's budget is empty: not stepped
     eu.run_joint_round(day=89)
     assert model.ledger.refused == ["day 89: joint order of 10 iris_t for LV: buyer cannot pay its share"]
-    assert sum(model.ledger.units_ordered.values()) == 0
+    assert model.ledger.units_ordered == PIPELINE_ORDERED  # no unit beyond those ordered before the start
 
 
 # --------------------------------------------------------------------------------------------------
@@ -321,7 +342,8 @@ def test_money_committed_never_exceeds_money_given_and_units_are_conserved(
     booked += ledger.procurement_spend_eur.get("backfill", 0.0)
     assert booked == pytest.approx(member_channels, rel=1e-9, abs=1e-3)
     assert ledger.safe_drawn_eur == pytest.approx(sum(s.budget.safe_drawn_eur for s in model.member_states))
-    # Every unit ordered is delivered or still in a production line, buyer by buyer and item by item.
+    # Every unit ordered is delivered or still in a production line, buyer by buyer and item by item; a
+    # scenario buyer's pipeline at day 0 (Ukraine's 60 PAC-3 MSE from PURL stocks) counts as ordered.
     pipeline = pipeline_units(list(model.market.lines.values()))
     for item, ordered in ledger.units_ordered.items():
         in_pipeline = sum(units for (buyer, name), units in pipeline.items() if name == item and buyer != "external")

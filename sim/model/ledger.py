@@ -103,7 +103,8 @@ class Ledger:
         self.detection_probability = np.ones(regions)
         self.procurement_spend_eur: defaultdict[str, float] = defaultdict(float)  # by channel
         self.procurement_spend_by_supplier_eur: defaultdict[str, float] = defaultdict(float)
-        self.units_ordered: defaultdict[str, int] = defaultdict(int)  # by item
+        # By item; units a scenario buyer ordered before the start (a product's pipeline) count, from day 0.
+        self.units_ordered: defaultdict[str, int] = defaultdict(int)
         self.units_delivered: defaultdict[str, int] = defaultdict(int)
         self.units_delivered_to_ukraine: defaultdict[str, int] = defaultdict(int)  # by item
         self.units_delivered_to_member_states: defaultdict[str, int] = defaultdict(int)  # by item
@@ -173,6 +174,13 @@ class Ledger:
         self.procurement_spend_by_supplier_eur[supplier] += cost_eur
         self.add_today("orders_units", units)
         self.add_today("procurement_spend_meur", cost_eur / 1e6)
+
+    def record_order_before_start(self, item: str, units: int) -> None:
+        """Book units a buyer in the scenario ordered before the start (a product's ``pipeline``): they count as
+        ordered on day 0, so that every unit delivered was ordered, but their money was spent before the start
+        and is not booked."""
+        self.units_ordered[item] += units
+        self.add_today("orders_units", units)
 
     def record_delivery(self, item: str, units: int, lead_time_days: int | None, *, to_ukraine: bool) -> None:
         """Book units delivered (to Ukraine or to a member state) and how long they took from order to delivery

@@ -41,7 +41,9 @@ from sim.scenario.actors import EU, AidFunding
 from sim.scenario.model import Scenario
 
 PIPELINE = "pipeline"
-"""Channel of the orders signed before the start (a product's ``pipeline``): not booked as spend."""
+"""Channel of the orders signed before the start (a product's ``pipeline``): not booked as spend; a scenario
+buyer's units count as ordered on day 0 (:meth:`Ledger.record_order_before_start`), so that every unit delivered
+was ordered."""
 SAFE_YEARS = 5
 """SAFE loans are drawn over this many years (2026–2030), so at most 1/5 of an allocation a year."""
 
@@ -170,6 +172,7 @@ class Market:
                     line.start_pipeline(order, delivery.first_day.as_int(), delivery.last_day.as_int())
                     if delivery.buyer != EXTERNAL_BUYER:
                         self.on_order[delivery.buyer][product.item] += order.quantity
+                        ledger.record_order_before_start(product.item, order.quantity)
                 backlog = product.backlog_units.as_int()
                 if backlog:
                     order = self._new_order(EXTERNAL_BUYER, line, backlog, price, "external", 0)

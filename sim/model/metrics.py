@@ -278,7 +278,8 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "units_ordered",
-        "Units (fire units, interceptors and sensors) ordered.",
+        "Units (fire units, interceptors and sensors) ordered, with those buyers in the scenario had in production "
+        "at the start (a product's pipeline).",
         "units",
         "neither",
         lambda ledger: float(sum(ledger.units_ordered.values())),
