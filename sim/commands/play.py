@@ -52,7 +52,13 @@ def play(
         typer.Argument(metavar="SCENARIO", help="Scenario file (may be left out with --resume).", show_default=False),
     ] = None,
     turn_days: Annotated[
-        int | None, typer.Option("--turn-days", min=1, help="Days per turn (default: the decision file's, else 7).")
+        int | None,
+        typer.Option(
+            "--turn-days",
+            min=1,
+            help="Days per turn (default: the decision file's, else the shortest of 7, 14, 30, 61, 91, 182, 365 "
+            "days giving at most 16 decision points: a year plays in 13 monthly turns).",
+        ),
     ] = None,
     seed: Annotated[
         int | None, typer.Option("--seed", min=0, help="Seed of the game (default: the scenario's).")
@@ -83,14 +89,42 @@ def play(
         Path | None, typer.Option("--resume", metavar="LOG", help="Continue the game of this log.")
     ] = None,
     figures: Annotated[bool, typer.Option("--figures/--no-figures", help="Save a figure with every turn.")] = True,
+    look_ahead: Annotated[
+        int,
+        typer.Option(
+            "--look-ahead",
+            min=0,
+            max=100,
+            metavar="N",
+            help="Futures run at each decision point to project the objectives if nothing changes (0: off).",
+        ),
+    ] = 8,
+    clock: Annotated[
+        float | None,
+        typer.Option(
+            "--clock", min=0.5, metavar="MINUTES", help="Show the time left for each decision point at the prompt."
+        ),
+    ] = None,
 ) -> None:
     """Play a scenario turn by turn: situation reports, players' decisions and injects, a game log.
 
     Decisions taken at decision point k take effect at the start of day k x turn-days (the first day of the next
-    turn). Actors played by a team stand down from their policies; the others follow them. The log is saved
-    after every turn and every decision, so nothing is lost; continue with --resume LOG.
+    turn). Actors played by a team stand down from their policies until released (`release ACTOR`); the others
+    follow them. The log is saved after every turn and every decision, so nothing is lost; continue with
+    --resume LOG. At the prompt, `help` lists the commands.
+
+    Examples:
+
+      sim play scenarios/baseline.yaml --play DE,PL,NATO,EU          (monthly turns over a year: 13 points)
+
+      sim play scenarios/baseline.yaml --play UA --turn-days 91 --clock 10
+
+      sim play scenarios/baseline.yaml --decisions my_game.yaml --no-interactive
+
+      sim play --resume results/…-game-baseline/game.yaml
     """
-    from sim.tabletop.decisions import LoadedDecisions, load_decision_file
+    from sim.report.formatting import format_number
+    from sim.tabletop.decisions import LoadedDecisions, default_turn_days, load_decision_file
     from sim.tabletop.log import LogMismatch, load_logged_scenario, read_game_log
     from sim.tabletop.session import ReadLine, Session, resume_session, start_session
 
@@ -125,6 +159,8 @@ def play(
                 read_line=prompt_unless_scripted(decision_path),
                 decisions=decisions,
                 figures=figures,
+                look_ahead_seeds=look_ahead,
+                clock_minutes=clock,
             )
         else:
             if scenario_file is None:
@@ -134,7 +170,11 @@ def play(
             decisions = None
             if decisions_file is not None:
                 decisions = guarded(lambda: load_decision_file(decisions_file, scenario, turn_days))
-            days = decisions.turn_days if decisions is not None else (turn_days or 7)
+            days = (
+                decisions.turn_days
+                if decisions is not None
+                else (turn_days or default_turn_days(scenario.horizon_days))
+            )
             session = start_session(
                 scenario,
                 seed=seed if seed is not None else scenario.seed,
@@ -148,8 +188,19 @@ def play(
                 source_file=str(scenario_file),
                 overrides=overrides or (),
                 command=" ".join(["sim", *sys.argv[1:]]),
+                look_ahead_seeds=look_ahead,
+                clock_minutes=clock,
             )
             out.print(f"game log: {escape(str(session.log.path))}")
+            game = session.game
+            default_days = default_turn_days(scenario.horizon_days)
+            how = "--turn-days" if turn_days else "default" if days == default_days else "the decision file"
+            out.print(
+                f"[bold]This game has {game.turn_count} decision points[/] (0–{game.turn_count - 1}): "
+                f"{game.turn_count} turns of {days} days ({how}) over {scenario.horizon_days} days from "
+                f"{scenario.start_date:%d %b %Y}; about 10 minutes each makes a "
+                f"{format_number(game.turn_count * 10 / 60)}-hour session."
+            )
         result = session.run()
     except KeyboardInterrupt:
         if session is not None:

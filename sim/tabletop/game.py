@@ -218,8 +218,13 @@ class Game:
         self.played = chosen
 
     def play(self, actors: Iterable[str]) -> None:
-        """Add actors to those played (for the rest of the game)."""
+        """Add actors to those played (until released)."""
         self.set_played(self.played | frozenset(actors))
+
+    def release(self, actors: Iterable[str]) -> None:
+        """Hand actors back to their policies from now on (Ukraine's depot is then sent out by its allocation
+        policy at the next allocation review; a state's procurement and donation policies review again)."""
+        self.set_played(self.played - frozenset(actors))
 
     # --- decision points -----------------------------------------------------------------------------------
 
@@ -243,9 +248,16 @@ class Game:
         return EntryResult(entry, result.done, result.message, day)
 
     def apply_plan(self, plan: TurnPlan) -> list[EntryResult]:
-        """Set the played actors of a decision point and carry out its entries in order."""
+        """Set the played actors of a decision point and carry out its entries in order.
+
+        Actors the plan releases may still decide at this decision point (before they were released): who is
+        played only changes flags the model reads during the day, so releasing them after the entries is the same
+        as releasing them when it was typed.
+        """
+        self.set_played(plan.played | plan.released)
+        results = [self.apply(entry) for entry in plan.entries]
         self.set_played(plan.played)
-        return [self.apply(entry) for entry in plan.entries]
+        return results
 
     def _decide(self, decision: DecisionBase, day: int) -> ActionResult:
         actions = self.model.actions

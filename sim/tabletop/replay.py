@@ -77,6 +77,7 @@ def check_decisions_played(record: GameRecord) -> None:
                     f"decision point {turn.turn} (played: {', '.join(sorted(played)) or 'nobody'}); "
                     f"add {actor} to turns[{index}].played or remove the decision"
                 )
+        played = played - frozenset(turn.released)
 
 
 @dataclass(frozen=True)
@@ -209,10 +210,11 @@ def branch_script(record: GameRecord, branch_at: int, other: LoadedDecisions | N
     for turn in turns:
         injects = tuple(entry for entry in logged[turn].entries if not entry.is_decision) if turn in logged else ()
         decisions: tuple[Entry, ...] = ()
+        released: frozenset[str] = frozenset()
         if other is not None and turn in other.plans:
-            played = other.plans[turn].played
+            played, released = other.plans[turn].played, other.plans[turn].released
             decisions = tuple(entry for entry in other.plans[turn].entries if entry.is_decision)
-        plans[turn] = TurnPlan(turn, played, injects + decisions)
+        plans[turn] = TurnPlan(turn, played, injects + decisions, released)
     return Script(record.log.turn_days, plans)
 
 

@@ -19,6 +19,13 @@ Rules used here (constants below):
   itself is over the threshold (it cannot come down), "on track" when the projection is within it, else "at risk";
   for ``>=`` it is "met" once reached, "on track" when the projection reaches it, else "at risk". After the last
   turn an objective is "met" or "not met".
+* **Look-ahead** (:mod:`sim.tabletop.lookahead`, added by :func:`with_look_ahead`): the projection is then the
+  median at the horizon over several futures "if nothing changes", with its interval, and an objective not yet
+  decided is "on track" when at least :data:`ON_TRACK_SHARE` of the futures meet it, "at risk" when at least
+  :data:`AT_RISK_SHARE` do, else "off track". "missed" (a running total already over its ceiling) and "met" (a
+  running total already at its floor) stay: those are decided.
+* **Evaluable**: before the last turn only a decided objective ("met" or "missed" as above) may be rated in an
+  after-action report; the others are "not yet evaluable" (:func:`is_decided`).
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from rich.console import Group, RenderableType
@@ -40,12 +47,14 @@ from sim.report.formatting import format_number
 from sim.report.sitrep_figure import ObjectiveBar, SitrepFigureData
 from sim.scenario.model import Objective
 from sim.tabletop.game import Game, TurnWindow
+from sim.tabletop.lookahead import HIGH_PERCENTILE, LOW_PERCENTILE, LookAhead, Projection, look_ahead
 
 MASS_RAID_FACTOR = 2.5
 MASS_RAID_MIN = 300
 LOW_STOCK_ROWS = 12
 COSTLY_INTERCEPTOR_EUR = 100_000.0
 """Interceptors at least this costly are drawn in the figure's stock panel (missiles, not bursts or drones)."""
+ON_TRACK_SHARE, AT_RISK_SHARE = 0.75, 0.25
 LEVEL_UNITS = ("share", "ratio")
 LEVEL_METRICS = frozenset({"mean_delivery_lead_time_days"})
 
@@ -111,11 +120,19 @@ class ObjectiveStatus:
     projected: float
     status: str
     description: str = ""
+    projected_low: float = math.nan
+    projected_high: float = math.nan
+    share_met: float = math.nan  # of the look-ahead's futures; NaN without a look-ahead
 
     @property
     def ok(self) -> bool:
         """True when met or on track."""
         return self.status in ("met", "on track")
+
+
+def is_decided(status: str) -> bool:
+    """Whether an objective's status can no longer change ("met", "not met", or a running total's "missed")."""
+    return status in ("met", "not met", "missed")
 
 
 @dataclass
@@ -147,6 +164,7 @@ class Sitrep:
     numbers: dict[str, float] = field(default_factory=dict)
     metrics: dict[str, float] = field(default_factory=dict)
     played: list[str] = field(default_factory=list)
+    look_ahead: LookAhead | None = None
 
     def date(self, day: int) -> dt.date:
         """The calendar date of a scenario day."""
@@ -192,6 +210,31 @@ def objective_status(objective: Objective, value: float, days_played: int, horiz
     return ObjectiveStatus(
         objective.name, objective.metric, direction, threshold, value, projected, status, objective.description
     )
+
+
+def with_look_ahead(objective: ObjectiveStatus, projection: Projection | None) -> ObjectiveStatus:
+    """An objective's status with the look-ahead's projection (rules in the module docstring)."""
+    if projection is None or math.isnan(projection.share_met) or is_decided(objective.status):
+        return objective
+    share = projection.share_met
+    status = "on track" if share >= ON_TRACK_SHARE else "at risk" if share >= AT_RISK_SHARE else "off track"
+    return replace(
+        objective,
+        projected=projection.median,
+        projected_low=projection.low,
+        projected_high=projection.high,
+        share_met=share,
+        status=status,
+    )
+
+
+def add_look_ahead(report: Sitrep, game: Game, seeds: int) -> LookAhead | None:
+    """Project the report's objectives with a look-ahead from the game's current state (the game is not changed)."""
+    result = look_ahead(game.model, game.scenario.objectives, seeds)
+    if result is not None:
+        report.objectives = [with_look_ahead(o, result.projections.get(o.name)) for o in report.objectives]
+        report.look_ahead = result
+    return result
 
 
 def build_sitrep(game: Game, window: TurnWindow | None) -> Sitrep:
@@ -413,17 +456,42 @@ STATUS_STYLE = {
 }
 
 
-def objectives_table(objectives: Sequence[ObjectiveStatus], title: str = "Objectives") -> Table:
-    """Each objective: its value so far, the target, the projection and the status."""
-    table = _table(title, "objective", "so far", "target", "projected", "status")
+def objectives_table(
+    objectives: Sequence[ObjectiveStatus], title: str = "Objectives", look: LookAhead | None = None
+) -> Table:
+    """Each objective: its value so far, the target, the projection (with the look-ahead's interval and share of
+    futures meeting it) and the status."""
+    if look is not None:
+        title = f"{title} — projected to the horizon if nothing changes ({look.futures} futures)"
+        table = _table(
+            title,
+            "objective",
+            "so far",
+            "target",
+            "projected",
+            f"{LOW_PERCENTILE:.0f}–{HIGH_PERCENTILE:.0f}%",
+            "futures meeting it",
+            "status",
+        )
+    else:
+        table = _table(title, "objective", "so far", "target", "projected", "status")
     for objective in objectives:
-        projected = "" if is_level_metric(objective.metric) else format_number(objective.projected)
+        if look is not None and not math.isnan(objective.share_met):
+            projected = [
+                format_number(objective.projected),
+                f"{format_number(objective.projected_low)} – {format_number(objective.projected_high)}",
+                f"{objective.share_met:.0%}",
+            ]
+        elif look is not None:
+            projected = ["", "", ""]
+        else:
+            projected = ["" if is_level_metric(objective.metric) else format_number(objective.projected)]
         style = STATUS_STYLE.get(objective.status, "")
         table.add_row(
             objective.name,
             format_number(objective.value),
             f"{objective.direction} {format_number(objective.threshold)}",
-            projected,
+            *projected,
             Text(objective.status, style=style),
         )
     return table
@@ -518,7 +586,16 @@ def render_sitrep(report: Sitrep) -> RenderableType:
             Text(f"Ukraine: industry made {report.ukraine_industry_output:,} interceptor drones; depot: {depot}")
         )
     if report.objectives:
-        parts.append(objectives_table(report.objectives))
+        parts.append(objectives_table(report.objectives, look=report.look_ahead))
+        if report.look_ahead is not None:
+            parts.append(
+                Text(
+                    f"look-ahead: {report.look_ahead.futures} futures from today to the horizon in "
+                    f"{report.look_ahead.seconds:.1f} s (played actors decide nothing more; the others follow "
+                    "their policies)",
+                    style="dim",
+                )
+            )
     if report.events:
         parts.append(Text("Scheduled events this turn:\n  " + "\n  ".join(report.events)))
     if report.refused:
