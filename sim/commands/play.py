@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -23,6 +23,10 @@ from sim.commands.common import (
     report_scenario_error,
 )
 from sim.scenario.errors import ScenarioError
+
+if TYPE_CHECKING:
+    from sim.tabletop.log import GameRecord
+    from sim.tabletop.replay import ReplayResult
 
 LogArgument = Annotated[Path, typer.Argument(metavar="LOG", help="A game log (game.yaml).", show_default=False)]
 
@@ -258,13 +262,13 @@ def replay(
         Path | None, typer.Option("--out", help="Folder for the CSV tables (default: the game's folder).")
     ] = None,
 ) -> None:
-    """Replay a finished game's decisions under many seeds: was the outcome skill or luck? What if?"""
+    """Replay a game's decisions under many seeds over the turns it played (finished or not): was the outcome skill
+    or luck? What if?"""
     from rich.text import Text
 
     from sim.experiment.execution import Execution
     from sim.experiment.executors import ExecutorError
     from sim.experiment.runner import RunInterrupted
-    from sim.experiment.store import atomic_write_text
     from sim.report.console import PlainTable as Table
     from sim.tabletop.decisions import load_decision_file
     from sim.tabletop.log import LogMismatch, load_logged_scenario, read_game_log
@@ -320,7 +324,11 @@ def replay(
             row.objective,
             f"{row.direction} {_fmt(row.threshold)}",
             _fmt(row.played),
-            Text("met", style="green") if row.met else Text("not met", style="red"),
+            Text("not yet evaluable", style="dim")
+            if not row.evaluable
+            else Text("met", style="green")
+            if row.met
+            else Text("not met", style="red"),
             _fmt(row.p_met, share=True),
             f"{_fmt(row.p_low, True)} – {_fmt(row.p_high, True)}",
             _fmt(row.percentile),
@@ -371,7 +379,13 @@ def replay(
         for row in result.objectives.itertuples(index=False):
             table.add_row(row.objective, _fmt(row.p_met, share=True), _fmt(row.branch_p_met, share=True))
         out.print(table)
-    folder = results_dir or record.path.parent
+    _write_replay_tables(result, results_dir or record.path.parent, branch_at)
+
+
+def _write_replay_tables(result: ReplayResult, folder: Path, branch_at: int | None) -> None:
+    """The replay's CSV tables: ``replay-*.csv``, or ``branch-at-K-*.csv`` with a branch."""
+    from sim.experiment.store import atomic_write_text
+
     stem = "replay" if branch_at is None else f"branch-at-{branch_at}"
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -384,15 +398,92 @@ def replay(
     out.print(f"tables: {escape(str(folder / stem))}-*.csv")
 
 
+def _replay_for_report(
+    record: GameRecord, replications: int, scenario_file: Path | None, workers: int | None, results_dir: Path | None
+) -> ReplayResult:
+    """``sim aar --replay N``: the game's replays and the branch from its first played decision (if any)."""
+    from sim.experiment.execution import Execution
+    from sim.experiment.executors import ExecutorError
+    from sim.experiment.runner import RunInterrupted
+    from sim.tabletop.log import LogMismatch, load_logged_scenario
+    from sim.tabletop.replay import ReplayError, replay_game, turns_played
+    from sim.tabletop.session import KEY_METRICS
+
+    try:
+        scenario = guarded(lambda: load_logged_scenario(record, scenario_file))
+    except LogMismatch as error:
+        fail(str(error))
+    first = next(
+        (
+            turn.turn
+            for turn, entries in zip(record.log.turns, record.entries, strict=True)
+            for entry, _ in entries
+            if entry.is_decision
+        ),
+        None,
+    )
+    if first is not None and first >= turns_played(record):
+        first = None  # decided at the open decision point only: nothing of it has been played
+    out.print(
+        f"replaying the game under {replications} seeds"
+        + (
+            f", and a branch from decision point {first} (the first played decision) on policies"
+            if first is not None
+            else ""
+        )
+        + " …"
+    )
+    try:
+        result = replay_game(
+            record,
+            scenario,
+            replications=replications,
+            execution=Execution(workers=workers, progress=False),
+            branch_at=first,
+            key_metrics=KEY_METRICS,
+        )
+    except (ReplayError, ExecutorError) as error:
+        fail(str(error))
+    except (KeyboardInterrupt, RunInterrupted):
+        fail("interrupted", EXIT_INTERRUPTED)
+    _write_replay_tables(result, results_dir or record.path.parent, first)
+    return result
+
+
 def aar(
     log_file: LogArgument,
     results_dir: Annotated[
         Path | None, typer.Option("--out", help="Folder for aar.md and aar.html (default: the game's folder).")
     ] = None,
     html: Annotated[bool, typer.Option("--html/--no-html", help="Also write the report as HTML.")] = True,
+    replays: Annotated[
+        int,
+        typer.Option(
+            "--replay",
+            metavar="N",
+            min=0,
+            max=10_000,
+            help="Also replay the game under N seeds (skill or luck?) and a branch from the first played decision "
+            "(every actor on its policies from there), and put their verdicts in the report.",
+        ),
+    ] = 0,
+    scenario_file: Annotated[
+        Path | None, typer.Option("--scenario", help="The scenario file, if not where the log says (with --replay).")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", "-w", min=1, help="Local worker processes for --replay.")
+    ] = None,
 ) -> None:
-    """Write the after-action report of a game (HSEEP AAR/IP): overview, objectives, timeline, strengths, areas for
-    improvement and the improvement plan. Replay results (sim replay) in the game's folder are included."""
+    """Write the after-action report of a game, finished or not (HSEEP AAR/IP): overview, objectives, timeline,
+    strengths, areas for improvement and the improvement plan. Replay results (sim replay) in the game's folder are
+    included; --replay N runs them now, with the branch from the first played decision.
+
+    Examples:
+
+      sim aar results/…-game-baseline/game.yaml
+
+      sim aar results/…-game-baseline/game.yaml --replay 20
+    """
     from sim.experiment.store import atomic_write_text
     from sim.tabletop.aar import build_aar, read_replay_objectives, to_html, to_markdown
     from sim.tabletop.log import read_game_log
@@ -400,7 +491,8 @@ def aar(
     if results_dir is not None:
         check_output_folder(results_dir)
     record = guarded(lambda: read_game_log(log_file))
-    report = build_aar(record, read_replay_objectives(record.path.parent))
+    replay_result = _replay_for_report(record, replays, scenario_file, workers, results_dir) if replays else None
+    report = build_aar(record, read_replay_objectives(record.path.parent), replay_result)
     folder = results_dir or record.path.parent
     written = [folder / "aar.md"]
     try:

@@ -46,8 +46,13 @@ from sim.analysis.objectives import margin
 from sim.model.metrics import METRICS
 from sim.report.after_action import after_action_html, after_action_markdown
 from sim.report.document import Block, Bullets, Document, Paragraph, Section, Table
-from sim.tabletop.aar_advice import capability_of, recommendation_for
+from sim.scenario.model import Objective
+from sim.tabletop.aar_advice import Finding, capability_of, recommendation_for
+from sim.tabletop.aar_idle import DEPOT_FIRST, idle_findings
+from sim.tabletop.aar_replay import replay_sections, replay_summary, skill_table
 from sim.tabletop.log import GameRecord
+from sim.tabletop.replay import ReplayResult
+from sim.tabletop.sitrep import is_decided, objective_status
 
 COMFORTABLE_MARGIN = 0.10
 PARTIAL_SHORTFALL = 0.25
@@ -57,6 +62,8 @@ GOOD_JOINT_SHARE = 0.25
 SLOW_DELIVERY_DAYS = 365.0
 TIMELINE_LINES_PER_TURN = 8
 REPLAY_OBJECTIVES_FILE = "replay-objectives.csv"
+NOT_EVALUATED = "not evaluated (no data)"
+NOT_YET = "not yet evaluable"
 
 HSEEP_RATINGS = {
     "P": "Performed without Challenges",
@@ -67,18 +74,6 @@ HSEEP_RATINGS = {
 
 
 # --- findings ---------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A strength or an area for improvement, tied to a capability."""
-
-    strength: bool
-    capability: str
-    observation: str
-    recommendation: str = ""
-    responsible: str = ""
-    timeframe: str = ""
 
 
 @dataclass
@@ -129,7 +124,7 @@ def _table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> Table:
 def rate(value: float, threshold: float, direction: str) -> tuple[str, str, float]:
     """``(result, HSEEP rating letter, gap)`` of an objective (rules in the module docstring)."""
     if math.isnan(value):
-        return "not evaluated", "U", math.nan
+        return NOT_EVALUATED, "–", math.nan
     better = margin(value, threshold, direction)
     if threshold == 0:
         return ("met", "P", math.inf) if better >= 0 else ("not met", "U", -math.inf)
@@ -188,17 +183,47 @@ def derive_findings(
     metrics: Mapping[str, float],
     refused: Sequence[Mapping[str, Any]],
     funded_industry: bool,
+    *,
+    not_yet_evaluable: Mapping[str, str] | None = None,
+    idle: Sequence[Finding] = (),
+    depot_idle: bool = False,
 ) -> tuple[list[Finding], list[dict[str, Any]]]:
-    """Strengths and areas for improvement by the module's rules; also each objective's rating."""
-    findings: list[Finding] = []
+    """Strengths and areas for improvement by the module's rules; also each objective's rating.
+
+    Args:
+        objectives: The scenario's objectives (as logged).
+        metrics: The outcomes (at the end, or after the last turn played).
+        refused: The refused decisions (turn, actor, message).
+        funded_industry: Whether players funded Ukraine's industry.
+        not_yet_evaluable: Objectives of an unfinished game that are not decided yet, with their status so far;
+            they are listed but never rated.
+        idle: Findings about idle holdings (:func:`idle_findings`), placed first among the areas.
+        depot_idle: Ukraine's depot held idle stock at the end: Ukraine's objectives then recommend allocating it
+            first, and the industry's output is not counted as a strength.
+    """
+    findings: list[Finding] = list(idle)
     ratings: list[dict[str, Any]] = []
     covered = set()
+    pending = not_yet_evaluable or {}
     for objective in objectives:
         metric = objective["metric"]
         covered.add(metric)
         value = float(metrics.get(metric, math.nan))
-        result, letter, gap = rate(value, float(objective["threshold"]), objective["direction"])
         capability = capability_of(metric)
+        if objective["name"] in pending:
+            result = f"{NOT_YET} (so far: {pending[objective['name']]})"
+            ratings.append(
+                {
+                    **objective,
+                    "value": value,
+                    "result": result,
+                    "rating": "–",
+                    "gap": math.nan,
+                    "capability": capability,
+                }
+            )
+            continue
+        result, letter, gap = rate(value, float(objective["threshold"]), objective["direction"])
         target = f"{objective['direction']} {_fmt(float(objective['threshold']))}"
         ratings.append(
             {**objective, "value": value, "result": result, "rating": letter, "gap": gap, "capability": capability}
@@ -208,6 +233,9 @@ def derive_findings(
             findings.append(Finding(True, capability, observation))
         elif letter in ("M", "U"):
             recommendation, responsible, timeframe = recommendation_for(metric)
+            if depot_idle and metric.startswith("ukraine"):
+                recommendation = f"{DEPOT_FIRST}; then: {recommendation[0].lower()}{recommendation[1:]}"
+                responsible = f"UA team; {responsible}"
             findings.append(Finding(False, capability, observation, recommendation, responsible, timeframe))
     for entry in refused:
         findings.append(
@@ -237,22 +265,27 @@ def derive_findings(
     if get("ukraine_empty_magazine_days") > 0:
         area(
             "ukraine_empty_magazine_days",
-            f"Ukraine's regions ran a layer dry on {_fmt(get('ukraine_empty_magazine_days'))} region-days; most in "
-            f"{_top(empty)}; interceptors that ran out most: {_top(dry)}",
+            f"Ukraine's regions ran a layer dry on {_fmt(get('ukraine_empty_magazine_days'))} region-days"
+            + (f"; most in {_top(empty)}" if _top(empty) else "")
+            + (f"; interceptors that ran out most: {_top(dry)}" if _top(dry) else ""),
         )
     if get("nato_empty_magazine_days") > 0:
         area("nato_empty_magazine_days", f"NATO layers ran dry on {_fmt(get('nato_empty_magazine_days'))} region-days")
     if get("nato_leakers") > 0:
+        nights = _top(_family(metrics, "incursion_nights"))
+        rate_text = _share(get("nato_intercept_rate"))
         area(
             "nato_leakers",
-            f"{_fmt(get('nato_leakers'))} threats got through in NATO airspace (intercept rate "
-            f"{_share(get('nato_intercept_rate'))}); incursion nights by state: "
-            f"{_top(_family(metrics, 'incursion_nights'))}",
+            f"{_fmt(get('nato_leakers'))} threats got through in NATO airspace"
+            + (f" (intercept rate {rate_text})" if rate_text != "–" else "")
+            + (f"; incursion nights by state: {nights}" if nights else ""),
         )
     if get("airport_closure_hours") > 0:
         area("airport_closure_hours", f"Airports were closed {_fmt(get('airport_closure_hours'))} airport-hours in all")
     fulfilment = get("capability_target_fulfilment")
-    if fulfilment < LOW_FULFILMENT:
+    if math.isnan(fulfilment):
+        pass
+    elif fulfilment < LOW_FULFILMENT:
         area("capability_target_fulfilment", f"NATO capability targets {fulfilment:.0%} fulfilled at the end")
     elif fulfilment >= HIGH_FULFILMENT:
         strength("capability_target_fulfilment", f"NATO capability targets {fulfilment:.0%} fulfilled at the end")
@@ -262,10 +295,11 @@ def derive_findings(
             f"Deliveries took {_fmt(get('mean_delivery_lead_time_days'))} days from order on average",
         )
     if get("cost_exchange_ratio") > 1:
+        protected = get("value_protected_meur")
         area(
             "cost_exchange_ratio",
-            f"Interceptors fired cost {_fmt(get('cost_exchange_ratio'))} times what the adversary launched "
-            f"(value protected €{_fmt(get('value_protected_meur'))}M)",
+            f"Interceptors fired cost {_fmt(get('cost_exchange_ratio'))} times what the adversary launched"
+            + (f" (value protected €{_fmt(protected)}M)" if not math.isnan(protected) else ""),
         )
     if get("joint_procurement_share") >= GOOD_JOINT_SHARE:
         strength(
@@ -274,7 +308,7 @@ def derive_findings(
         )
     if get("fire_units_donated") > 0:
         strength("fire_units_donated", f"{_fmt(get('fire_units_donated'))} fire units given to Ukraine")
-    if funded_industry and get("ukraine_industry_output") > 0:
+    if funded_industry and get("ukraine_industry_output") > 0 and not depot_idle:
         strength(
             "ukraine_industry_output",
             f"Players funded Ukraine's industry; it made {_fmt(get('ukraine_industry_output'))} interceptor drones",
@@ -283,6 +317,41 @@ def derive_findings(
 
 
 # --- building the report ----------------------------------------------------------------------------------------
+
+
+def _summary(
+    ratings: Sequence[Mapping[str, Any]],
+    metrics: Mapping[str, float],
+    decisions: int,
+    refused: int,
+    injects: int,
+    turns_run: int,
+) -> list[str]:
+    """The summary's sentences; a clause whose number is missing is left out, never printed empty."""
+    sentences = [
+        f"{decisions:,} decisions were taken ({refused:,} refused) and {injects:,} injects were made over "
+        f"{turns_run:,} turn{'s' if turns_run != 1 else ''}."
+    ]
+    if ratings:
+        met = sum(1 for rating in ratings if rating["result"] == "met")
+        pending = sum(1 for rating in ratings if str(rating["result"]).startswith(NOT_YET))
+        sentences.append(
+            f"{met} of {len(ratings)} objectives were met" + (f"; {pending} are not yet evaluable." if pending else ".")
+        )
+    clauses = []
+    rate_value = float(metrics.get("ukraine_drone_intercept_rate", math.nan))
+    if not math.isnan(rate_value):
+        clauses.append(f"Ukraine intercepted {_share(rate_value)} of the drones launched at it")
+    for name, text in (
+        ("nato_leakers", "{} threats got through in NATO airspace"),
+        ("airport_closure_hours", "airports were closed {} airport-hours"),
+    ):
+        value = float(metrics.get(name, math.nan))
+        if not math.isnan(value):
+            clauses.append(text.format(_fmt(value)))
+    if clauses:
+        sentences.append("; ".join(clauses) + ".")
+    return sentences
 
 
 def _date(text: str) -> str:
@@ -298,8 +367,33 @@ def _entry_text(raw: Mapping[str, Any]) -> str:
     return flow_text({key: value for key, value in raw.items() if key != "note"})
 
 
-def build_aar(record: GameRecord, replay_objectives: pd.DataFrame | None = None) -> AfterActionReport:
-    """Build the after-action report of a game from its log (and replay results, if given)."""
+def _not_yet_evaluable(record: GameRecord, metrics: Mapping[str, float], turns_run: int) -> dict[str, str]:
+    """Objectives of an unfinished game that are not decided yet, with their status so far."""
+    log = record.log
+    horizon = log.scenario.horizon_days
+    days = min(turns_run * log.turn_days, horizon)
+    if record.finished or days >= horizon:
+        return {}
+    pending = {}
+    for objective in log.scenario.objectives:
+        value = float(metrics.get(objective["metric"], math.nan))
+        status = objective_status(Objective.model_validate(objective), value, days, horizon).status
+        if not is_decided(status):
+            pending[objective["name"]] = status
+    return pending
+
+
+def build_aar(
+    record: GameRecord, replay_objectives: pd.DataFrame | None = None, replay: ReplayResult | None = None
+) -> AfterActionReport:
+    """Build the after-action report of a game from its log (and replay results, if given).
+
+    Args:
+        record: The game log, finished or not (an unfinished game is reported over the turns played).
+        replay_objectives: The objectives table ``sim replay`` wrote beside the log, if any.
+        replay: Replays run for this report (``sim aar --replay N``): their skill-or-luck verdicts and the branch
+            from the first played decision go into the report (and take the place of ``replay_objectives``).
+    """
     log = record.log
     scenario = log.scenario
     finished = record.finished and log.final is not None
@@ -311,7 +405,8 @@ def build_aar(record: GameRecord, replay_objectives: pd.DataFrame | None = None)
     )
     start = dt.date.fromisoformat(scenario.start_date)
     end = start + dt.timedelta(days=scenario.horizon_days - 1)
-    turns_run = max(len(log.turns) - 1, 0)
+    turns_run = log.turn_count if finished else max(len(log.turns) - 1, 0)
+    idle_record = (log.final if finished and log.final else last_outcome).get("idle") or {}
     played_from: dict[str, int] = {}
     for turn in log.turns:
         for actor in turn.played:
@@ -336,14 +431,24 @@ def build_aar(record: GameRecord, replay_objectives: pd.DataFrame | None = None)
     funded = any(
         getattr(entry.item, "kind", "") == "fund_ukraine_industry" and logged.done for _, entry, logged in decisions
     )
-    findings, ratings = derive_findings(scenario.objectives, metrics, refused, funded)
+    idle, depot_idle = idle_findings(record, idle_record, turns_run)
+    pending = _not_yet_evaluable(record, metrics, turns_run)
+    findings, ratings = derive_findings(
+        scenario.objectives,
+        metrics,
+        refused,
+        funded,
+        not_yet_evaluable=pending,
+        idle=idle,
+        depot_idle=depot_idle,
+    )
     title = f"After-Action Report / Improvement Plan — {scenario.name} tabletop exercise"
     page = _Page()
     status = (
         "The game was played to the end."
         if finished
-        else f"The game is not finished ({turns_run} of {log.turn_count} turns played); objectives are evaluated "
-        "on the outcomes so far."
+        else f"The game is not finished ({turns_run} of {log.turn_count} turns played): outcomes are those after turn "
+        f"{turns_run}, and objectives that can still change are marked not yet evaluable, not rated."
     )
     introduction = (
         "This report was generated from the game log by `sim aar`. It follows the HSEEP After-Action Report / "
@@ -399,16 +504,11 @@ def build_aar(record: GameRecord, replay_objectives: pd.DataFrame | None = None)
     page.add(_table(["", ""], [[key, value] for key, value in overview]))
     # Summary
     page.section("Exercise Summary")
-    met = sum(1 for rating in ratings if rating["result"] == "met")
-    page.add(
-        Paragraph(
-            f"{len(decisions)} decisions were taken ({len(refused)} refused) and {len(injects)} injects were made over "
-            f"{turns_run} turns. {met} of {len(ratings)} objectives were met. Ukraine intercepted "
-            f"{_share(metrics.get('ukraine_drone_intercept_rate', math.nan))} of the drones launched at it; "
-            f"{_fmt(metrics.get('nato_leakers', math.nan))} threats got through in NATO airspace; airports were closed "
-            f"{_fmt(metrics.get('airport_closure_hours', math.nan))} airport-hours."
-        )
-    )
+    page.add(Paragraph(" ".join(_summary(ratings, metrics, len(decisions), len(refused), len(injects), turns_run))))
+    if idle:
+        page.add(Paragraph("Left idle: " + " ".join(f"{finding.observation}." for finding in idle)))
+    if replay is not None:
+        page.add(Paragraph(" ".join(replay_summary(replay))))
     # Objectives
     page.section("Analysis of Objectives and Core Capabilities")
     page.add(
@@ -516,7 +616,12 @@ def build_aar(record: GameRecord, replay_objectives: pd.DataFrame | None = None)
             ],
         )
     )
-    if replay_objectives is not None and not replay_objectives.empty:
+    if replay is not None:
+        for heading, blocks in replay_sections(replay):
+            page.section(heading)
+            for block in blocks:
+                page.add(block)
+    elif replay_objectives is not None and not replay_objectives.empty:
         page.section("Appendix C: Skill or Luck? (replays under other seeds)")
         page.add(
             Paragraph(
@@ -524,22 +629,7 @@ def build_aar(record: GameRecord, replay_objectives: pd.DataFrame | None = None)
                 "meeting each objective says whether the played outcome was robust (skill) or fortunate (luck)."
             )
         )
-        page.add(
-            _table(
-                ["Objective", "Played", "Met", "P(met) in replays", "Percentile of played", "Verdict"],
-                [
-                    [
-                        str(row.objective),
-                        _fmt(float(row.played)),
-                        "yes" if bool(row.met) else "no",
-                        f"{float(row.p_met):.0%}",
-                        _fmt(float(row.percentile)),
-                        str(row.verdict),
-                    ]
-                    for row in replay_objectives.itertuples(index=False)
-                ],
-            )
-        )
+        page.add(skill_table(replay_objectives))
     return AfterActionReport(page.document(title, introduction), findings, ratings)
 
 

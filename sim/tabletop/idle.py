@@ -37,11 +37,15 @@ class IdleHoldings:
     ukraine_depot: dict[str, int]
     budget_left_meur: dict[str, float]
     safe_left_meur: dict[str, float]
+    industry_item: str = ""
+    industry_made: int = 0
 
     def as_record(self) -> dict[str, object]:
         """Plain data for the game log."""
         return {
             "ukraine_depot": dict(self.ukraine_depot),
+            "industry_item": self.industry_item,
+            "industry_made": self.industry_made,
             "budget_left_meur": {code: round(value, 3) for code, value in self.budget_left_meur.items()},
             "safe_left_meur": {code: round(value, 3) for code, value in self.safe_left_meur.items()},
         }
@@ -58,6 +62,8 @@ def idle_holdings(game: Game) -> IdleHoldings:
         ukraine_depot={name: int(units) for name, units in zip(items, counts, strict=True) if units > 0},
         budget_left_meur={state.code: state.budget.available_eur / 1e6 for state in model.member_states},
         safe_left_meur={state.code: state.budget.safe_available_eur / 1e6 for state in model.member_states},
+        industry_item=tables.munition_names[depot.industry_munition],
+        industry_made=int(depot.produced),
     )
 
 

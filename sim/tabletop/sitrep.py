@@ -369,7 +369,11 @@ def build_sitrep(game: Game, window: TurnWindow | None) -> Sitrep:
         units = {tables.effector_names[e]: int(n) for e, n in enumerate(nato.assignment[position]) if n > 0}
         report.nato_pool[regions[region]] = units
     metrics = compute_metrics(ledger)
-    report.metrics = {metric.name: metrics[metric.name] for metric in METRICS}
+    # Every registered metric, and the family members the objectives read (so that an unfinished game's
+    # objectives can be judged from its log).
+    names = [metric.name for metric in METRICS]
+    names += [o.metric for o in scenario.objectives if o.metric not in names and o.metric in metrics]
+    report.metrics = {name: metrics[name] for name in names}
     report.objectives = [
         objective_status(objective, metrics.get(objective.metric, math.nan), game.day, scenario.horizon_days)
         for objective in scenario.objectives
