@@ -4,11 +4,13 @@ played through ``sim play`` end to end."""
 
 from __future__ import annotations
 
+import io
 import math
 import re
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner, Result
 
 from sim.api import load_scenario
@@ -275,3 +277,19 @@ def test_prompt_catalog_status_order_confirmation_undo_and_entries_after_resume(
     assert read_game_log(log_path).log.final["metrics"] == pytest.approx(
         read_game_log(direct).log.final["metrics"], nan_ok=True, abs=0
     )
+
+
+def test_the_facilitators_clock_counts_down_then_over(tmp_path, monkeypatch):
+    from sim.tabletop import session as session_module
+
+    _, log_path = play(tmp_path, "quit\n", horizon=28, turn_days=7)
+    scenario = load_scenario(BASELINE, overrides=["horizon_days=28"])
+    resumed = session_module.resume_session(
+        read_game_log(log_path), scenario, console=Console(file=io.StringIO()), read_line=None, clock_minutes=10
+    )
+    monkeypatch.setattr(session_module.time, "monotonic", lambda: 1000.0 + 4 * 60 + 30)
+    assert resumed._prompt_text(2, 1000.0) == "[2 · 6 min left]> "
+    monkeypatch.setattr(session_module.time, "monotonic", lambda: 1000.0 + 12 * 60)
+    assert resumed._prompt_text(2, 1000.0) == "[2 · 2 min over]> "
+    resumed.clock_minutes = None
+    assert resumed._prompt_text(2, 1000.0) == "[2]> "

@@ -272,7 +272,7 @@ def replay(
     from sim.report.console import PlainTable as Table
     from sim.tabletop.decisions import load_decision_file
     from sim.tabletop.log import LogMismatch, load_logged_scenario, read_game_log
-    from sim.tabletop.replay import ReplayError, other_injects_ignored, replay_game
+    from sim.tabletop.replay import ReplayError, other_injects_ignored, replay_game, turns_played
     from sim.tabletop.session import KEY_METRICS
 
     if results_dir is not None:
@@ -316,7 +316,11 @@ def replay(
             + "; ".join(escape(m) for m in result.mismatches[:5])
         )
     count = len(result.seeds)
-    table = Table(title=f"Objectives: skill or luck? (the same decisions under {count} seeds)", title_justify="left")
+    played_turns = turns_played(record)
+    over = "" if record.finished else f", over the {played_turns} of {record.log.turn_count} turns played"
+    table = Table(
+        title=f"Objectives: skill or luck? (the same decisions under {count} seeds{over})", title_justify="left"
+    )
     for column in ("objective", "target", "played", "", "P(met) in replays", "90% interval", "percentile", "verdict"):
         table.add_column(column, justify="left" if column in ("objective", "verdict") else "right")
     for row in result.objectives.itertuples(index=False):

@@ -556,6 +556,8 @@ def build_aar(
         if turn.turn < log.turn_count:
             if turn.played:
                 rows.append([f"Decision point {turn.turn}", turn.date, "played", ", ".join(turn.played)])
+            for warning in turn.warnings:
+                rows.append([f"Decision point {turn.turn}", turn.date, "idle warning", warning])
             for entry, logged in entries:
                 what = f"{entry.actor}: {_entry_text(entry.raw)}" if entry.is_decision else _entry_text(entry.raw)
                 result = "done" if logged.done else "REFUSED"
@@ -568,6 +570,8 @@ def build_aar(
                         f"{what}{note} — {result}: {logged.message}",
                     ]
                 )
+            if turn.released:
+                rows.append([f"Decision point {turn.turn}", turn.date, "released", ", ".join(turn.released)])
     page.add(_table(["When", "Date(s)", "Type", "What happened"], rows))
     # Strengths and areas for improvement
     page.section("Strengths")

@@ -415,11 +415,11 @@ def _highlights(report: Sitrep) -> list[str]:
     for row in report.incursions:
         if row.nights or row.threats:
             lines.append(
-                f"Incursions into {row.region}: {row.nights} night(s), {row.threats} threat(s), {row.leakers} got "
-                f"through; airports closed {row.airport_closure_hours:g} h"
+                f"Incursions into {row.region}: {row.nights:,} night(s), {row.threats:,} threat(s), "
+                f"{row.leakers:,} got through; airports closed {_count(row.airport_closure_hours)} h"
             )
         elif row.airport_closure_hours:
-            lines.append(f"Airports in {row.region} closed {row.airport_closure_hours:g} h")
+            lines.append(f"Airports in {row.region} closed {_count(row.airport_closure_hours)} h")
     lines.extend(f"Refused: {text}" for text in report.refused)
     if report.empty_magazines:
         lines.append(
@@ -427,7 +427,7 @@ def _highlights(report: Sitrep) -> list[str]:
             + "; ".join(f"{region} {days} day(s) ({', '.join(dry)})" for region, days, dry in report.empty_magazines)
         )
     if report.delivered:
-        lines.append("Delivered: " + ", ".join(f"{units} {item}" for item, units in report.delivered.items()))
+        lines.append("Delivered: " + ", ".join(f"{units:,} {item}" for item, units in report.delivered.items()))
     return lines
 
 
@@ -439,6 +439,11 @@ def _table(title: str, *columns: str) -> Table:
     for index, column in enumerate(columns):
         table.add_column(column, justify="left" if index == 0 else "right")
     return table
+
+
+def _count(value: float) -> str:
+    """A count or a number of hours in plain notation: ``1,234``; a fraction keeps one decimal (``2.5``)."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
 def _share(value: float) -> str:
@@ -538,17 +543,17 @@ def render_sitrep(report: Sitrep) -> RenderableType:
         for incursion in report.incursions:
             table.add_row(
                 incursion.region,
-                str(incursion.nights),
-                str(incursion.threats),
-                str(incursion.intercepted),
-                str(incursion.leakers),
-                f"{incursion.airport_closure_hours:g}",
+                f"{incursion.nights:,}",
+                f"{incursion.threats:,}",
+                f"{incursion.intercepted:,}",
+                f"{incursion.leakers:,}",
+                _count(incursion.airport_closure_hours),
             )
         parts.append(table)
     if report.empty_magazines:
         table = _table("Layers that ran dry", "region", "days", "interceptors")
         for region, days, dry in report.empty_magazines:
-            table.add_row(region, str(days), ", ".join(dry))
+            table.add_row(region, f"{days:,}", ", ".join(dry))
         parts.append(table)
     if report.low_stocks:
         table = _table(
