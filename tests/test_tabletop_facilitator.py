@@ -250,7 +250,7 @@ def test_prompt_catalog_status_order_confirmation_undo_and_entries_after_resume(
     stdin = (
         "play DE\ncatalog pac3_mse\nstatus DE\nstatus XX\n"
         "{actor: DE, kind: order, item: pac3_mse, units: 8}\nundo\nundo\n"
-        "{actor: DE, kind: order, item: iris_t, units: 8, note: kept}\n"
+        "{actor: DE, kind: order, item: iris_t, units: 8, note: kept}\nlookahead\n"
     )
     first, log_path = play(tmp_path, stdin, horizon=28, turn_days=7)
     output = first.output
@@ -259,6 +259,7 @@ def test_prompt_catalog_status_order_confirmation_undo_and_entries_after_resume(
     assert re.search(r"cost €[\d,]+ \(budget and SAFE loan\); expected by \d\d \w{3} \d{4}", output)
     assert "undone: {actor: DE, kind: order, item: pac3_mse, units: 8}" in output
     assert "nothing to undo at this decision point" in output
+    assert "With what was entered here — projected to the horizon if nothing changes (8 futures)" in output
     entries = read_game_log(log_path).log.turns[0].entries
     assert [e.decision.item for e in entries] == ["iris_t"]
     resumed = invoke("play", "--resume", str(log_path), *QUICK, stdin="done\ndone\ndone\ndone\n")

@@ -18,6 +18,7 @@ The prompt understands (one per line)::
     status ACTOR                                                            one actor's money, holdings, orders
     entries                                                                 this decision point's entries so far
     undo                                                                    take back the last entry typed here
+    lookahead                                                               project again with today's entries
     help [KIND]                                                             the commands, or one kind's fields
     done                                                                    end the decision point; run the next turn
     quit                                                                    save and stop (resume with --resume)
@@ -74,6 +75,7 @@ from sim.tabletop.sitrep import (
     add_look_ahead,
     build_sitrep,
     objective_status,
+    objectives_table,
     render_sitrep,
     sitrep_figure_data,
 )
@@ -197,6 +199,7 @@ PROMPT_COMMANDS = (
     "status",
     "entries",
     "undo",
+    "lookahead",
 )
 
 PROMPT_HELP = """\
@@ -212,6 +215,7 @@ Type one entry or command per line:
   catalog [ITEM] items, suppliers, prices, lead times, what each state can afford
   status ACTOR   one actor's money, holdings, orders      entries   what was entered at this decision point
   undo           take back the last entry typed at this decision point
+  lookahead      project the objectives again, with what was entered here (if nothing else changes)
   sitrep         the situation report again          help KIND   the fields of a decision or inject kind
   done           end this decision point and run the next turn
   quit           save and stop (continue later with: sim play --resume LOG)
@@ -405,6 +409,8 @@ class Session:
                 self._show_entries()
             elif word == "undo":
                 self._undo()
+            elif word in ("lookahead", "look-ahead"):
+                self._look_again()
             else:
                 commands = [*PROMPT_COMMANDS]
                 hint = closest_match(word, commands)
@@ -445,6 +451,16 @@ class Session:
             lines.append(f"{number}. ({logged['source']}) {flow_text(raw)} — {mark}: {logged['message']}")
         text = "\n  ".join(lines) if lines else "nothing yet"
         self.console.print(f"Entered at decision point {turn['turn']}:\n  {text}", markup=False)
+
+    def _look_again(self) -> None:
+        """The look-ahead again from the game as it stands now, with this decision point's entries."""
+        report = build_sitrep(self.game, None)
+        result = add_look_ahead(report, self.game, self.look_ahead_seeds or LOOK_AHEAD_SEEDS)
+        if result is None:
+            self.console.print("nothing to project (no objectives, or the game is over)")
+            return
+        self.console.print(objectives_table(report.objectives, "With what was entered here", result))
+        self.console.print(f"look-ahead: {result.futures} futures in {result.seconds:.1f} s", style="dim")
 
     def _undo(self) -> None:
         """Take back the last entry typed at the open decision point: the game is rebuilt from the log without it."""
