@@ -8,29 +8,17 @@ scenario, participants, how to reproduce); **Exercise Summary**; **Analysis of O
 (capability, observation, recommendation, responsible actor, timeframe); appendices with the participants, the
 final outcomes and — when ``sim replay`` has been run for the game — whether each objective was skill or luck.
 
-Ratings. With the gap ``g`` = (value − target) ÷ |target|, signed so that positive is better: **met** when
-``g ≥ 0`` (HSEEP **P**, performed without challenges, when ``g ≥`` :data:`COMFORTABLE_MARGIN`; else **S**, with some
-challenges); **partially met** when ``-`` :data:`PARTIAL_SHORTFALL` ``≤ g < 0`` (**M**, major challenges); **not met**
-otherwise (**U**, unable to be performed). A target of 0 is met or not met.
-
-Strengths and areas for improvement come from explicit rules (constants below), each naming the capability:
-
-1. Each objective met with a comfortable margin is a strength; each objective not fully met is an area for
-   improvement, with the recommendation and responsible actors of its metric
-   (:data:`sim.tabletop.aar_advice.RECOMMENDATIONS`).
-2. Each player decision that was refused is an area for improvement (planning and coordination), with a
-   recommendation chosen by the reason given, the deciding actor responsible.
-3. Outcomes no objective covers: Ukraine's or NATO's layers running dry, threats getting through in NATO airspace,
-   airport closures, NATO capability-target fulfilment below :data:`LOW_FULFILMENT`, delivery lead times above
-   :data:`SLOW_DELIVERY_DAYS` and a cost-exchange ratio above 1 are areas for improvement; joint procurement at or
-   above :data:`GOOD_JOINT_SHARE` of member-state spend, fire units donated to Ukraine, Ukraine's industry output
-   after players funded it, and capability-target fulfilment at or above :data:`HIGH_FULFILMENT` are strengths.
+Ratings, strengths and areas for improvement follow the rules of :mod:`sim.tabletop.aar_rules`; idle holdings those
+of :mod:`sim.tabletop.aar_idle`; replays those of :mod:`sim.tabletop.aar_replay`. A game not finished is reported
+over the turns played: its objectives that can still change are "not yet evaluable", never rated.
 
 The report is a :class:`~sim.report.document.Document` of paragraphs, bullet lists and tables, rendered to Markdown
 (:func:`to_markdown`) and HTML (:func:`to_html`) by :mod:`sim.report.after_action`.
 """
 
 from __future__ import annotations
+
+__all__ = ["AfterActionReport", "Finding", "build_aar", "derive_findings", "rate", "read_replay_objectives"]
 
 import datetime as dt
 import math
@@ -42,36 +30,29 @@ from typing import Any
 
 import pandas as pd
 
-from sim.analysis.objectives import margin
 from sim.model.metrics import METRICS
 from sim.report.after_action import after_action_html, after_action_markdown
 from sim.report.document import Block, Bullets, Document, Paragraph, Section, Table
 from sim.scenario.model import Objective
-from sim.tabletop.aar_advice import Finding, capability_of, recommendation_for
-from sim.tabletop.aar_idle import DEPOT_FIRST, idle_findings
+from sim.tabletop.aar_advice import Finding
+from sim.tabletop.aar_idle import idle_findings
 from sim.tabletop.aar_replay import replay_sections, replay_summary, skill_table
+from sim.tabletop.aar_rules import (
+    COMFORTABLE_MARGIN,
+    HSEEP_RATINGS,
+    NOT_YET,
+    PARTIAL_SHORTFALL,
+    derive_findings,
+    format_share,
+    format_value,
+    rate,
+)
 from sim.tabletop.log import GameRecord
 from sim.tabletop.replay import ReplayResult
 from sim.tabletop.sitrep import is_decided, objective_status
 
-COMFORTABLE_MARGIN = 0.10
-PARTIAL_SHORTFALL = 0.25
-LOW_FULFILMENT = 0.5
-HIGH_FULFILMENT = 0.9
-GOOD_JOINT_SHARE = 0.25
-SLOW_DELIVERY_DAYS = 365.0
 TIMELINE_LINES_PER_TURN = 8
 REPLAY_OBJECTIVES_FILE = "replay-objectives.csv"
-NOT_EVALUATED = "not evaluated (no data)"
-NOT_YET = "not yet evaluable"
-
-HSEEP_RATINGS = {
-    "P": "Performed without Challenges",
-    "S": "Performed with Some Challenges",
-    "M": "Performed with Major Challenges",
-    "U": "Unable to be Performed",
-}
-
 
 # --- findings ---------------------------------------------------------------------------------------------------
 
@@ -118,204 +99,6 @@ def _table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> Table:
     return Table(tuple(columns), tuple(tuple(row) for row in rows))
 
 
-# --- rules ----------------------------------------------------------------------------------------------------
-
-
-def rate(value: float, threshold: float, direction: str) -> tuple[str, str, float]:
-    """``(result, HSEEP rating letter, gap)`` of an objective (rules in the module docstring)."""
-    if math.isnan(value):
-        return NOT_EVALUATED, "–", math.nan
-    better = margin(value, threshold, direction)
-    if threshold == 0:
-        return ("met", "P", math.inf) if better >= 0 else ("not met", "U", -math.inf)
-    gap = better / abs(threshold)
-    if gap >= 0:
-        return "met", "P" if gap >= COMFORTABLE_MARGIN else "S", gap
-    if gap >= -PARTIAL_SHORTFALL:
-        return "partially met", "M", gap
-    return "not met", "U", gap
-
-
-def _refusal_advice(message: str) -> str:
-    text = message.lower()
-    if "has only" in text or "holds only" in text or "has 0" in text:
-        return "Check holdings in the situation report before committing units; plan transfers within what is held"
-    if "budget" in text or "afford" in text or "€" in text:
-        return "Check budgets left before deciding; use SAFE loans or EU joint procurement, or phase the decision"
-    if "not on it" in text or "flank" in text or "region" in text:
-        return "Brief the rules of movement (the NATO pool stands on the eastern flank; states move from home)"
-    if "supplier" in text or "lead time" in text:
-        return "Check which suppliers make the item and their lead times before ordering"
-    return "Brief the rules of this kind of decision before play"
-
-
-def _fmt(value: float) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if math.isinf(value):
-        return "∞"
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    if abs(value) >= 10:
-        return f"{value:,.1f}"
-    if abs(value) >= 1:
-        return f"{value:.2f}"
-    return f"{value:.3f}"
-
-
-def _share(value: float) -> str:
-    return "–" if math.isnan(value) else f"{value:.1%}"
-
-
-def _family(metrics: Mapping[str, float], family: str) -> dict[str, float]:
-    return {name.split(".", 1)[1]: value for name, value in metrics.items() if name.startswith(family + ".")}
-
-
-def _top(values: Mapping[str, float], count: int = 3) -> str:
-    ranked = sorted(((v, k) for k, v in values.items() if v > 0), reverse=True)[:count]
-    return ", ".join(f"{k} ({_fmt(v)})" for v, k in ranked)
-
-
-def derive_findings(
-    objectives: Sequence[Mapping[str, Any]],
-    metrics: Mapping[str, float],
-    refused: Sequence[Mapping[str, Any]],
-    funded_industry: bool,
-    *,
-    not_yet_evaluable: Mapping[str, str] | None = None,
-    idle: Sequence[Finding] = (),
-    depot_idle: bool = False,
-) -> tuple[list[Finding], list[dict[str, Any]]]:
-    """Strengths and areas for improvement by the module's rules; also each objective's rating.
-
-    Args:
-        objectives: The scenario's objectives (as logged).
-        metrics: The outcomes (at the end, or after the last turn played).
-        refused: The refused decisions (turn, actor, message).
-        funded_industry: Whether players funded Ukraine's industry.
-        not_yet_evaluable: Objectives of an unfinished game that are not decided yet, with their status so far;
-            they are listed but never rated.
-        idle: Findings about idle holdings (:func:`idle_findings`), placed first among the areas.
-        depot_idle: Ukraine's depot held idle stock at the end: Ukraine's objectives then recommend allocating it
-            first, and the industry's output is not counted as a strength.
-    """
-    findings: list[Finding] = list(idle)
-    ratings: list[dict[str, Any]] = []
-    covered = set()
-    pending = not_yet_evaluable or {}
-    for objective in objectives:
-        metric = objective["metric"]
-        covered.add(metric)
-        value = float(metrics.get(metric, math.nan))
-        capability = capability_of(metric)
-        if objective["name"] in pending:
-            result = f"{NOT_YET} (so far: {pending[objective['name']]})"
-            ratings.append(
-                {
-                    **objective,
-                    "value": value,
-                    "result": result,
-                    "rating": "–",
-                    "gap": math.nan,
-                    "capability": capability,
-                }
-            )
-            continue
-        result, letter, gap = rate(value, float(objective["threshold"]), objective["direction"])
-        target = f"{objective['direction']} {_fmt(float(objective['threshold']))}"
-        ratings.append(
-            {**objective, "value": value, "result": result, "rating": letter, "gap": gap, "capability": capability}
-        )
-        observation = f"Objective {objective['name']}: {metric} = {_fmt(value)} (target {target}), {result}"
-        if letter == "P":
-            findings.append(Finding(True, capability, observation))
-        elif letter in ("M", "U"):
-            recommendation, responsible, timeframe = recommendation_for(metric)
-            if depot_idle and metric.startswith("ukraine"):
-                recommendation = f"{DEPOT_FIRST}; then: {recommendation[0].lower()}{recommendation[1:]}"
-                responsible = f"UA team; {responsible}"
-            findings.append(Finding(False, capability, observation, recommendation, responsible, timeframe))
-    for entry in refused:
-        findings.append(
-            Finding(
-                False,
-                "Planning and coordination",
-                f"Decision point {entry['turn']}: {entry['actor']} — {entry['message']}",
-                _refusal_advice(entry["message"]),
-                entry["actor"],
-                "before the next exercise",
-            )
-        )
-
-    def area(metric: str, observation: str) -> None:
-        if metric not in covered:
-            recommendation, responsible, timeframe = recommendation_for(metric)
-            findings.append(Finding(False, capability_of(metric), observation, recommendation, responsible, timeframe))
-
-    def strength(metric: str, observation: str) -> None:
-        findings.append(Finding(True, capability_of(metric), observation))
-
-    def get(name: str) -> float:
-        return float(metrics.get(name, math.nan))
-
-    empty = _family(metrics, "empty_magazine_days")
-    dry = _family(metrics, "empty_magazine_days_by_interceptor")
-    if get("ukraine_empty_magazine_days") > 0:
-        area(
-            "ukraine_empty_magazine_days",
-            f"Ukraine's regions ran a layer dry on {_fmt(get('ukraine_empty_magazine_days'))} region-days"
-            + (f"; most in {_top(empty)}" if _top(empty) else "")
-            + (f"; interceptors that ran out most: {_top(dry)}" if _top(dry) else ""),
-        )
-    if get("nato_empty_magazine_days") > 0:
-        area("nato_empty_magazine_days", f"NATO layers ran dry on {_fmt(get('nato_empty_magazine_days'))} region-days")
-    if get("nato_leakers") > 0:
-        nights = _top(_family(metrics, "incursion_nights"))
-        rate_text = _share(get("nato_intercept_rate"))
-        area(
-            "nato_leakers",
-            f"{_fmt(get('nato_leakers'))} threats got through in NATO airspace"
-            + (f" (intercept rate {rate_text})" if rate_text != "–" else "")
-            + (f"; incursion nights by state: {nights}" if nights else ""),
-        )
-    if get("airport_closure_hours") > 0:
-        area("airport_closure_hours", f"Airports were closed {_fmt(get('airport_closure_hours'))} airport-hours in all")
-    fulfilment = get("capability_target_fulfilment")
-    if math.isnan(fulfilment):
-        pass
-    elif fulfilment < LOW_FULFILMENT:
-        area("capability_target_fulfilment", f"NATO capability targets {fulfilment:.0%} fulfilled at the end")
-    elif fulfilment >= HIGH_FULFILMENT:
-        strength("capability_target_fulfilment", f"NATO capability targets {fulfilment:.0%} fulfilled at the end")
-    if get("mean_delivery_lead_time_days") > SLOW_DELIVERY_DAYS:
-        area(
-            "procurement_spend_meur",
-            f"Deliveries took {_fmt(get('mean_delivery_lead_time_days'))} days from order on average",
-        )
-    if get("cost_exchange_ratio") > 1:
-        protected = get("value_protected_meur")
-        area(
-            "cost_exchange_ratio",
-            f"Interceptors fired cost {_fmt(get('cost_exchange_ratio'))} times what the adversary launched"
-            + (f" (value protected €{_fmt(protected)}M)" if not math.isnan(protected) else ""),
-        )
-    if get("joint_procurement_share") >= GOOD_JOINT_SHARE:
-        strength(
-            "joint_procurement_share",
-            f"{get('joint_procurement_share'):.0%} of member-state procurement went through EU joint rounds",
-        )
-    if get("fire_units_donated") > 0:
-        strength("fire_units_donated", f"{_fmt(get('fire_units_donated'))} fire units given to Ukraine")
-    if funded_industry and get("ukraine_industry_output") > 0 and not depot_idle:
-        strength(
-            "ukraine_industry_output",
-            f"Players funded Ukraine's industry; it made {_fmt(get('ukraine_industry_output'))} interceptor drones",
-        )
-    return findings, ratings
-
-
 # --- building the report ----------------------------------------------------------------------------------------
 
 
@@ -341,14 +124,14 @@ def _summary(
     clauses = []
     rate_value = float(metrics.get("ukraine_drone_intercept_rate", math.nan))
     if not math.isnan(rate_value):
-        clauses.append(f"Ukraine intercepted {_share(rate_value)} of the drones launched at it")
+        clauses.append(f"Ukraine intercepted {format_share(rate_value)} of the drones launched at it")
     for name, text in (
         ("nato_leakers", "{} threats got through in NATO airspace"),
         ("airport_closure_hours", "airports were closed {} airport-hours"),
     ):
         value = float(metrics.get(name, math.nan))
         if not math.isnan(value):
-            clauses.append(text.format(_fmt(value)))
+            clauses.append(text.format(format_value(value)))
     if clauses:
         sentences.append("; ".join(clauses) + ".")
     return sentences
@@ -527,8 +310,8 @@ def build_aar(
                     r["name"],
                     r["capability"],
                     r["metric"],
-                    f"{r['direction']} {_fmt(float(r['threshold']))}",
-                    _fmt(r["value"]),
+                    f"{r['direction']} {format_value(float(r['threshold']))}",
+                    format_value(r["value"]),
                     r["result"],
                     r["rating"],
                 ]
@@ -614,7 +397,7 @@ def build_aar(
         _table(
             ["Metric", "Value", "Unit"],
             [
-                [metric.name, _fmt(metrics.get(metric.name, math.nan)), units[metric.name]]
+                [metric.name, format_value(metrics.get(metric.name, math.nan)), units[metric.name]]
                 for metric in METRICS
                 if metric.name in metrics
             ],
