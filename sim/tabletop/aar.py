@@ -43,11 +43,10 @@ from sim.tabletop.aar_rules import (
     NOT_YET,
     PARTIAL_SHORTFALL,
     derive_findings,
-    format_share,
-    format_value,
     rate,
 )
 from sim.tabletop.log import GameRecord
+from sim.tabletop.numbers import format_share, format_value
 from sim.tabletop.replay import ReplayResult
 from sim.tabletop.sitrep import is_decided, objective_status
 

@@ -19,11 +19,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sim.report.formatting import format_number
 from sim.tabletop.aar_advice import Finding
 from sim.tabletop.decisions import UKRAINE
 from sim.tabletop.idle import describe_items
 from sim.tabletop.log import GameRecord
+from sim.tabletop.numbers import format_value
 
 DEPOT_FIRST = (
     "Allocate what waits in Ukraine's depot at every decision point, or release UA (`release UA`) so that its "
@@ -103,7 +103,7 @@ def idle_findings(record: GameRecord, idle: Mapping[str, Any], turns_run: int) -
         item, made = idle.get("industry_item", ""), int(idle.get("industry_made", 0))
         waiting = depot.get(item, 0)
         industry = (
-            f" — {format_number(waiting)} of the {format_number(made)} {item} its industry made"
+            f" — {format_value(waiting)} of the {format_value(made)} {item} its industry made"
             if item and made and waiting
             else ""
         )
@@ -129,7 +129,7 @@ def idle_findings(record: GameRecord, idle: Mapping[str, Any], turns_run: int) -
         decided = _decision_points(record, actor, WARNING_KINDS[kind][1])
         acted = f"its decisions of that kind: at {_points(decided)}" if decided else "it took no decision of that kind"
         left = (
-            f"; €{format_number(float(budgets[actor]))}M of its budget was left at the end" if actor in budgets else ""
+            f"; €{format_value(float(budgets[actor]))}M of its budget was left at the end" if actor in budgets else ""
         )
         findings.append(
             Finding(

@@ -14,7 +14,7 @@ import math
 import pandas as pd
 
 from sim.report.document import Block, Paragraph, Table
-from sim.report.formatting import format_metric
+from sim.tabletop.numbers import format_outcome
 from sim.tabletop.replay import NOT_YET_EVALUABLE, ReplayResult
 
 
@@ -41,7 +41,7 @@ def skill_table(objectives: pd.DataFrame) -> Table:
         rows.append(
             (
                 str(row["objective"]),
-                format_metric(str(row.get("metric", "")), float(row["played"])),
+                format_outcome(str(row.get("metric", "")), float(row["played"])),
                 met,
                 _share(float(row["p_met"])),
                 _percentile(float(row["percentile"])),
@@ -66,8 +66,8 @@ def replay_summary(replay: ReplayResult) -> list[str]:
         sentences.append(f"Replayed under {count} seeds; no objective can be judged yet.")
     if replay.branch_label is not None:
         differences = [
-            f"{row['metric']} {format_metric(row['metric'], row['diff_mean'])} "
-            f"({format_metric(row['metric'], row['diff_low'])} to {format_metric(row['metric'], row['diff_high'])})"
+            f"{row['metric']} {format_outcome(row['metric'], row['diff_mean'])} "
+            f"({format_outcome(row['metric'], row['diff_low'])} to {format_outcome(row['metric'], row['diff_high'])})"
             for row in replay.metrics.to_dict("records")
             if bool(row.get("significant", False))
         ]
@@ -110,10 +110,10 @@ def replay_sections(replay: ReplayResult) -> list[tuple[str, list[Block]]]:
         rows = tuple(
             (
                 str(row["metric"]),
-                format_metric(row["metric"], row["mean"]),
-                format_metric(row["metric"], row["branch_mean"]),
-                format_metric(row["metric"], row["diff_mean"]),
-                f"{format_metric(row['metric'], row['diff_low'])} – {format_metric(row['metric'], row['diff_high'])}"
+                format_outcome(row["metric"], row["mean"]),
+                format_outcome(row["metric"], row["branch_mean"]),
+                format_outcome(row["metric"], row["diff_mean"]),
+                f"{format_outcome(row['metric'], row['diff_low'])} – {format_outcome(row['metric'], row['diff_high'])}"
                 + (" *" if bool(row["significant"]) else ""),
             )
             for row in replay.metrics.to_dict("records")

@@ -31,6 +31,7 @@ from typing import Any
 from sim.analysis.objectives import margin
 from sim.tabletop.aar_advice import Finding, capability_of, recommendation_for
 from sim.tabletop.aar_idle import DEPOT_FIRST
+from sim.tabletop.numbers import format_share, format_value
 
 COMFORTABLE_MARGIN = 0.10
 PARTIAL_SHORTFALL = 0.25
@@ -75,28 +76,6 @@ def _refusal_advice(message: str) -> str:
     if "supplier" in text or "lead time" in text:
         return "Check which suppliers make the item and their lead times before ordering"
     return "Brief the rules of this kind of decision before play"
-
-
-def format_value(value: float) -> str:
-    """A number in the report: whole numbers with thousands separators, others with digits to suit their size."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if math.isinf(value):
-        return "∞"
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    if abs(value) >= 10:
-        return f"{value:,.1f}"
-    if abs(value) >= 1:
-        return f"{value:.2f}"
-    return f"{value:.3f}"
-
-
-def format_share(value: float) -> str:
-    """A share in percent with one decimal (``–`` when missing)."""
-    return "–" if math.isnan(value) else f"{value:.1%}"
 
 
 def _family(metrics: Mapping[str, float], family: str) -> dict[str, float]:

@@ -14,10 +14,10 @@ from rich.table import Table
 from rich.text import Text
 
 from sim.report.console import PlainTable
-from sim.report.formatting import format_number
 from sim.tabletop.decisions import EU, NATO, UKRAINE
 from sim.tabletop.game import Game
 from sim.tabletop.idle import describe_items
+from sim.tabletop.numbers import format_meur, format_value
 
 
 def _table(title: str, *columns: str) -> Table:
@@ -25,11 +25,6 @@ def _table(title: str, *columns: str) -> Table:
     for index, column in enumerate(columns):
         table.add_column(column, justify="left" if index < 2 else "right")
     return table
-
-
-def meur(value: float) -> str:
-    """EUR million in plain notation: ``€1,234M``, ``€12.5M``."""
-    return f"€{format_number(value)}M"
 
 
 def eur(value: float) -> str:
@@ -68,9 +63,9 @@ def catalog_view(game: Game, item: str = "") -> RenderableType:
             line.item,
             f"{line.supplier}" + (" (EU)" if line.european else ""),
             eur(line.unit_price_eur),
-            format_number(lead) if finite else "no capacity",
+            format_value(lead) if finite else "no capacity",
             f"{delivery_date(game, lead):%d %b %Y}" if finite else "–",
-            format_number(line.capacity_per_month),
+            format_value(line.capacity_per_month),
             *affordable,
         )
     if not lines:
@@ -126,16 +121,16 @@ def status_view(game: Game, actor: str) -> RenderableType:
         rows.append(("capability targets fulfilled", f"{pool.fulfilment():.0%}"))
     elif actor == EU:
         eu = model.eu
-        rows.append(("SAFE room", meur(eu.safe_room_eur() / 1e6)))
-        rows.append(("EDIP grants left", meur(eu.edip_left_eur / 1e6)))
-        rows.append(("Ukraine-industry line left this year", meur(eu.ukraine_line_left_eur(game.day) / 1e6)))
+        rows.append(("SAFE room", format_meur(eu.safe_room_eur() / 1e6)))
+        rows.append(("EDIP grants left", format_meur(eu.edip_left_eur / 1e6)))
+        rows.append(("Ukraine-industry line left this year", format_meur(eu.ukraine_line_left_eur(game.day) / 1e6)))
         pooled = {item: sum(buyers.values()) for item, buyers in eu.pool.items() if buyers}
         rows.append(("pooled for the next joint round", describe_items(pooled) or "nothing"))
     else:
         state = model.member_state(actor)
-        rows.append(("budget left", meur(state.budget.available_eur / 1e6)))
-        rows.append(("SAFE loan left", meur(state.budget.safe_available_eur / 1e6)))
-        rows.append(("a year's budget", meur(state.budget.yearly_eur / 1e6)))
+        rows.append(("budget left", format_meur(state.budget.available_eur / 1e6)))
+        rows.append(("SAFE loan left", format_meur(state.budget.safe_available_eur / 1e6)))
+        rows.append(("a year's budget", format_meur(state.budget.yearly_eur / 1e6)))
         rows.append(("fire units at home", describe_items(state.home_units_by_name()) or "none"))
         rounds = {
             n: int(v)

@@ -22,9 +22,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sim.report.formatting import format_number
 from sim.tabletop.decisions import EU, NATO, UKRAINE
 from sim.tabletop.game import Game, TurnWindow
+from sim.tabletop.numbers import format_value
 
 IDLE_BUDGET_SHARE = 0.25
 """A played state is warned when it has at least this share of a year's budget left unspent."""
@@ -106,9 +106,9 @@ def idle_warnings(game: Game, window: TurnWindow | None) -> list[str]:
         left_meur = holdings.budget_left_meur[state.code]
         if yearly_meur > 0 and left_meur >= IDLE_BUDGET_SHARE * yearly_meur:
             warnings.append(
-                f"{state.code} (played) has €{format_number(left_meur)}M of its budget unspent "
+                f"{state.code} (played) has €{format_value(left_meur)}M of its budget unspent "
                 f"({left_meur / yearly_meur:.0%} of a year's budget; SAFE loan €"
-                f"{format_number(holdings.safe_left_meur[state.code])}M). Order ({{actor: {state.code}, kind: "
+                f"{format_value(holdings.safe_left_meur[state.code])}M). Order ({{actor: {state.code}, kind: "
                 f"order, …}}; `catalog` lists items, prices and lead times), fund Ukraine's industry, or type "
                 f"`release {state.code}`"
             )
@@ -118,7 +118,7 @@ def idle_warnings(game: Game, window: TurnWindow | None) -> list[str]:
         line_meur = model.eu.ukraine_line_left_eur(game.day) / 1e6
         if line_meur >= 1:
             warnings.append(
-                f"EU (played) has €{format_number(line_meur)}M of this year's Ukraine-industry line unpaid. Fund "
+                f"EU (played) has €{format_value(line_meur)}M of this year's Ukraine-industry line unpaid. Fund "
                 "({actor: EU, kind: fund_ukraine_industry, meur: …}) or type `release EU`"
             )
     return warnings

@@ -50,7 +50,6 @@ from sim.experiment.manifest import write_resolved_scenario
 from sim.experiment.store import create_run_dir
 from sim.model.metrics import compute_metrics, metric_by_name
 from sim.report.console import PlainTable
-from sim.report.formatting import format_metric
 from sim.report.sitrep_figure import save_sitrep_figure
 from sim.scenario.errors import ScenarioError, closest_match
 from sim.scenario.events import Event
@@ -70,6 +69,7 @@ from sim.tabletop.game import Game, TurnWindow
 from sim.tabletop.idle import idle_holdings, idle_warnings
 from sim.tabletop.log import LOG_FILE, GameLog, GameRecord, LogMismatch, read_game_log
 from sim.tabletop.lookahead import LOOK_AHEAD_SEEDS
+from sim.tabletop.numbers import format_outcome
 from sim.tabletop.sitrep import (
     Sitrep,
     add_look_ahead,
@@ -533,8 +533,8 @@ class Session:
         for objective in final["objectives"]:
             table.add_row(
                 objective["name"],
-                format_metric(objective["metric"], objective["value"]),
-                f"{objective['direction']} {format_metric(objective['metric'], objective['threshold'])}",
+                format_outcome(objective["metric"], objective["value"]),
+                f"{objective['direction']} {format_outcome(objective['metric'], objective['threshold'])}",
                 Text("met", style="green") if objective["met"] else Text("not met", style="red"),
             )
         console.print(table)
@@ -544,7 +544,7 @@ class Session:
         for name in KEY_METRICS:
             definition = metric_by_name(name)
             unit = definition.unit if definition is not None else ""
-            table.add_row(name, format_metric(name, final["metrics"][name]), unit)
+            table.add_row(name, format_outcome(name, final["metrics"][name]), unit)
         console.print(table)
         console.print(f"player decisions refused: {final['refused_decisions']}")
         console.print(f"game log: {escape(str(self.log.path))}")

@@ -43,11 +43,11 @@ from rich.text import Text
 from sim.analysis.objectives import is_met
 from sim.model.metrics import METRICS, Metric, compute_metrics, metric_by_name
 from sim.report.console import PlainTable
-from sim.report.formatting import format_number
 from sim.report.sitrep_figure import ObjectiveBar, SitrepFigureData
 from sim.scenario.model import Objective
 from sim.tabletop.game import Game, TurnWindow
 from sim.tabletop.lookahead import HIGH_PERCENTILE, LOW_PERCENTILE, LookAhead, Projection, look_ahead
+from sim.tabletop.numbers import format_meur, format_value
 
 MASS_RAID_FACTOR = 2.5
 MASS_RAID_MIN = 300
@@ -450,10 +450,6 @@ def _share(value: float) -> str:
     return "–" if math.isnan(value) else f"{value:.0%}"
 
 
-def _meur(value: float) -> str:
-    return f"€{value:,.0f}M" if abs(value) >= 10 else f"€{value:,.1f}M"
-
-
 STATUS_STYLE = {
     "met": "green",
     "on track": "green",
@@ -487,19 +483,19 @@ def objectives_table(
     for objective in objectives:
         if look is not None and not math.isnan(objective.share_met):
             projected = [
-                format_number(objective.projected),
-                f"{format_number(objective.projected_low)} – {format_number(objective.projected_high)}",
+                format_value(objective.projected),
+                f"{format_value(objective.projected_low)} – {format_value(objective.projected_high)}",
                 f"{objective.share_met:.0%}",
             ]
         elif look is not None:
             projected = ["", "", ""]
         else:
-            projected = ["" if is_level_metric(objective.metric) else format_number(objective.projected)]
+            projected = ["" if is_level_metric(objective.metric) else format_value(objective.projected)]
         style = STATUS_STYLE.get(objective.status, "")
         table.add_row(
             objective.name,
-            format_number(objective.value),
-            f"{objective.direction} {format_number(objective.threshold)}",
+            format_value(objective.value),
+            f"{objective.direction} {format_value(objective.threshold)}",
             *projected,
             Text(objective.status, style=style),
         )
@@ -529,8 +525,8 @@ def render_sitrep(report: Sitrep) -> RenderableType:
                 f"{side.intercepted:,}",
                 f"{side.leakers:,}",
                 _share(side.intercept_rate),
-                _meur(side.fired_meur),
-                _meur(side.damage_meur),
+                format_meur(side.fired_meur),
+                format_meur(side.damage_meur),
             )
         parts.append(table)
         if report.largest_night:
@@ -578,11 +574,14 @@ def render_sitrep(report: Sitrep) -> RenderableType:
     for budget in report.budgets:
         name = f"{budget.code} {budget.name}" + (" (played)" if budget.played else "")
         table.add_row(
-            name, _meur(budget.budget_left_meur), _meur(budget.safe_left_meur), _meur(budget.spent_this_turn_meur)
+            name,
+            format_meur(budget.budget_left_meur),
+            format_meur(budget.safe_left_meur),
+            format_meur(budget.spent_this_turn_meur),
         )
-    table.add_row("EU: SAFE room", _meur(report.eu["safe_room_meur"]), "", "")
-    table.add_row("EU: EDIP grants", _meur(report.eu["edip_left_meur"]), "", "")
-    table.add_row("EU: Ukraine-industry line (this year)", _meur(report.eu["ukraine_line_left_meur"]), "", "")
+    table.add_row("EU: SAFE room", format_meur(report.eu["safe_room_meur"]), "", "")
+    table.add_row("EU: EDIP grants", format_meur(report.eu["edip_left_meur"]), "", "")
+    table.add_row("EU: Ukraine-industry line (this year)", format_meur(report.eu["ukraine_line_left_meur"]), "", "")
     parts.append(table)
     if any(report.nato_pool.values()):
         table = _table("NATO rotational pool (Eastern Sentry)", "state", "fire units")
