@@ -9,27 +9,22 @@ from __future__ import annotations
 
 import math
 
+from sim.report.formatting import format_number
 from sim.report.style import is_share
 
 MISSING = "–"
 
 
 def format_value(value: float | None) -> str:
-    """A number: whole numbers with thousands separators, others with digits to suit their size; ``–`` if missing."""
+    """A number: whole numbers with thousands separators, others as :func:`sim.report.formatting.format_number`
+    (digits to suit their size); ``–`` if missing."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return MISSING
     if math.isinf(value):
         return "∞" if value > 0 else "−∞"
     if float(value).is_integer():
         return f"{int(value):,}"
-    magnitude = abs(value)
-    if magnitude >= 1000:
-        return f"{value:,.0f}"
-    if magnitude >= 10:
-        return f"{value:,.1f}"
-    if magnitude >= 1:
-        return f"{value:.2f}"
-    return f"{value:.3f}"
+    return format_number(value)
 
 
 def format_share(value: float) -> str:
