@@ -294,3 +294,37 @@ def test_the_facilitators_clock_counts_down_then_over(tmp_path, monkeypatch):
     assert resumed._prompt_text(2, 1000.0) == "[2 · 2 min over]> "
     resumed.clock_minutes = None
     assert resumed._prompt_text(2, 1000.0) == "[2]> "
+
+
+def test_numbers_are_plain_with_thousands_separators():
+    from sim.tabletop.numbers import format_meur, format_outcome, format_value
+
+    assert [format_value(v) for v in (33.0, 36_080.0, 1_234_567.8, 12.34, 0.1234, math.nan, math.inf)] == [
+        "33",
+        "36,080",
+        "1,234,568",
+        "12.3",
+        "0.123",
+        "–",
+        "∞",
+    ]
+    assert format_outcome("ukraine_drone_intercept_rate", 0.885) == "88.5%"
+    assert format_outcome("nato_leakers", 33.0) == "33"
+    assert format_meur(0.0) == "€0M" and format_meur(2978.4) == "€2,978M"
+
+
+def test_status_and_catalog_views_of_every_actor():
+    from sim.tabletop.desk import catalog_view, status_view
+
+    scenario = load_scenario(BASELINE, overrides=["horizon_days=28"])
+    game = Game(scenario, 1, 7)
+    game.set_played({"UA", "PL"})
+    console = Console(file=io.StringIO(), width=200)
+    for actor in game.playable:
+        console.print(status_view(game, actor))
+    console.print(catalog_view(game))
+    console.print(catalog_view(game, "no_such_item"))
+    text = console.file.getvalue()
+    assert "UA (played) at day 0" in text and "NATO (follows its policies)" in text and "pool in PL" in text
+    assert "SAFE room" in text and "PL can buy" in text and "no supplier makes 'no_such_item'" in text
+    assert not re.search(r"\de[+-]\d", text)
