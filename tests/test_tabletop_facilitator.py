@@ -96,6 +96,9 @@ def test_idle_depot_is_warned_then_released_to_the_allocation_policy(tmp_path):
     # After the release the policy sends the depot out at every allocation review: what is left is the last
     # days' arrivals, less than two weeks' worth.
     assert held[3] < held[1] and held[4] < held[1]
+    # The log with its release replays bit for bit.
+    replayed = invoke("replay", str(log_path), "-n", "1", "-w", "1")
+    assert replayed.exit_code == 0 and "reproduces the played game exactly" in replayed.output, replayed.output
     # The after-action report does not blame an idle depot after the release.
     report = build_aar(read_game_log(log_path))
     assert not any("Ukraine's depot held" in f.observation for f in report.findings)
@@ -133,6 +136,10 @@ def test_decision_file_releases_and_refuses_releasing_an_actor_not_played(tmp_pa
     good.write_text("turn_days: 14\nplayed: [UA]\nturns:\n  - turn: 1\n    released: [UA]\n", encoding="utf-8")
     plans = load_decision_file(good, scenario).plans
     assert plans[0].played == {"UA"} and plans[1].played == frozenset() and plans[1].released == {"UA"}
+    _, log_path = play(tmp_path / "game", "", "--decisions", str(good), "--no-interactive")
+    log = read_game_log(log_path).log
+    assert log.turns[0].played == ["UA"] and log.turns[1].released == ["UA"] and log.status == "finished"
+    assert [bool(turn.warnings) for turn in log.turns] == [False, True, False, False, False]
     bad = tmp_path / "bad.yaml"
     bad.write_text("turn_days: 14\nturns:\n  - turn: 1\n    released: [DE]\n", encoding="utf-8")
     with pytest.raises(ScenarioError) as error:

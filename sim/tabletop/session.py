@@ -310,10 +310,13 @@ class Session:
             self._play(self.played_at_start)
         plan = self.plans.get(turn)
         if plan is not None:
-            if plan.played - game.played:
-                self._play(plan.played - game.played)
+            joining = (plan.played | plan.released) - game.played
+            if joining:
+                self._play(joining)
             for entry in plan.entries[self.file_entries_done.pop(turn, 0) :]:
                 self._apply(entry, "file")
+            if plan.released & self.game.played:
+                self._release(plan.released)
         if self.read_line is None:
             return "done"
         return self._prompt(turn)
