@@ -633,6 +633,8 @@ def sitrep_figure_data(game: Game, report: Sitrep) -> SitrepFigureData:
             objective.direction,
             objective.status,
             objective.ok,
+            objective.projected_low,
+            objective.projected_high,
         )
         for objective in report.objectives
     ]
