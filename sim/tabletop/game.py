@@ -22,7 +22,8 @@ day 0 after that day's scheduled events, so a scenario event on day 0 that chang
 year's money in a game and not in a plain run (no shipped scenario has events on day 0).
 
 Who is played changes only flags the model reads during the day (never at once), so at a decision point the order
-of ``play`` and entries does not matter. Ukraine played from decision point 0 may allocate from its depot there;
+of ``play``, ``release`` and entries does not matter (an actor released there may still decide there first).
+Looking ahead never steps this model: :meth:`~sim.model.world.AirDefenceModel.branch` copies it. Ukraine played from decision point 0 may allocate from its depot there;
 what it leaves is spread over its regions by its allocation policy on day 0, as the starting posture.
 """
 
