@@ -23,7 +23,8 @@ year's money in a game and not in a plain run (no shipped scenario has events on
 
 Who is played changes only flags the model reads during the day (never at once), so at a decision point the order
 of ``play``, ``release`` and entries does not matter (an actor released there may still decide there first).
-Looking ahead never steps this model: :meth:`~sim.model.world.AirDefenceModel.branch` copies it. Ukraine played from decision point 0 may allocate from its depot there;
+Looking ahead never steps this model: :meth:`~sim.model.world.AirDefenceModel.branch` copies it.
+Ukraine played from decision point 0 may allocate from its depot there;
 what it leaves is spread over its regions by its allocation policy on day 0, as the starting posture.
 """
 
