@@ -132,7 +132,7 @@ def test_strengths_areas_and_improvement_plan_follow_the_rules(record):
         "Responsible actor",
         "Timeframe",
     ]
-    refused_row = next(row for row in plan.rows if row[0] == "Planning and coordination")
+    refused_row = next(row for row in plan.rows if row[1].startswith("Decision point"))
     assert refused_row[1] == "Decision point 1: DE — DE gives UA 10 patriot: refused — DE has only 4 patriot at home"
     assert refused_row[2].startswith("Check holdings in the situation report")
     assert refused_row[3:] == ("DE", "before the next exercise")
@@ -161,7 +161,7 @@ def test_strengths_areas_and_improvement_plan_follow_the_rules(record):
         (21, 5, "<=", ("not met", "U")),
         (0, 0, "<=", ("met", "P")),
         (1, 0, "<=", ("not met", "U")),
-        (float("nan"), 1, ">=", ("not evaluated", "U")),
+        (float("nan"), 1, ">=", ("not evaluated (no data)", "–")),
     ],
 )
 def test_rating_rules(value, threshold, direction, expected):

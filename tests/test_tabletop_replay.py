@@ -239,7 +239,7 @@ def test_replay_refuses_what_it_cannot_do(record, scenario, tmp_path):
     assert session.run().status == "stopped"
     unfinished = invoke("replay", str(session.log.path), "-w", "1")
     assert unfinished.exit_code == 2
-    assert "the game is not finished (turn 0 of 4); finish it with sim play --resume" in unfinished.output
+    assert "no turn of this game has been played yet; play at least one with sim play --resume" in unfinished.output
     other = tmp_path / "other.yaml"
     other.write_text("turns:\n  - turn: 3\n    injects:\n      - {kind: raid, drones: 10}\n", encoding="utf-8")
     noted = invoke("replay", str(record.path), "-n", "1", "-w", "1", "--decisions", str(other), "--out", str(tmp_path))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -23,6 +23,10 @@ from sim.commands.common import (
     report_scenario_error,
 )
 from sim.scenario.errors import ScenarioError
+
+if TYPE_CHECKING:
+    from sim.tabletop.log import GameRecord
+    from sim.tabletop.replay import ReplayResult
 
 LogArgument = Annotated[Path, typer.Argument(metavar="LOG", help="A game log (game.yaml).", show_default=False)]
 
@@ -52,7 +56,13 @@ def play(
         typer.Argument(metavar="SCENARIO", help="Scenario file (may be left out with --resume).", show_default=False),
     ] = None,
     turn_days: Annotated[
-        int | None, typer.Option("--turn-days", min=1, help="Days per turn (default: the decision file's, else 7).")
+        int | None,
+        typer.Option(
+            "--turn-days",
+            min=1,
+            help="Days per turn (default: the decision file's, else the shortest of 7, 14, 30, 61, 91, 182, 365 "
+            "days giving at most 16 decision points: a year plays in 13 monthly turns).",
+        ),
     ] = None,
     seed: Annotated[
         int | None, typer.Option("--seed", min=0, help="Seed of the game (default: the scenario's).")
@@ -83,14 +93,42 @@ def play(
         Path | None, typer.Option("--resume", metavar="LOG", help="Continue the game of this log.")
     ] = None,
     figures: Annotated[bool, typer.Option("--figures/--no-figures", help="Save a figure with every turn.")] = True,
+    look_ahead: Annotated[
+        int,
+        typer.Option(
+            "--look-ahead",
+            min=0,
+            max=100,
+            metavar="N",
+            help="Futures run at each decision point to project the objectives if nothing changes (0: off).",
+        ),
+    ] = 8,
+    clock: Annotated[
+        float | None,
+        typer.Option(
+            "--clock", min=0.5, metavar="MINUTES", help="Show the time left for each decision point at the prompt."
+        ),
+    ] = None,
 ) -> None:
     """Play a scenario turn by turn: situation reports, players' decisions and injects, a game log.
 
     Decisions taken at decision point k take effect at the start of day k x turn-days (the first day of the next
-    turn). Actors played by a team stand down from their policies; the others follow them. The log is saved
-    after every turn and every decision, so nothing is lost; continue with --resume LOG.
+    turn). Actors played by a team stand down from their policies until released (`release ACTOR`); the others
+    follow them. The log is saved after every turn and every decision, so nothing is lost; continue with
+    --resume LOG. At the prompt, `help` lists the commands.
+
+    Examples:
+
+      sim play scenarios/baseline.yaml --play DE,PL,NATO,EU          (monthly turns over a year: 13 points)
+
+      sim play scenarios/baseline.yaml --play UA --turn-days 91 --clock 10
+
+      sim play scenarios/baseline.yaml --decisions my_game.yaml --no-interactive
+
+      sim play --resume results/…-game-baseline/game.yaml
     """
-    from sim.tabletop.decisions import LoadedDecisions, load_decision_file
+    from sim.report.formatting import format_number
+    from sim.tabletop.decisions import LoadedDecisions, default_turn_days, load_decision_file
     from sim.tabletop.log import LogMismatch, load_logged_scenario, read_game_log
     from sim.tabletop.session import ReadLine, Session, resume_session, start_session
 
@@ -125,6 +163,8 @@ def play(
                 read_line=prompt_unless_scripted(decision_path),
                 decisions=decisions,
                 figures=figures,
+                look_ahead_seeds=look_ahead,
+                clock_minutes=clock,
             )
         else:
             if scenario_file is None:
@@ -134,7 +174,11 @@ def play(
             decisions = None
             if decisions_file is not None:
                 decisions = guarded(lambda: load_decision_file(decisions_file, scenario, turn_days))
-            days = decisions.turn_days if decisions is not None else (turn_days or 7)
+            days = (
+                decisions.turn_days
+                if decisions is not None
+                else (turn_days or default_turn_days(scenario.horizon_days))
+            )
             session = start_session(
                 scenario,
                 seed=seed if seed is not None else scenario.seed,
@@ -148,8 +192,19 @@ def play(
                 source_file=str(scenario_file),
                 overrides=overrides or (),
                 command=" ".join(["sim", *sys.argv[1:]]),
+                look_ahead_seeds=look_ahead,
+                clock_minutes=clock,
             )
             out.print(f"game log: {escape(str(session.log.path))}")
+            game = session.game
+            default_days = default_turn_days(scenario.horizon_days)
+            how = "--turn-days" if turn_days else "default" if days == default_days else "the decision file"
+            out.print(
+                f"[bold]This game has {game.turn_count} decision points[/] (0–{game.turn_count - 1}): "
+                f"{game.turn_count} turns of {days} days ({how}) over {scenario.horizon_days} days from "
+                f"{scenario.start_date:%d %b %Y}; about 10 minutes each makes a "
+                f"{format_number(game.turn_count * 10 / 60)}-hour session."
+            )
         result = session.run()
     except KeyboardInterrupt:
         if session is not None:
@@ -207,17 +262,17 @@ def replay(
         Path | None, typer.Option("--out", help="Folder for the CSV tables (default: the game's folder).")
     ] = None,
 ) -> None:
-    """Replay a finished game's decisions under many seeds: was the outcome skill or luck? What if?"""
+    """Replay a game's decisions under many seeds over the turns it played (finished or not): was the outcome skill
+    or luck? What if?"""
     from rich.text import Text
 
     from sim.experiment.execution import Execution
     from sim.experiment.executors import ExecutorError
     from sim.experiment.runner import RunInterrupted
-    from sim.experiment.store import atomic_write_text
     from sim.report.console import PlainTable as Table
     from sim.tabletop.decisions import load_decision_file
     from sim.tabletop.log import LogMismatch, load_logged_scenario, read_game_log
-    from sim.tabletop.replay import ReplayError, other_injects_ignored, replay_game
+    from sim.tabletop.replay import ReplayError, other_injects_ignored, replay_game, turns_played
     from sim.tabletop.session import KEY_METRICS
 
     if results_dir is not None:
@@ -261,7 +316,11 @@ def replay(
             + "; ".join(escape(m) for m in result.mismatches[:5])
         )
     count = len(result.seeds)
-    table = Table(title=f"Objectives: skill or luck? (the same decisions under {count} seeds)", title_justify="left")
+    played_turns = turns_played(record)
+    over = "" if record.finished else f", over the {played_turns} of {record.log.turn_count} turns played"
+    table = Table(
+        title=f"Objectives: skill or luck? (the same decisions under {count} seeds{over})", title_justify="left"
+    )
     for column in ("objective", "target", "played", "", "P(met) in replays", "90% interval", "percentile", "verdict"):
         table.add_column(column, justify="left" if column in ("objective", "verdict") else "right")
     for row in result.objectives.itertuples(index=False):
@@ -269,7 +328,11 @@ def replay(
             row.objective,
             f"{row.direction} {_fmt(row.threshold)}",
             _fmt(row.played),
-            Text("met", style="green") if row.met else Text("not met", style="red"),
+            Text("not yet evaluable", style="dim")
+            if not row.evaluable
+            else Text("met", style="green")
+            if row.met
+            else Text("not met", style="red"),
             _fmt(row.p_met, share=True),
             f"{_fmt(row.p_low, True)} – {_fmt(row.p_high, True)}",
             _fmt(row.percentile),
@@ -320,7 +383,13 @@ def replay(
         for row in result.objectives.itertuples(index=False):
             table.add_row(row.objective, _fmt(row.p_met, share=True), _fmt(row.branch_p_met, share=True))
         out.print(table)
-    folder = results_dir or record.path.parent
+    _write_replay_tables(result, results_dir or record.path.parent, branch_at)
+
+
+def _write_replay_tables(result: ReplayResult, folder: Path, branch_at: int | None) -> None:
+    """The replay's CSV tables: ``replay-*.csv``, or ``branch-at-K-*.csv`` with a branch."""
+    from sim.experiment.store import atomic_write_text
+
     stem = "replay" if branch_at is None else f"branch-at-{branch_at}"
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -333,15 +402,92 @@ def replay(
     out.print(f"tables: {escape(str(folder / stem))}-*.csv")
 
 
+def _replay_for_report(
+    record: GameRecord, replications: int, scenario_file: Path | None, workers: int | None, results_dir: Path | None
+) -> ReplayResult:
+    """``sim aar --replay N``: the game's replays and the branch from its first played decision (if any)."""
+    from sim.experiment.execution import Execution
+    from sim.experiment.executors import ExecutorError
+    from sim.experiment.runner import RunInterrupted
+    from sim.tabletop.log import LogMismatch, load_logged_scenario
+    from sim.tabletop.replay import ReplayError, replay_game, turns_played
+    from sim.tabletop.session import KEY_METRICS
+
+    try:
+        scenario = guarded(lambda: load_logged_scenario(record, scenario_file))
+    except LogMismatch as error:
+        fail(str(error))
+    first = next(
+        (
+            turn.turn
+            for turn, entries in zip(record.log.turns, record.entries, strict=True)
+            for entry, _ in entries
+            if entry.is_decision
+        ),
+        None,
+    )
+    if first is not None and first >= turns_played(record):
+        first = None  # decided at the open decision point only: nothing of it has been played
+    out.print(
+        f"replaying the game under {replications} seeds"
+        + (
+            f", and a branch from decision point {first} (the first played decision) on policies"
+            if first is not None
+            else ""
+        )
+        + " …"
+    )
+    try:
+        result = replay_game(
+            record,
+            scenario,
+            replications=replications,
+            execution=Execution(workers=workers, progress=False),
+            branch_at=first,
+            key_metrics=KEY_METRICS,
+        )
+    except (ReplayError, ExecutorError) as error:
+        fail(str(error))
+    except (KeyboardInterrupt, RunInterrupted):
+        fail("interrupted", EXIT_INTERRUPTED)
+    _write_replay_tables(result, results_dir or record.path.parent, first)
+    return result
+
+
 def aar(
     log_file: LogArgument,
     results_dir: Annotated[
         Path | None, typer.Option("--out", help="Folder for aar.md and aar.html (default: the game's folder).")
     ] = None,
     html: Annotated[bool, typer.Option("--html/--no-html", help="Also write the report as HTML.")] = True,
+    replays: Annotated[
+        int,
+        typer.Option(
+            "--replay",
+            metavar="N",
+            min=0,
+            max=10_000,
+            help="Also replay the game under N seeds (skill or luck?) and a branch from the first played decision "
+            "(every actor on its policies from there), and put their verdicts in the report.",
+        ),
+    ] = 0,
+    scenario_file: Annotated[
+        Path | None, typer.Option("--scenario", help="The scenario file, if not where the log says (with --replay).")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", "-w", min=1, help="Local worker processes for --replay.")
+    ] = None,
 ) -> None:
-    """Write the after-action report of a game (HSEEP AAR/IP): overview, objectives, timeline, strengths, areas for
-    improvement and the improvement plan. Replay results (sim replay) in the game's folder are included."""
+    """Write the after-action report of a game, finished or not (HSEEP AAR/IP): overview, objectives, timeline,
+    strengths, areas for improvement and the improvement plan. Replay results (sim replay) in the game's folder are
+    included; --replay N runs them now, with the branch from the first played decision.
+
+    Examples:
+
+      sim aar results/…-game-baseline/game.yaml
+
+      sim aar results/…-game-baseline/game.yaml --replay 20
+    """
     from sim.experiment.store import atomic_write_text
     from sim.tabletop.aar import build_aar, read_replay_objectives, to_html, to_markdown
     from sim.tabletop.log import read_game_log
@@ -349,7 +495,8 @@ def aar(
     if results_dir is not None:
         check_output_folder(results_dir)
     record = guarded(lambda: read_game_log(log_file))
-    report = build_aar(record, read_replay_objectives(record.path.parent))
+    replay_result = _replay_for_report(record, replays, scenario_file, workers, results_dir) if replays else None
+    report = build_aar(record, read_replay_objectives(record.path.parent), replay_result)
     folder = results_dir or record.path.parent
     written = [folder / "aar.md"]
     try:

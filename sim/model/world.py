@@ -34,6 +34,7 @@ whatever the defenders do: common random numbers.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 import mesa
 import numpy as np
@@ -238,6 +239,34 @@ class AirDefenceModel(mesa.Model):
                 if day < before_day and order.buyer != EXTERNAL_BUYER:
                     due[(order.buyer, order.item)] = due.get((order.buyer, order.item), 0) + units
         return dict(sorted(due.items()))
+
+    def branch(self, seed: int) -> AirDefenceModel:
+        """A copy of this model as it stands now whose future draws come from ``seed``.
+
+        The copy keeps everything that has happened (stocks, orders, budgets, the ledger, who is played); from
+        today on its raids, incursions, nights and shuffles are those of the same scenario run under ``seed``
+        (so ``branch(self.seed)`` continues exactly as this model would). This model is not touched: tabletop play
+        looks ahead with branches while the game itself stays a pure function of its seed.
+        """
+        import copy
+        import itertools
+
+        donor = AirDefenceModel(self.spec, seed, self.tables)
+        # itertools.count cannot be deep-copied from Python 3.14 on: the market's order numbers and the lines'
+        # sequence numbers are copied by hand, going on from where they stand (read from their repr).
+        counters = [self.market._order_ids, *(line._sequence for line in self.market.lines.values())]
+        memo: dict[int, Any] = {
+            id(counter): itertools.count(int(repr(counter).removeprefix("count(").removesuffix(")")))
+            for counter in counters
+        }
+        branch = copy.deepcopy(self, memo)
+        day = branch.day
+        branch._streams = donor._streams  # never the copied streams: their compiled addresses are this model's
+        branch.adversary.take_future_plan(donor.adversary, day)
+        branch._nato_planned = branch._nato_planned[:day] + donor._nato_planned[day:]
+        if seed != self.seed:  # the member states' review order; under its own seed it goes on as it was
+            branch.random.seed(seed)
+        return branch
 
     # --- the day --------------------------------------------------------------------------------------
 

@@ -41,6 +41,8 @@ class ObjectiveBar:
     direction: str
     status: str
     ok: bool
+    low: float = math.nan  # the look-ahead's interval at the horizon (NaN: none)
+    high: float = math.nan
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,7 @@ def _stocks(axes: Axes, data: SitrepFigureData, dates: NDArray[np.datetime64]) -
 
 
 def _objectives(axes: Axes, data: SitrepFigureData) -> None:
-    axes.set_title("Objectives: value (cumulative ones projected) ÷ target", fontsize=9)
+    axes.set_title("Objectives: value (projected to the horizon, with its interval) ÷ target", fontsize=9)
     bars = list(data.objectives)
     if not bars:
         axes.text(0.5, 0.5, "no objectives in the scenario", ha="center", va="center", fontsize=8)
@@ -170,7 +172,14 @@ def _objectives(axes: Axes, data: SitrepFigureData) -> None:
     axes.set_yticks(positions, [f"{bar.name} ({bar.direction})" for bar in bars], fontsize=7)
     axes.invert_yaxis()
     axes.set_xlim(0, max(1.3, float(shown.max()) * 1.15))
-    for position, (bar, value) in enumerate(zip(bars, shown, strict=True)):
+    label_at = list(shown)
+    for position, bar in enumerate(bars):  # the look-ahead's interval, where there is one
+        if bar.threshold and not (math.isnan(bar.low) or math.isnan(bar.high)):
+            low, high = min(bar.low / bar.threshold, 3.0), min(bar.high / bar.threshold, 3.0)
+            axes.plot([low, high], [position, position], color="black", linewidth=1.2)
+            axes.set_xlim(0, max(axes.get_xlim()[1], high * 1.15))
+            label_at[position] = max(label_at[position], high)
+    for position, (bar, value) in enumerate(zip(bars, label_at, strict=True)):
         axes.text(value + 0.02, position, bar.status, va="center", fontsize=7)
     axes.tick_params(axis="x", labelsize=7)
 

@@ -8,29 +8,17 @@ scenario, participants, how to reproduce); **Exercise Summary**; **Analysis of O
 (capability, observation, recommendation, responsible actor, timeframe); appendices with the participants, the
 final outcomes and — when ``sim replay`` has been run for the game — whether each objective was skill or luck.
 
-Ratings. With the gap ``g`` = (value − target) ÷ |target|, signed so that positive is better: **met** when
-``g ≥ 0`` (HSEEP **P**, performed without challenges, when ``g ≥`` :data:`COMFORTABLE_MARGIN`; else **S**, with some
-challenges); **partially met** when ``-`` :data:`PARTIAL_SHORTFALL` ``≤ g < 0`` (**M**, major challenges); **not met**
-otherwise (**U**, unable to be performed). A target of 0 is met or not met.
-
-Strengths and areas for improvement come from explicit rules (constants below), each naming the capability:
-
-1. Each objective met with a comfortable margin is a strength; each objective not fully met is an area for
-   improvement, with the recommendation and responsible actors of its metric
-   (:data:`sim.tabletop.aar_advice.RECOMMENDATIONS`).
-2. Each player decision that was refused is an area for improvement (planning and coordination), with a
-   recommendation chosen by the reason given, the deciding actor responsible.
-3. Outcomes no objective covers: Ukraine's or NATO's layers running dry, threats getting through in NATO airspace,
-   airport closures, NATO capability-target fulfilment below :data:`LOW_FULFILMENT`, delivery lead times above
-   :data:`SLOW_DELIVERY_DAYS` and a cost-exchange ratio above 1 are areas for improvement; joint procurement at or
-   above :data:`GOOD_JOINT_SHARE` of member-state spend, fire units donated to Ukraine, Ukraine's industry output
-   after players funded it, and capability-target fulfilment at or above :data:`HIGH_FULFILMENT` are strengths.
+Ratings, strengths and areas for improvement follow the rules of :mod:`sim.tabletop.aar_rules`; idle holdings those
+of :mod:`sim.tabletop.aar_idle`; replays those of :mod:`sim.tabletop.aar_replay`. A game not finished is reported
+over the turns played: its objectives that can still change are "not yet evaluable", never rated.
 
 The report is a :class:`~sim.report.document.Document` of paragraphs, bullet lists and tables, rendered to Markdown
 (:func:`to_markdown`) and HTML (:func:`to_html`) by :mod:`sim.report.after_action`.
 """
 
 from __future__ import annotations
+
+__all__ = ["AfterActionReport", "Finding", "build_aar", "derive_findings", "rate", "read_replay_objectives"]
 
 import datetime as dt
 import math
@@ -42,43 +30,30 @@ from typing import Any
 
 import pandas as pd
 
-from sim.analysis.objectives import margin
 from sim.model.metrics import METRICS
 from sim.report.after_action import after_action_html, after_action_markdown
 from sim.report.document import Block, Bullets, Document, Paragraph, Section, Table
-from sim.tabletop.aar_advice import capability_of, recommendation_for
+from sim.scenario.model import Objective
+from sim.tabletop.aar_advice import Finding
+from sim.tabletop.aar_idle import idle_findings
+from sim.tabletop.aar_replay import replay_sections, replay_summary, skill_table
+from sim.tabletop.aar_rules import (
+    COMFORTABLE_MARGIN,
+    HSEEP_RATINGS,
+    NOT_YET,
+    PARTIAL_SHORTFALL,
+    derive_findings,
+    rate,
+)
 from sim.tabletop.log import GameRecord
+from sim.tabletop.numbers import format_share, format_value
+from sim.tabletop.replay import ReplayResult
+from sim.tabletop.sitrep import is_decided, objective_status
 
-COMFORTABLE_MARGIN = 0.10
-PARTIAL_SHORTFALL = 0.25
-LOW_FULFILMENT = 0.5
-HIGH_FULFILMENT = 0.9
-GOOD_JOINT_SHARE = 0.25
-SLOW_DELIVERY_DAYS = 365.0
 TIMELINE_LINES_PER_TURN = 8
 REPLAY_OBJECTIVES_FILE = "replay-objectives.csv"
 
-HSEEP_RATINGS = {
-    "P": "Performed without Challenges",
-    "S": "Performed with Some Challenges",
-    "M": "Performed with Major Challenges",
-    "U": "Unable to be Performed",
-}
-
-
 # --- findings ---------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A strength or an area for improvement, tied to a capability."""
-
-    strength: bool
-    capability: str
-    observation: str
-    recommendation: str = ""
-    responsible: str = ""
-    timeframe: str = ""
 
 
 @dataclass
@@ -123,166 +98,42 @@ def _table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> Table:
     return Table(tuple(columns), tuple(tuple(row) for row in rows))
 
 
-# --- rules ----------------------------------------------------------------------------------------------------
-
-
-def rate(value: float, threshold: float, direction: str) -> tuple[str, str, float]:
-    """``(result, HSEEP rating letter, gap)`` of an objective (rules in the module docstring)."""
-    if math.isnan(value):
-        return "not evaluated", "U", math.nan
-    better = margin(value, threshold, direction)
-    if threshold == 0:
-        return ("met", "P", math.inf) if better >= 0 else ("not met", "U", -math.inf)
-    gap = better / abs(threshold)
-    if gap >= 0:
-        return "met", "P" if gap >= COMFORTABLE_MARGIN else "S", gap
-    if gap >= -PARTIAL_SHORTFALL:
-        return "partially met", "M", gap
-    return "not met", "U", gap
-
-
-def _refusal_advice(message: str) -> str:
-    text = message.lower()
-    if "has only" in text or "holds only" in text or "has 0" in text:
-        return "Check holdings in the situation report before committing units; plan transfers within what is held"
-    if "budget" in text or "afford" in text or "€" in text:
-        return "Check budgets left before deciding; use SAFE loans or EU joint procurement, or phase the decision"
-    if "not on it" in text or "flank" in text or "region" in text:
-        return "Brief the rules of movement (the NATO pool stands on the eastern flank; states move from home)"
-    if "supplier" in text or "lead time" in text:
-        return "Check which suppliers make the item and their lead times before ordering"
-    return "Brief the rules of this kind of decision before play"
-
-
-def _fmt(value: float) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if math.isinf(value):
-        return "∞"
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    if abs(value) >= 10:
-        return f"{value:,.1f}"
-    if abs(value) >= 1:
-        return f"{value:.2f}"
-    return f"{value:.3f}"
-
-
-def _share(value: float) -> str:
-    return "–" if math.isnan(value) else f"{value:.1%}"
-
-
-def _family(metrics: Mapping[str, float], family: str) -> dict[str, float]:
-    return {name.split(".", 1)[1]: value for name, value in metrics.items() if name.startswith(family + ".")}
-
-
-def _top(values: Mapping[str, float], count: int = 3) -> str:
-    ranked = sorted(((v, k) for k, v in values.items() if v > 0), reverse=True)[:count]
-    return ", ".join(f"{k} ({_fmt(v)})" for v, k in ranked)
-
-
-def derive_findings(
-    objectives: Sequence[Mapping[str, Any]],
-    metrics: Mapping[str, float],
-    refused: Sequence[Mapping[str, Any]],
-    funded_industry: bool,
-) -> tuple[list[Finding], list[dict[str, Any]]]:
-    """Strengths and areas for improvement by the module's rules; also each objective's rating."""
-    findings: list[Finding] = []
-    ratings: list[dict[str, Any]] = []
-    covered = set()
-    for objective in objectives:
-        metric = objective["metric"]
-        covered.add(metric)
-        value = float(metrics.get(metric, math.nan))
-        result, letter, gap = rate(value, float(objective["threshold"]), objective["direction"])
-        capability = capability_of(metric)
-        target = f"{objective['direction']} {_fmt(float(objective['threshold']))}"
-        ratings.append(
-            {**objective, "value": value, "result": result, "rating": letter, "gap": gap, "capability": capability}
-        )
-        observation = f"Objective {objective['name']}: {metric} = {_fmt(value)} (target {target}), {result}"
-        if letter == "P":
-            findings.append(Finding(True, capability, observation))
-        elif letter in ("M", "U"):
-            recommendation, responsible, timeframe = recommendation_for(metric)
-            findings.append(Finding(False, capability, observation, recommendation, responsible, timeframe))
-    for entry in refused:
-        findings.append(
-            Finding(
-                False,
-                "Planning and coordination",
-                f"Decision point {entry['turn']}: {entry['actor']} — {entry['message']}",
-                _refusal_advice(entry["message"]),
-                entry["actor"],
-                "before the next exercise",
-            )
-        )
-
-    def area(metric: str, observation: str) -> None:
-        if metric not in covered:
-            recommendation, responsible, timeframe = recommendation_for(metric)
-            findings.append(Finding(False, capability_of(metric), observation, recommendation, responsible, timeframe))
-
-    def strength(metric: str, observation: str) -> None:
-        findings.append(Finding(True, capability_of(metric), observation))
-
-    def get(name: str) -> float:
-        return float(metrics.get(name, math.nan))
-
-    empty = _family(metrics, "empty_magazine_days")
-    dry = _family(metrics, "empty_magazine_days_by_interceptor")
-    if get("ukraine_empty_magazine_days") > 0:
-        area(
-            "ukraine_empty_magazine_days",
-            f"Ukraine's regions ran a layer dry on {_fmt(get('ukraine_empty_magazine_days'))} region-days; most in "
-            f"{_top(empty)}; interceptors that ran out most: {_top(dry)}",
-        )
-    if get("nato_empty_magazine_days") > 0:
-        area("nato_empty_magazine_days", f"NATO layers ran dry on {_fmt(get('nato_empty_magazine_days'))} region-days")
-    if get("nato_leakers") > 0:
-        area(
-            "nato_leakers",
-            f"{_fmt(get('nato_leakers'))} threats got through in NATO airspace (intercept rate "
-            f"{_share(get('nato_intercept_rate'))}); incursion nights by state: "
-            f"{_top(_family(metrics, 'incursion_nights'))}",
-        )
-    if get("airport_closure_hours") > 0:
-        area("airport_closure_hours", f"Airports were closed {_fmt(get('airport_closure_hours'))} airport-hours in all")
-    fulfilment = get("capability_target_fulfilment")
-    if fulfilment < LOW_FULFILMENT:
-        area("capability_target_fulfilment", f"NATO capability targets {fulfilment:.0%} fulfilled at the end")
-    elif fulfilment >= HIGH_FULFILMENT:
-        strength("capability_target_fulfilment", f"NATO capability targets {fulfilment:.0%} fulfilled at the end")
-    if get("mean_delivery_lead_time_days") > SLOW_DELIVERY_DAYS:
-        area(
-            "procurement_spend_meur",
-            f"Deliveries took {_fmt(get('mean_delivery_lead_time_days'))} days from order on average",
-        )
-    if get("cost_exchange_ratio") > 1:
-        area(
-            "cost_exchange_ratio",
-            f"Interceptors fired cost {_fmt(get('cost_exchange_ratio'))} times what the adversary launched "
-            f"(value protected €{_fmt(get('value_protected_meur'))}M)",
-        )
-    if get("joint_procurement_share") >= GOOD_JOINT_SHARE:
-        strength(
-            "joint_procurement_share",
-            f"{get('joint_procurement_share'):.0%} of member-state procurement went through EU joint rounds",
-        )
-    if get("fire_units_donated") > 0:
-        strength("fire_units_donated", f"{_fmt(get('fire_units_donated'))} fire units given to Ukraine")
-    if funded_industry and get("ukraine_industry_output") > 0:
-        strength(
-            "ukraine_industry_output",
-            f"Players funded Ukraine's industry; it made {_fmt(get('ukraine_industry_output'))} interceptor drones",
-        )
-    return findings, ratings
-
-
 # --- building the report ----------------------------------------------------------------------------------------
+
+
+def _summary(
+    ratings: Sequence[Mapping[str, Any]],
+    metrics: Mapping[str, float],
+    decisions: int,
+    refused: int,
+    injects: int,
+    turns_run: int,
+) -> list[str]:
+    """The summary's sentences; a clause whose number is missing is left out, never printed empty."""
+    sentences = [
+        f"{decisions:,} decisions were taken ({refused:,} refused) and {injects:,} injects were made over "
+        f"{turns_run:,} turn{'s' if turns_run != 1 else ''}."
+    ]
+    if ratings:
+        met = sum(1 for rating in ratings if rating["result"] == "met")
+        pending = sum(1 for rating in ratings if str(rating["result"]).startswith(NOT_YET))
+        sentences.append(
+            f"{met} of {len(ratings)} objectives were met" + (f"; {pending} are not yet evaluable." if pending else ".")
+        )
+    clauses = []
+    rate_value = float(metrics.get("ukraine_drone_intercept_rate", math.nan))
+    if not math.isnan(rate_value):
+        clauses.append(f"Ukraine intercepted {format_share(rate_value)} of the drones launched at it")
+    for name, text in (
+        ("nato_leakers", "{} threats got through in NATO airspace"),
+        ("airport_closure_hours", "airports were closed {} airport-hours"),
+    ):
+        value = float(metrics.get(name, math.nan))
+        if not math.isnan(value):
+            clauses.append(text.format(format_value(value)))
+    if clauses:
+        sentences.append("; ".join(clauses) + ".")
+    return sentences
 
 
 def _date(text: str) -> str:
@@ -298,8 +149,33 @@ def _entry_text(raw: Mapping[str, Any]) -> str:
     return flow_text({key: value for key, value in raw.items() if key != "note"})
 
 
-def build_aar(record: GameRecord, replay_objectives: pd.DataFrame | None = None) -> AfterActionReport:
-    """Build the after-action report of a game from its log (and replay results, if given)."""
+def _not_yet_evaluable(record: GameRecord, metrics: Mapping[str, float], turns_run: int) -> dict[str, str]:
+    """Objectives of an unfinished game that are not decided yet, with their status so far."""
+    log = record.log
+    horizon = log.scenario.horizon_days
+    days = min(turns_run * log.turn_days, horizon)
+    if record.finished or days >= horizon:
+        return {}
+    pending = {}
+    for objective in log.scenario.objectives:
+        value = float(metrics.get(objective["metric"], math.nan))
+        status = objective_status(Objective.model_validate(objective), value, days, horizon).status
+        if not is_decided(status):
+            pending[objective["name"]] = status
+    return pending
+
+
+def build_aar(
+    record: GameRecord, replay_objectives: pd.DataFrame | None = None, replay: ReplayResult | None = None
+) -> AfterActionReport:
+    """Build the after-action report of a game from its log (and replay results, if given).
+
+    Args:
+        record: The game log, finished or not (an unfinished game is reported over the turns played).
+        replay_objectives: The objectives table ``sim replay`` wrote beside the log, if any.
+        replay: Replays run for this report (``sim aar --replay N``): their skill-or-luck verdicts and the branch
+            from the first played decision go into the report (and take the place of ``replay_objectives``).
+    """
     log = record.log
     scenario = log.scenario
     finished = record.finished and log.final is not None
@@ -311,7 +187,8 @@ def build_aar(record: GameRecord, replay_objectives: pd.DataFrame | None = None)
     )
     start = dt.date.fromisoformat(scenario.start_date)
     end = start + dt.timedelta(days=scenario.horizon_days - 1)
-    turns_run = max(len(log.turns) - 1, 0)
+    turns_run = log.turn_count if finished else max(len(log.turns) - 1, 0)
+    idle_record = (log.final if finished and log.final else last_outcome).get("idle") or {}
     played_from: dict[str, int] = {}
     for turn in log.turns:
         for actor in turn.played:
@@ -336,14 +213,24 @@ def build_aar(record: GameRecord, replay_objectives: pd.DataFrame | None = None)
     funded = any(
         getattr(entry.item, "kind", "") == "fund_ukraine_industry" and logged.done for _, entry, logged in decisions
     )
-    findings, ratings = derive_findings(scenario.objectives, metrics, refused, funded)
+    idle, depot_idle = idle_findings(record, idle_record, turns_run)
+    pending = _not_yet_evaluable(record, metrics, turns_run)
+    findings, ratings = derive_findings(
+        scenario.objectives,
+        metrics,
+        refused,
+        funded,
+        not_yet_evaluable=pending,
+        idle=idle,
+        depot_idle=depot_idle,
+    )
     title = f"After-Action Report / Improvement Plan — {scenario.name} tabletop exercise"
     page = _Page()
     status = (
         "The game was played to the end."
         if finished
-        else f"The game is not finished ({turns_run} of {log.turn_count} turns played); objectives are evaluated "
-        "on the outcomes so far."
+        else f"The game is not finished ({turns_run} of {log.turn_count} turns played): outcomes are those after turn "
+        f"{turns_run}, and objectives that can still change are marked not yet evaluable, not rated."
     )
     introduction = (
         "This report was generated from the game log by `sim aar`. It follows the HSEEP After-Action Report / "
@@ -399,16 +286,11 @@ def build_aar(record: GameRecord, replay_objectives: pd.DataFrame | None = None)
     page.add(_table(["", ""], [[key, value] for key, value in overview]))
     # Summary
     page.section("Exercise Summary")
-    met = sum(1 for rating in ratings if rating["result"] == "met")
-    page.add(
-        Paragraph(
-            f"{len(decisions)} decisions were taken ({len(refused)} refused) and {len(injects)} injects were made over "
-            f"{turns_run} turns. {met} of {len(ratings)} objectives were met. Ukraine intercepted "
-            f"{_share(metrics.get('ukraine_drone_intercept_rate', math.nan))} of the drones launched at it; "
-            f"{_fmt(metrics.get('nato_leakers', math.nan))} threats got through in NATO airspace; airports were closed "
-            f"{_fmt(metrics.get('airport_closure_hours', math.nan))} airport-hours."
-        )
-    )
+    page.add(Paragraph(" ".join(_summary(ratings, metrics, len(decisions), len(refused), len(injects), turns_run))))
+    if idle:
+        page.add(Paragraph("Left idle: " + " ".join(f"{finding.observation}." for finding in idle)))
+    if replay is not None:
+        page.add(Paragraph(" ".join(replay_summary(replay))))
     # Objectives
     page.section("Analysis of Objectives and Core Capabilities")
     page.add(
@@ -427,8 +309,8 @@ def build_aar(record: GameRecord, replay_objectives: pd.DataFrame | None = None)
                     r["name"],
                     r["capability"],
                     r["metric"],
-                    f"{r['direction']} {_fmt(float(r['threshold']))}",
-                    _fmt(r["value"]),
+                    f"{r['direction']} {format_value(float(r['threshold']))}",
+                    format_value(r["value"]),
                     r["result"],
                     r["rating"],
                 ]
@@ -456,6 +338,8 @@ def build_aar(record: GameRecord, replay_objectives: pd.DataFrame | None = None)
         if turn.turn < log.turn_count:
             if turn.played:
                 rows.append([f"Decision point {turn.turn}", turn.date, "played", ", ".join(turn.played)])
+            for warning in turn.warnings:
+                rows.append([f"Decision point {turn.turn}", turn.date, "idle warning", warning])
             for entry, logged in entries:
                 what = f"{entry.actor}: {_entry_text(entry.raw)}" if entry.is_decision else _entry_text(entry.raw)
                 result = "done" if logged.done else "REFUSED"
@@ -468,6 +352,8 @@ def build_aar(record: GameRecord, replay_objectives: pd.DataFrame | None = None)
                         f"{what}{note} — {result}: {logged.message}",
                     ]
                 )
+            if turn.released:
+                rows.append([f"Decision point {turn.turn}", turn.date, "released", ", ".join(turn.released)])
     page.add(_table(["When", "Date(s)", "Type", "What happened"], rows))
     # Strengths and areas for improvement
     page.section("Strengths")
@@ -510,13 +396,18 @@ def build_aar(record: GameRecord, replay_objectives: pd.DataFrame | None = None)
         _table(
             ["Metric", "Value", "Unit"],
             [
-                [metric.name, _fmt(metrics.get(metric.name, math.nan)), units[metric.name]]
+                [metric.name, format_value(metrics.get(metric.name, math.nan)), units[metric.name]]
                 for metric in METRICS
                 if metric.name in metrics
             ],
         )
     )
-    if replay_objectives is not None and not replay_objectives.empty:
+    if replay is not None:
+        for heading, blocks in replay_sections(replay):
+            page.section(heading)
+            for block in blocks:
+                page.add(block)
+    elif replay_objectives is not None and not replay_objectives.empty:
         page.section("Appendix C: Skill or Luck? (replays under other seeds)")
         page.add(
             Paragraph(
@@ -524,22 +415,7 @@ def build_aar(record: GameRecord, replay_objectives: pd.DataFrame | None = None)
                 "meeting each objective says whether the played outcome was robust (skill) or fortunate (luck)."
             )
         )
-        page.add(
-            _table(
-                ["Objective", "Played", "Met", "P(met) in replays", "Percentile of played", "Verdict"],
-                [
-                    [
-                        str(row.objective),
-                        _fmt(float(row.played)),
-                        "yes" if bool(row.met) else "no",
-                        f"{float(row.p_met):.0%}",
-                        _fmt(float(row.percentile)),
-                        str(row.verdict),
-                    ]
-                    for row in replay_objectives.itertuples(index=False)
-                ],
-            )
-        )
+        page.add(skill_table(replay_objectives))
     return AfterActionReport(page.document(title, introduction), findings, ratings)
 
 

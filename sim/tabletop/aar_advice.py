@@ -8,9 +8,30 @@ Both tables are keyed by metric-name prefixes; the longest prefix that matches a
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["CAPABILITIES", "DEFAULT_RECOMMENDATION", "RECOMMENDATIONS", "capability_of", "recommendation_for"]
+__all__ = [
+    "CAPABILITIES",
+    "DEFAULT_RECOMMENDATION",
+    "RECOMMENDATIONS",
+    "Finding",
+    "capability_of",
+    "recommendation_for",
+]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A strength or an area for improvement, tied to a capability."""
+
+    strength: bool
+    capability: str
+    observation: str
+    recommendation: str = ""
+    responsible: str = ""
+    timeframe: str = ""
+
 
 CAPABILITIES: dict[str, str] = {
     "ukraine": "Air and missile defence of Ukraine",

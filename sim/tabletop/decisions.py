@@ -5,7 +5,7 @@ mapping per line) and the game log. A **decision** names the ``actor`` who takes
 **inject** is a scenario event (``sim.scenario.events``) written without ``day``. A decision file::
 
     description: What the game is about
-    turn_days: 7                 # optional; must agree with --turn-days when both are given
+    turn_days: 7                 # optional; must agree with --turn-days when both are given (default below)
     played: [DE, PL, NATO, EU]   # played from the start (decision point 0)
     turns:
       - turn: 0                  # decision point 0: before the first day
@@ -13,6 +13,7 @@ mapping per line) and the game log. A **decision** names the ``actor`` who takes
           - {actor: DE, kind: transfer, recipient: UA, fire_units: {patriot: 1}, backfill: true}
       - turn: 1                  # decision point 1: after turn 1 (days 0-6)
         played: [UA]             # UA is played from here on
+        released: [PL]           # PL follows its policies again after this decision point's decisions
         injects:
           - {kind: incursion, target: EE, drones: 12, threat: shahed}
         decisions:
@@ -26,10 +27,14 @@ Rules (the same everywhere):
   comes after turn *k*; decision point 0 comes before the first day. Whatever is decided or injected at decision
   point *k* takes effect at the start of day ``k·turn_days`` — the first day of the next turn — before that day's
   scheduled events. The last turn has no decision point after it: the game is over.
+* **Turn length.** ``turn_days`` (or ``--turn-days``); by default :func:`default_turn_days`: the shortest of a
+  week, a fortnight, a month (30 days), two months, a quarter (91 days), half a year and a year that gives at most
+  16 turns — about 12-16 decision points, which a room plays in two to three hours.
 * **Played actors.** An actor listed in ``played`` (top level: from decision point 0; in a turn: from that
-  decision point) is played for the rest of the game: its policies stand down and only the players decide for
-  it (see :mod:`sim.model.agents`). Actors nobody plays follow their scenario policies. A decision may only be
-  taken for an actor that is played by then.
+  decision point) is played until it is ``released``: its policies stand down and only the players decide for
+  it (see :mod:`sim.model.agents`). An actor released at a decision point may still decide there; its policies
+  take over again from the next turn (Ukraine's depot is sent out at the next allocation review). Actors nobody
+  plays follow their scenario policies. A decision may only be taken for an actor that is played by then.
 * **Order.** At a decision point a file's injects are carried out first, then its decisions, each in the order
   listed; at the prompt, entries are carried out as they are typed. The game log records the order.
 * Decision kinds and who may take them (member state = a code such as PL):
@@ -88,7 +93,10 @@ from sim.scenario.yaml_source import parse_scalar, read_yaml_file, read_yaml_tex
 UKRAINE = "UA"
 NATO = "NATO"
 EU = "EU"
-DEFAULT_TURN_DAYS = 7
+TURN_LENGTHS_DAYS = (7, 14, 30, 61, 91, 182, 365)
+"""Turn lengths a game may default to: a week, a fortnight, a month, two months, a quarter, half a year, a year."""
+MAX_DEFAULT_TURNS = 16
+"""A room plays about 12-16 decision points in an afternoon of two to three hours (about 10 minutes each)."""
 
 
 class StrictModel(BaseModel):
@@ -208,6 +216,10 @@ class TurnDecisions(StrictModel):
 
     turn: StrictInt = Field(ge=0, description="Decision point: 0 before the first day, k after turn k.")
     played: list[str] = Field(default_factory=list, description="Actors played from this decision point on.")
+    released: list[str] = Field(
+        default_factory=list,
+        description="Actors handed back to their policies after this decision point's decisions.",
+    )
     injects: list[Inject] = Field(default_factory=list, description="Facilitator's injects (scenario events).")
     decisions: list[Decision] = Field(default_factory=list, description="Players' decisions.")
     note: str = ""
@@ -272,11 +284,13 @@ def flow_text(value: Any) -> str:
 
 @dataclass(frozen=True)
 class TurnPlan:
-    """What happens at one decision point: the actors played from there on and the entries, in order."""
+    """What happens at one decision point: the actors played from there on, the entries in order, and the actors
+    released there (played while the entries are carried out, handed back to their policies after them)."""
 
     turn: int
     played: frozenset[str]
     entries: tuple[Entry, ...] = ()
+    released: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -295,6 +309,16 @@ class LoadedDecisions:
 def playable_actors(scenario: Scenario) -> list[str]:
     """Actors a team can play: every member state, NATO, the EU and Ukraine."""
     return [*scenario.actors.member_states, NATO, EU, UKRAINE]
+
+
+def default_turn_days(horizon_days: int) -> int:
+    """The default turn length of a game: the shortest of :data:`TURN_LENGTHS_DAYS` that gives at most
+    :data:`MAX_DEFAULT_TURNS` turns (a year: 30-day turns, 13 decision points; 2025-09-01..2028-12-31: 91-day
+    turns, 14 decision points; 28 days: weekly, 4)."""
+    for days in TURN_LENGTHS_DAYS:
+        if turn_count(horizon_days, days) <= MAX_DEFAULT_TURNS:
+            return days
+    return math.ceil(horizon_days / MAX_DEFAULT_TURNS)
 
 
 def turn_count(horizon_days: int, turn_days: int) -> int:
@@ -472,7 +496,7 @@ def load_decision_file(path: str | Path, scenario: Scenario, turn_days: int | No
         )
     decisions: DecisionFile = validate_located(document, DecisionFile)
     findings: list[Finding] = []
-    effective_days = turn_days or decisions.turn_days or DEFAULT_TURN_DAYS
+    effective_days = turn_days or decisions.turn_days or default_turn_days(scenario.horizon_days)
     if turn_days is not None and decisions.turn_days is not None and turn_days != decisions.turn_days:
         findings.append(
             Finding(
@@ -505,9 +529,19 @@ def load_decision_file(path: str | Path, scenario: Scenario, turn_days: int | No
                     expected=f"a turn from 0 to {turns - 1}",
                 )
             )
-        for index, name in enumerate(turn.played):
-            findings.extend(check_actor(scenario, (*turn_path, "played", index), name))
-        played_now = set(decisions.played) | {name for t in decisions.turns if t.turn <= turn.turn for name in t.played}
+        for key in ("played", "released"):
+            for index, name in enumerate(getattr(turn, key)):
+                findings.extend(check_actor(scenario, (*turn_path, key, index), name))
+        played_now = _played_at(decisions, turn.turn)
+        for index, name in enumerate(turn.released):
+            if name not in played_now:
+                findings.append(
+                    Finding(
+                        (*turn_path, "released", index),
+                        f"{name} is not played at decision point {turn.turn}, so it cannot be released",
+                        expected=f"one of the actors played then: {', '.join(sorted(played_now)) or 'nobody'}",
+                    )
+                )
         for index, decision in enumerate(turn.decisions):
             decision_path = (*turn_path, "decisions", index)
             problems = list(check_decision(scenario, decision_path, decision))
@@ -532,6 +566,7 @@ def load_decision_file(path: str | Path, scenario: Scenario, turn_days: int | No
         plans[0] = TurnPlan(0, running)
     for position, turn in sorted(enumerate(decisions.turns), key=lambda pair: pair[1].turn):
         running = running | frozenset(turn.played)
+        released = frozenset(turn.released)
         turn_path = ("turns", position)
         entries = [
             Entry(inject, _raw_at(document.data, (*turn_path, "injects", index)))
@@ -540,8 +575,21 @@ def load_decision_file(path: str | Path, scenario: Scenario, turn_days: int | No
             Entry(decision, _raw_at(document.data, (*turn_path, "decisions", index)))
             for index, decision in enumerate(turn.decisions)
         ]
-        plans[turn.turn] = TurnPlan(turn.turn, running, tuple(entries))
+        plans[turn.turn] = TurnPlan(turn.turn, running - released, tuple(entries), released)
+        running = running - released
     return LoadedDecisions(str(path), decisions.description, effective_days, plans)
+
+
+def _played_at(decisions: DecisionFile, turn: int) -> set[str]:
+    """Actors a decision file plays at decision point ``turn`` (those it releases there included)."""
+    played = set(decisions.played)
+    for earlier in sorted(decisions.turns, key=lambda t: t.turn):
+        if earlier.turn > turn:
+            break
+        played |= set(earlier.played)
+        if earlier.turn < turn:
+            played -= set(earlier.released)
+    return played
 
 
 def parse_entry(text: str, scenario: Scenario, source: str = "<prompt>") -> Entry:

@@ -22,7 +22,9 @@ day 0 after that day's scheduled events, so a scenario event on day 0 that chang
 year's money in a game and not in a plain run (no shipped scenario has events on day 0).
 
 Who is played changes only flags the model reads during the day (never at once), so at a decision point the order
-of ``play`` and entries does not matter. Ukraine played from decision point 0 may allocate from its depot there;
+of ``play``, ``release`` and entries does not matter (an actor released there may still decide there first).
+Looking ahead never steps this model: :meth:`~sim.model.world.AirDefenceModel.branch` copies it.
+Ukraine played from decision point 0 may allocate from its depot there;
 what it leaves is spread over its regions by its allocation policy on day 0, as the starting posture.
 """
 
@@ -218,8 +220,13 @@ class Game:
         self.played = chosen
 
     def play(self, actors: Iterable[str]) -> None:
-        """Add actors to those played (for the rest of the game)."""
+        """Add actors to those played (until released)."""
         self.set_played(self.played | frozenset(actors))
+
+    def release(self, actors: Iterable[str]) -> None:
+        """Hand actors back to their policies from now on (Ukraine's depot is then sent out by its allocation
+        policy at the next allocation review; a state's procurement and donation policies review again)."""
+        self.set_played(self.played - frozenset(actors))
 
     # --- decision points -----------------------------------------------------------------------------------
 
@@ -243,9 +250,16 @@ class Game:
         return EntryResult(entry, result.done, result.message, day)
 
     def apply_plan(self, plan: TurnPlan) -> list[EntryResult]:
-        """Set the played actors of a decision point and carry out its entries in order."""
+        """Set the played actors of a decision point and carry out its entries in order.
+
+        Actors the plan releases may still decide at this decision point (before they were released): who is
+        played only changes flags the model reads during the day, so releasing them after the entries is the same
+        as releasing them when it was typed.
+        """
+        self.set_played(plan.played | plan.released)
+        results = [self.apply(entry) for entry in plan.entries]
         self.set_played(plan.played)
-        return [self.apply(entry) for entry in plan.entries]
+        return results
 
     def _decide(self, decision: DecisionBase, day: int) -> ActionResult:
         actions = self.model.actions

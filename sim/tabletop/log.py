@@ -22,6 +22,8 @@ resume, which gives the same result because the game is deterministic. Its shape
         date: '2025-09-01'
         outcome: null             # turns 1…: what happened in the turn (numbers, objectives, highlights, metrics)
         played: [DE, NATO]        # actors played from here on
+        released: []              # actors handed back to their policies here (after this point's entries)
+        warnings: []              # what played actors left idle at this decision point (stock, money, units)
         entries:                  # in the order carried out
           - decision: {actor: DE, kind: transfer, recipient: UA, fire_units: {patriot: 1}}
             source: prompt        # prompt | file
@@ -109,6 +111,8 @@ class LoggedTurn(StrictModel):
     date: str
     outcome: dict[str, Any] | None = None
     played: list[str] = Field(default_factory=list)
+    released: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
     entries: list[LoggedEntry] = Field(default_factory=list)
     closed: StrictBool = False
 
@@ -197,8 +201,11 @@ class GameRecord:
             if until_turn is not None and turn.turn >= until_turn:
                 break
             played = played | frozenset(turn.played)
+            released = frozenset(turn.released)
+            played_after = played - released
             if turn.turn < self.log.turn_count:
-                plans[turn.turn] = TurnPlan(turn.turn, played, tuple(entry for entry, _ in entries))
+                plans[turn.turn] = TurnPlan(turn.turn, played_after, tuple(entry for entry, _ in entries), released)
+            played = played_after
         return plans
 
 
@@ -406,6 +413,8 @@ class GameLog:
                 "date": date,
                 "outcome": dict(outcome) if outcome is not None else None,
                 "played": [],
+                "released": [],
+                "warnings": [],
                 "entries": [],
                 "closed": False,
             }
@@ -414,8 +423,22 @@ class GameLog:
 
     def add_played(self, actors: Iterable[str]) -> None:
         """Record actors played from the current decision point on."""
-        played = self.turns[-1]["played"]
+        turn = self.turns[-1]
+        played = turn["played"]
         played.extend(actor for actor in sorted(set(actors)) if actor not in played)
+        released = turn.get("released", [])
+        released[:] = [actor for actor in released if actor not in set(actors)]  # played again after a release
+        self.save()
+
+    def add_released(self, actors: Iterable[str]) -> None:
+        """Record actors handed back to their policies at the current decision point."""
+        released = self.turns[-1].setdefault("released", [])
+        released.extend(actor for actor in sorted(set(actors)) if actor not in released)
+        self.save()
+
+    def add_warnings(self, warnings: Iterable[str]) -> None:
+        """Record what played actors leave idle at the current decision point."""
+        self.turns[-1].setdefault("warnings", []).extend(warnings)
         self.save()
 
     def add_entry(self, entry: Entry, done: bool, message: str, source: str) -> None:
@@ -429,6 +452,12 @@ class GameLog:
             }
         )
         self.save()
+
+    def remove_last_entry(self) -> dict[str, Any]:
+        """Take back the last entry of the open decision point (``undo``); returns it."""
+        entry: dict[str, Any] = self.turns[-1]["entries"].pop()
+        self.save()
+        return entry
 
     def close_turn(self) -> None:
         """The decision point is over; the next turn starts."""

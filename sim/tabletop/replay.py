@@ -44,11 +44,13 @@ from sim.experiment.runner import RunIncomplete, Task, build_tasks, run_tasks, t
 from sim.experiment.seeds import replication_seeds
 from sim.experiment.store import STATUS_OK
 from sim.model.metrics import compute_metrics
-from sim.scenario.model import Scenario
+from sim.scenario.model import Objective, Scenario
 from sim.tabletop.decisions import Entry, LoadedDecisions, TurnPlan
 from sim.tabletop.game import Game
 from sim.tabletop.log import GameRecord
+from sim.tabletop.sitrep import is_decided, objective_status
 
+NOT_YET_EVALUABLE = "not yet evaluable"
 WORKER_PRELOAD = ("numpy", "pandas", "mesa", "sim.tabletop.replay")
 SKILL, PARTLY_LUCK = 0.75, 0.4
 BAD_LUCK, PARTLY_BAD_LUCK = 0.6, 0.25
@@ -77,14 +79,17 @@ def check_decisions_played(record: GameRecord) -> None:
                     f"decision point {turn.turn} (played: {', '.join(sorted(played)) or 'nobody'}); "
                     f"add {actor} to turns[{index}].played or remove the decision"
                 )
+        played = played - frozenset(turn.released)
 
 
 @dataclass(frozen=True)
 class Script:
-    """The model's side of a game: turn length and, per decision point, the played actors and the entries."""
+    """The model's side of a game: turn length, per decision point the played actors and the entries, and how many
+    turns to run (None: to the end; a game stopped early is replayed over the turns it played)."""
 
     turn_days: int
     plans: Mapping[int, TurnPlan]
+    turns: int | None = None
 
 
 def run_script(scenario: Scenario, seed: int, script: Script) -> dict[str, Any]:
@@ -97,7 +102,8 @@ def run_script(scenario: Scenario, seed: int, script: Script) -> dict[str, Any]:
     game = Game(scenario, seed, script.turn_days)
     decisions = refused = 0
     entry_done: list[bool] = []
-    while not game.finished:
+    last_turn = game.turn_count if script.turns is None else min(script.turns, game.turn_count)
+    while game.turn < last_turn:
         plan = script.plans.get(game.turn)
         if plan is not None:
             for result in game.apply_plan(plan):
@@ -183,9 +189,14 @@ def _run_replays(
     return _played_result(store.records[own.key]), results
 
 
+def turns_played(record: GameRecord) -> int:
+    """Turns a logged game has run (all of them when it is finished)."""
+    return record.log.turn_count if record.finished else max(len(record.log.turns) - 1, 0)
+
+
 def script_from_log(record: GameRecord) -> Script:
-    """The script of a played game."""
-    return Script(record.log.turn_days, record.plans())
+    """The script of a played game, over the turns it played."""
+    return Script(record.log.turn_days, record.plans(), turns_played(record))
 
 
 def branch_script(record: GameRecord, branch_at: int, other: LoadedDecisions | None = None) -> Script:
@@ -209,11 +220,12 @@ def branch_script(record: GameRecord, branch_at: int, other: LoadedDecisions | N
     for turn in turns:
         injects = tuple(entry for entry in logged[turn].entries if not entry.is_decision) if turn in logged else ()
         decisions: tuple[Entry, ...] = ()
+        released: frozenset[str] = frozenset()
         if other is not None and turn in other.plans:
-            played = other.plans[turn].played
+            played, released = other.plans[turn].played, other.plans[turn].released
             decisions = tuple(entry for entry in other.plans[turn].entries if entry.is_decision)
-        plans[turn] = TurnPlan(turn, played, injects + decisions)
-    return Script(record.log.turn_days, plans)
+        plans[turn] = TurnPlan(turn, played, injects + decisions, released)
+    return Script(record.log.turn_days, plans, turns_played(record))
 
 
 def other_injects_ignored(other: LoadedDecisions, branch_at: int) -> int:
@@ -282,7 +294,11 @@ def replay_game(
     other: LoadedDecisions | None = None,
     key_metrics: Sequence[str] = (),
 ) -> ReplayResult:
-    """Replay a finished game under ``replications`` seeds (and a branch, if asked).
+    """Replay a game under ``replications`` seeds (and a branch, if asked), over the turns it has played.
+
+    A game stopped before its end is replayed over the turns it played and compared with its outcome after the
+    last of them; its objectives are judged only where already decided (:func:`sim.tabletop.sitrep.is_decided`),
+    the others are "not yet evaluable".
 
     Args:
         record: The game log.
@@ -295,21 +311,21 @@ def replay_game(
         key_metrics: Metrics to compare besides the objectives' (default: the objectives' only).
 
     Raises:
-        ReplayError: if the game is not finished, the branch point is outside the game, a decision of the log is
-            by an actor not played, or replays failed (how many, and the first error).
+        ReplayError: if no turn has been played, the branch point is outside the turns played, a decision of the
+            log is by an actor not played, or replays failed (how many, and the first error).
         RunInterrupted: On Ctrl-C.
     """
     log = record.log
-    if not record.finished or log.final is None:
-        turns_run = max(len(log.turns) - 1, 0)
+    played_turns = turns_played(record)
+    if played_turns == 0:
         raise ReplayError(
-            f"the game is not finished (turn {turns_run} of {log.turn_count}); finish it with "
-            f"sim play --resume {record.path}"
+            f"no turn of this game has been played yet; play at least one with sim play --resume {record.path}"
         )
-    if branch_at is not None and not 0 <= branch_at < log.turn_count:
-        raise ReplayError(f"--branch-at must be a decision point from 0 to {log.turn_count - 1}")
+    if branch_at is not None and not 0 <= branch_at < played_turns:
+        raise ReplayError(f"--branch-at must be a decision point from 0 to {played_turns - 1} (the turns played)")
     check_decisions_played(record)
-    played_metrics = {name: float(value) for name, value in log.final["metrics"].items()}
+    outcome = log.final if record.finished and log.final is not None else log.turns[played_turns].outcome or {}
+    played_metrics = {name: float(value) for name, value in outcome.get("metrics", {}).items()}
     script = script_from_log(record)
     seeds = replication_seeds(base_seed if base_seed is not None else log.seed, replications)
     variants: list[tuple[str, Script]] = [("as played", script)]
@@ -339,7 +355,7 @@ def replay_game(
             }
         )
     runs = pd.DataFrame(rows)
-    objectives = _objective_table(record, runs, played_metrics)
+    objectives = _objective_table(record, runs, played_metrics, played_turns)
     names = [o["metric"] for o in log.scenario.objectives]
     names += [name for name in key_metrics if name not in names and name in runs.columns]
     metrics = _metric_table(runs, played_metrics, names)
@@ -347,12 +363,19 @@ def replay_game(
     return ReplayResult(played_metrics, not mismatches, seeds, runs, objectives, metrics, entries, label, mismatches)
 
 
-def _objective_table(record: GameRecord, runs: pd.DataFrame, played: Mapping[str, float]) -> pd.DataFrame:
+def _objective_table(
+    record: GameRecord, runs: pd.DataFrame, played: Mapping[str, float], played_turns: int
+) -> pd.DataFrame:
+    log = record.log
+    days_played = min(played_turns * log.turn_days, log.scenario.horizon_days)
     rows = []
-    for objective in record.log.scenario.objectives:
+    for objective in log.scenario.objectives:
         metric, threshold, direction = objective["metric"], float(objective["threshold"]), objective["direction"]
         value = played.get(metric, math.nan)
         met = is_met(value, threshold, direction)
+        evaluable = days_played >= log.scenario.horizon_days or is_decided(
+            objective_status(Objective.model_validate(objective), value, days_played, log.scenario.horizon_days).status
+        )
         row: dict[str, Any] = {
             "objective": objective["name"],
             "metric": metric,
@@ -370,7 +393,8 @@ def _objective_table(record: GameRecord, runs: pd.DataFrame, played: Mapping[str
             row[f"{prefix}p_high"] = estimate.high
             if variant == "as played":
                 row["percentile"] = _percentile_of(value, values)
-                row["verdict"] = verdict(met, estimate.probability)
+                row["verdict"] = verdict(met, estimate.probability) if evaluable else NOT_YET_EVALUABLE
+        row["evaluable"] = evaluable
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -405,7 +429,10 @@ def _metric_table(runs: pd.DataFrame, played: Mapping[str, float], names: Sequen
 def _entry_table(record: GameRecord, results: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     rows = []
     position = 0
+    last_turn = turns_played(record)
     for turn, entries in zip(record.log.turns, record.entries, strict=True):
+        if turn.turn >= last_turn:  # the open decision point of a stopped game: nothing of it was replayed
+            break
         for entry, logged in entries:
             refused = sum(1 for result in results if not result["entry_done"][position])
             rows.append(

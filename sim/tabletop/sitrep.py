@@ -19,6 +19,13 @@ Rules used here (constants below):
   itself is over the threshold (it cannot come down), "on track" when the projection is within it, else "at risk";
   for ``>=`` it is "met" once reached, "on track" when the projection reaches it, else "at risk". After the last
   turn an objective is "met" or "not met".
+* **Look-ahead** (:mod:`sim.tabletop.lookahead`, added by :func:`with_look_ahead`): the projection is then the
+  median at the horizon over several futures "if nothing changes", with its interval, and an objective not yet
+  decided is "on track" when at least :data:`ON_TRACK_SHARE` of the futures meet it, "at risk" when at least
+  :data:`AT_RISK_SHARE` do, else "off track". "missed" (a running total already over its ceiling) and "met" (a
+  running total already at its floor) stay: those are decided.
+* **Evaluable**: before the last turn only a decided objective ("met" or "missed" as above) may be rated in an
+  after-action report; the others are "not yet evaluable" (:func:`is_decided`).
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from rich.console import Group, RenderableType
@@ -36,16 +43,18 @@ from rich.text import Text
 from sim.analysis.objectives import is_met
 from sim.model.metrics import METRICS, Metric, compute_metrics, metric_by_name
 from sim.report.console import PlainTable
-from sim.report.formatting import format_number
 from sim.report.sitrep_figure import ObjectiveBar, SitrepFigureData
 from sim.scenario.model import Objective
 from sim.tabletop.game import Game, TurnWindow
+from sim.tabletop.lookahead import HIGH_PERCENTILE, LOW_PERCENTILE, LookAhead, Projection, look_ahead
+from sim.tabletop.numbers import format_meur, format_value
 
 MASS_RAID_FACTOR = 2.5
 MASS_RAID_MIN = 300
 LOW_STOCK_ROWS = 12
 COSTLY_INTERCEPTOR_EUR = 100_000.0
 """Interceptors at least this costly are drawn in the figure's stock panel (missiles, not bursts or drones)."""
+ON_TRACK_SHARE, AT_RISK_SHARE = 0.75, 0.25
 LEVEL_UNITS = ("share", "ratio")
 LEVEL_METRICS = frozenset({"mean_delivery_lead_time_days"})
 
@@ -111,11 +120,19 @@ class ObjectiveStatus:
     projected: float
     status: str
     description: str = ""
+    projected_low: float = math.nan
+    projected_high: float = math.nan
+    share_met: float = math.nan  # of the look-ahead's futures; NaN without a look-ahead
 
     @property
     def ok(self) -> bool:
         """True when met or on track."""
         return self.status in ("met", "on track")
+
+
+def is_decided(status: str) -> bool:
+    """Whether an objective's status can no longer change ("met", "not met", or a running total's "missed")."""
+    return status in ("met", "not met", "missed")
 
 
 @dataclass
@@ -147,6 +164,7 @@ class Sitrep:
     numbers: dict[str, float] = field(default_factory=dict)
     metrics: dict[str, float] = field(default_factory=dict)
     played: list[str] = field(default_factory=list)
+    look_ahead: LookAhead | None = None
 
     def date(self, day: int) -> dt.date:
         """The calendar date of a scenario day."""
@@ -192,6 +210,31 @@ def objective_status(objective: Objective, value: float, days_played: int, horiz
     return ObjectiveStatus(
         objective.name, objective.metric, direction, threshold, value, projected, status, objective.description
     )
+
+
+def with_look_ahead(objective: ObjectiveStatus, projection: Projection | None) -> ObjectiveStatus:
+    """An objective's status with the look-ahead's projection (rules in the module docstring)."""
+    if projection is None or math.isnan(projection.share_met) or is_decided(objective.status):
+        return objective
+    share = projection.share_met
+    status = "on track" if share >= ON_TRACK_SHARE else "at risk" if share >= AT_RISK_SHARE else "off track"
+    return replace(
+        objective,
+        projected=projection.median,
+        projected_low=projection.low,
+        projected_high=projection.high,
+        share_met=share,
+        status=status,
+    )
+
+
+def add_look_ahead(report: Sitrep, game: Game, seeds: int) -> LookAhead | None:
+    """Project the report's objectives with a look-ahead from the game's current state (the game is not changed)."""
+    result = look_ahead(game.model, game.scenario.objectives, seeds)
+    if result is not None:
+        report.objectives = [with_look_ahead(o, result.projections.get(o.name)) for o in report.objectives]
+        report.look_ahead = result
+    return result
 
 
 def build_sitrep(game: Game, window: TurnWindow | None) -> Sitrep:
@@ -326,7 +369,11 @@ def build_sitrep(game: Game, window: TurnWindow | None) -> Sitrep:
         units = {tables.effector_names[e]: int(n) for e, n in enumerate(nato.assignment[position]) if n > 0}
         report.nato_pool[regions[region]] = units
     metrics = compute_metrics(ledger)
-    report.metrics = {metric.name: metrics[metric.name] for metric in METRICS}
+    # Every registered metric, and the family members the objectives read (so that an unfinished game's
+    # objectives can be judged from its log).
+    names = [metric.name for metric in METRICS]
+    names += [o.metric for o in scenario.objectives if o.metric not in names and o.metric in metrics]
+    report.metrics = {name: metrics[name] for name in names}
     report.objectives = [
         objective_status(objective, metrics.get(objective.metric, math.nan), game.day, scenario.horizon_days)
         for objective in scenario.objectives
@@ -368,11 +415,11 @@ def _highlights(report: Sitrep) -> list[str]:
     for row in report.incursions:
         if row.nights or row.threats:
             lines.append(
-                f"Incursions into {row.region}: {row.nights} night(s), {row.threats} threat(s), {row.leakers} got "
-                f"through; airports closed {row.airport_closure_hours:g} h"
+                f"Incursions into {row.region}: {row.nights:,} night(s), {row.threats:,} threat(s), "
+                f"{row.leakers:,} got through; airports closed {_count(row.airport_closure_hours)} h"
             )
         elif row.airport_closure_hours:
-            lines.append(f"Airports in {row.region} closed {row.airport_closure_hours:g} h")
+            lines.append(f"Airports in {row.region} closed {_count(row.airport_closure_hours)} h")
     lines.extend(f"Refused: {text}" for text in report.refused)
     if report.empty_magazines:
         lines.append(
@@ -380,7 +427,7 @@ def _highlights(report: Sitrep) -> list[str]:
             + "; ".join(f"{region} {days} day(s) ({', '.join(dry)})" for region, days, dry in report.empty_magazines)
         )
     if report.delivered:
-        lines.append("Delivered: " + ", ".join(f"{units} {item}" for item, units in report.delivered.items()))
+        lines.append("Delivered: " + ", ".join(f"{units:,} {item}" for item, units in report.delivered.items()))
     return lines
 
 
@@ -394,12 +441,13 @@ def _table(title: str, *columns: str) -> Table:
     return table
 
 
+def _count(value: float) -> str:
+    """A count or a number of hours in plain notation: ``1,234``; a fraction keeps one decimal (``2.5``)."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
 def _share(value: float) -> str:
     return "–" if math.isnan(value) else f"{value:.0%}"
-
-
-def _meur(value: float) -> str:
-    return f"€{value:,.0f}M" if abs(value) >= 10 else f"€{value:,.1f}M"
 
 
 STATUS_STYLE = {
@@ -413,17 +461,42 @@ STATUS_STYLE = {
 }
 
 
-def objectives_table(objectives: Sequence[ObjectiveStatus], title: str = "Objectives") -> Table:
-    """Each objective: its value so far, the target, the projection and the status."""
-    table = _table(title, "objective", "so far", "target", "projected", "status")
+def objectives_table(
+    objectives: Sequence[ObjectiveStatus], title: str = "Objectives", look: LookAhead | None = None
+) -> Table:
+    """Each objective: its value so far, the target, the projection (with the look-ahead's interval and share of
+    futures meeting it) and the status."""
+    if look is not None:
+        title = f"{title} — projected to the horizon if nothing changes ({look.futures} futures)"
+        table = _table(
+            title,
+            "objective",
+            "so far",
+            "target",
+            "projected",
+            f"{LOW_PERCENTILE:.0f}–{HIGH_PERCENTILE:.0f}%",
+            "futures meeting it",
+            "status",
+        )
+    else:
+        table = _table(title, "objective", "so far", "target", "projected", "status")
     for objective in objectives:
-        projected = "" if is_level_metric(objective.metric) else format_number(objective.projected)
+        if look is not None and not math.isnan(objective.share_met):
+            projected = [
+                format_value(objective.projected),
+                f"{format_value(objective.projected_low)} – {format_value(objective.projected_high)}",
+                f"{objective.share_met:.0%}",
+            ]
+        elif look is not None:
+            projected = ["", "", ""]
+        else:
+            projected = ["" if is_level_metric(objective.metric) else format_value(objective.projected)]
         style = STATUS_STYLE.get(objective.status, "")
         table.add_row(
             objective.name,
-            format_number(objective.value),
-            f"{objective.direction} {format_number(objective.threshold)}",
-            projected,
+            format_value(objective.value),
+            f"{objective.direction} {format_value(objective.threshold)}",
+            *projected,
             Text(objective.status, style=style),
         )
     return table
@@ -452,8 +525,8 @@ def render_sitrep(report: Sitrep) -> RenderableType:
                 f"{side.intercepted:,}",
                 f"{side.leakers:,}",
                 _share(side.intercept_rate),
-                _meur(side.fired_meur),
-                _meur(side.damage_meur),
+                format_meur(side.fired_meur),
+                format_meur(side.damage_meur),
             )
         parts.append(table)
         if report.largest_night:
@@ -466,17 +539,17 @@ def render_sitrep(report: Sitrep) -> RenderableType:
         for incursion in report.incursions:
             table.add_row(
                 incursion.region,
-                str(incursion.nights),
-                str(incursion.threats),
-                str(incursion.intercepted),
-                str(incursion.leakers),
-                f"{incursion.airport_closure_hours:g}",
+                f"{incursion.nights:,}",
+                f"{incursion.threats:,}",
+                f"{incursion.intercepted:,}",
+                f"{incursion.leakers:,}",
+                _count(incursion.airport_closure_hours),
             )
         parts.append(table)
     if report.empty_magazines:
         table = _table("Layers that ran dry", "region", "days", "interceptors")
         for region, days, dry in report.empty_magazines:
-            table.add_row(region, str(days), ", ".join(dry))
+            table.add_row(region, f"{days:,}", ", ".join(dry))
         parts.append(table)
     if report.low_stocks:
         table = _table(
@@ -501,11 +574,14 @@ def render_sitrep(report: Sitrep) -> RenderableType:
     for budget in report.budgets:
         name = f"{budget.code} {budget.name}" + (" (played)" if budget.played else "")
         table.add_row(
-            name, _meur(budget.budget_left_meur), _meur(budget.safe_left_meur), _meur(budget.spent_this_turn_meur)
+            name,
+            format_meur(budget.budget_left_meur),
+            format_meur(budget.safe_left_meur),
+            format_meur(budget.spent_this_turn_meur),
         )
-    table.add_row("EU: SAFE room", _meur(report.eu["safe_room_meur"]), "", "")
-    table.add_row("EU: EDIP grants", _meur(report.eu["edip_left_meur"]), "", "")
-    table.add_row("EU: Ukraine-industry line (this year)", _meur(report.eu["ukraine_line_left_meur"]), "", "")
+    table.add_row("EU: SAFE room", format_meur(report.eu["safe_room_meur"]), "", "")
+    table.add_row("EU: EDIP grants", format_meur(report.eu["edip_left_meur"]), "", "")
+    table.add_row("EU: Ukraine-industry line (this year)", format_meur(report.eu["ukraine_line_left_meur"]), "", "")
     parts.append(table)
     if any(report.nato_pool.values()):
         table = _table("NATO rotational pool (Eastern Sentry)", "state", "fire units")
@@ -518,7 +594,16 @@ def render_sitrep(report: Sitrep) -> RenderableType:
             Text(f"Ukraine: industry made {report.ukraine_industry_output:,} interceptor drones; depot: {depot}")
         )
     if report.objectives:
-        parts.append(objectives_table(report.objectives))
+        parts.append(objectives_table(report.objectives, look=report.look_ahead))
+        if report.look_ahead is not None:
+            parts.append(
+                Text(
+                    f"look-ahead: {report.look_ahead.futures} futures from today to the horizon in "
+                    f"{report.look_ahead.seconds:.1f} s (played actors decide nothing more; the others follow "
+                    "their policies)",
+                    style="dim",
+                )
+            )
     if report.events:
         parts.append(Text("Scheduled events this turn:\n  " + "\n  ".join(report.events)))
     if report.refused:
@@ -548,6 +633,8 @@ def sitrep_figure_data(game: Game, report: Sitrep) -> SitrepFigureData:
             objective.direction,
             objective.status,
             objective.ok,
+            objective.projected_low,
+            objective.projected_high,
         )
         for objective in report.objectives
     ]

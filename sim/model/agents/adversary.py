@@ -65,6 +65,14 @@ class AdversaryAgent(mesa.Agent):
             planned_incursions = int(self.incursion_plan[day, region])
             self.incursions_by_day.setdefault(int(day), []).append((int(region), planned_incursions))
 
+    def take_future_plan(self, other: AdversaryAgent, day: int) -> None:
+        """From night ``day`` on, launch what ``other`` (the same scenario under another seed) planned; the nights
+        before keep this plan. Used to continue a run with other future draws (:meth:`AirDefenceModel.branch`)."""
+        self.planned[day:] = other.planned[day:]
+        self.incursions_by_day = {d: plan for d, plan in self.incursions_by_day.items() if d < day} | {
+            d: plan for d, plan in other.incursions_by_day.items() if d >= day
+        }
+
     def produce(self) -> None:
         """A day's production adds to stock."""
         self.stock += self.production_per_day
