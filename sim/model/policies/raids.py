@@ -211,7 +211,7 @@ class AdaptiveRaidsPolicy(NightlyRaidsPolicy):
             if success is None:
                 continue  # nothing of the kind launched: the level stays
             level = getattr(self, level_name) + (step.value if success < floor.value else -step.value)
-            setattr(self, level_name, min(max(level, 0.0), most.value))
+            setattr(self, level_name, round(min(max(level, 0.0), most.value), 9))  # no drift from 0.1 steps
         plan = plan.copy()
         if self.decoy_type is not None and self.decoy_level > 0:
             attack_drones = plan[:, :, self._attack_drones].sum(axis=2)
