@@ -395,8 +395,8 @@ def test_each_shipped_scenario_runs(path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def baseline_year() -> list[tuple[AirDefenceModel, Counter[tuple[str, str]]]]:
-    """Three replications of the baseline year, each with the units delivered to each (buyer, item)."""
-    scenario = load_scenario(BASELINE)
+    """Three replications of the baseline's first year, each with the units delivered to each (buyer, item)."""
+    scenario = load_scenario(BASELINE, overrides=["horizon_days=365"])
     runs = []
     for seed in (101, 202, 303):
         model = AirDefenceModel(scenario, seed)

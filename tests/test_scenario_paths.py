@@ -141,7 +141,7 @@ def test_paths_that_end_inside_the_folder_or_the_shipped_one_are_followed(folder
     via_link = write(scenario_folder / "b.yaml", "extends: linked_baseline.yaml\nseed: 6\n")
     result = invoke("validate", str(via_dot_dot), str(via_link))
     assert result.exit_code == 0, result.output
-    assert lines(result) == [f"ok {via_dot_dot}: baseline, 365 days", f"ok {via_link}: baseline, 365 days"]
+    assert lines(result) == [f"ok {via_dot_dot}: baseline, 1218 days", f"ok {via_link}: baseline, 1218 days"]
     assert (load_scenario(via_dot_dot).seed, load_scenario(via_dot_dot).replications) == (5, 3)
 
 
