@@ -260,8 +260,9 @@ def test_a_replaced_plan_uses_no_stock(tmp_path: Path) -> None:
     for _ in range(5):
         model.step()
     before = model.adversary.stock.copy()
+    produced_today = model.adversary.production_per_day.copy()  # (the day's output, before the lines grow)
     model.step()
-    spent = before + model.adversary.production_per_day - model.adversary.stock
+    spent = before + produced_today - model.adversary.stock
     assert spent.sum() == pytest.approx(1020)
     assert model.adversary.launched.sum() == model.ledger.series[:6, model.ledger.column("ukraine_launched")].sum()
 
