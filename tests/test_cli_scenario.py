@@ -67,9 +67,8 @@ BROKEN_LINES = [
 def test_validate_accepts_every_shipped_scenario() -> None:
     result = invoke("validate", *map(str, SCENARIOS))
     assert result.exit_code == 0, result.output
-    # (the baseline's PAC-3 MSE steps of 2027-28 fall after a 365-day horizon: a note, not an error)
-    lines = [line for line in result.stdout.splitlines() if not line.startswith("  note: ")]
-    assert lines == [f"ok {path}: {path.stem}, 365 days" for path in SCENARIOS]
+    lines = result.stdout.splitlines()
+    assert lines == [f"ok {path}: {path.stem}, 1218 days" for path in SCENARIOS]
 
 
 def test_validate_prints_located_problems_and_exits_1(broken: Path) -> None:
@@ -84,7 +83,7 @@ def test_validate_prints_located_problems_and_exits_1(broken: Path) -> None:
 def test_validate_checks_every_file_even_after_a_bad_one(broken: Path) -> None:
     result = invoke("validate", str(broken), str(BASELINE))
     assert result.exit_code == 1
-    assert f"ok {BASELINE}: baseline, 365 days" in result.stdout.splitlines()
+    assert f"ok {BASELINE}: baseline, 1218 days" in result.stdout.splitlines()
     assert result.stdout.splitlines()[-1] == "2 problems"
 
 
@@ -236,8 +235,8 @@ def test_subprocess_validate_good_and_broken_files_together(broken: Path) -> Non
     shipped = [str(path) for path in SCENARIOS]
     completed = run_sim("validate", *shipped, "broken.yaml", cwd=broken.parent)
     assert completed.returncode == 1
-    lines = [line for line in completed.stdout.splitlines() if not line.startswith("  note: ")]
-    assert lines[: len(shipped)] == [f"ok {path}: {Path(path).stem}, 365 days" for path in shipped]
+    lines = completed.stdout.splitlines()
+    assert lines[: len(shipped)] == [f"ok {path}: {Path(path).stem}, 1218 days" for path in shipped]
     assert sorted(lines[len(shipped) :]) == sorted([*BROKEN_LINES, "2 problems"])
     assert "Traceback" not in completed.stdout + completed.stderr
 

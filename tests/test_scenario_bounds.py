@@ -416,5 +416,5 @@ def test_a_trend_that_compounds_past_any_count_over_the_horizon_is_refused() -> 
         "3650 (drones_per_night × surge_multiplier × (1 + trend_per_month)^(horizon_days / 30)) (expected a trend, "
         "horizon or raid size that keeps a night's mean ≤ 1e+09 drones)"
     ]
-    # The same trend over the baseline's year stays a count (205 × 4.6 × 2^12.2 ≈ 4.4 million).
-    assert load_scenario(BASELINE, [f"{RAIDS}.trend_per_month=1"]).horizon_days == 365
+    # The same trend over a year stays a count (205 × 4.6 × 2^12.2 ≈ 4.4 million).
+    assert load_scenario(BASELINE, [f"{RAIDS}.trend_per_month=1", "horizon_days=365"]).horizon_days == 365

@@ -354,9 +354,9 @@ def test_a_raid_whose_in_addition_is_not_a_boolean(tmp_path: Path) -> None:
 def test_an_event_after_the_horizon_is_not_an_error_but_is_listed(tmp_path: Path) -> None:
     # Decided in b6c06ed: a shorter horizon (--set horizon_days=90) simply ends before later events;
     # `sim validate` prints them as a note (see test_cli_scenario.py).
-    path = child(tmp_path, "events:\n  - {name: late_raid, day: 400, kind: raid, drones: 100}\n")
+    path = child(tmp_path, "events:\n  - {name: late_raid, day: 1300, kind: raid, drones: 100}\n")
     scenario = load_scenario(path)
-    assert events_after_horizon(scenario) == ["late_raid (day 400)"]
+    assert events_after_horizon(scenario) == ["late_raid (day 1300)"]
     shorter = load_scenario(BASELINE, ["horizon_days=100"])
     assert events_after_horizon(shorter) == [
         f"{event['name']} (day {event['day']})" for event in RAW["events"] if event["day"] >= 100

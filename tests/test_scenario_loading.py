@@ -56,7 +56,9 @@ def test_every_shipped_scenario_loads_with_its_own_name(path: Path) -> None:
 
 def test_baseline_top_level_values(baseline: Scenario) -> None:
     assert baseline.start_date == dt.date(2025, 9, 1)
-    assert baseline.horizon_days == 365
+    assert baseline.horizon_days == 1218
+    # day 0 is 1 September 2025; the last day simulated (horizon_days - 1) is 31 December 2028
+    assert baseline.start_date + dt.timedelta(days=baseline.horizon_days - 1) == dt.date(2028, 12, 31)
     assert baseline.seed == 20250901
     assert baseline.replications == 40
     assert (baseline.cadence.allocation_days, baseline.cadence.procurement_days) == (7, 30)
@@ -71,6 +73,14 @@ def test_baseline_top_level_values(baseline: Scenario) -> None:
         "robin-radar-cost",
         "globaleye-uae-order",
         "border-lengths",
+        "skibitsky-2025-plan",
+        "yusov-shahed-2700",
+        "cnn-alabuga-2024",
+        "cnn-alabuga-2025",
+        "gur-made-is-used",
+        "rusi-kh101-2023",
+        "kalibr-per-month",
+        "us-missile-reserve-2025",
     ]
     danish = baseline.sources[3]
     assert danish.date == "2025-08-29"  # source dates stay as written (the field is `date | str`)
@@ -179,7 +189,7 @@ def test_variants_inherit_what_they_do_not_override(baseline: Scenario) -> None:
     assert poland_buys.params.counter_drone_effector == "interceptor_drone_team"
     assert len(drone_wall.actors.nato.capability_targets) == 20  # an unnamed list replaces
     assert [source.id for source in drone_wall.sources][-2:] == ["drone-wall-nato", "drone-alliance"]  # merged by id
-    assert len(drone_wall.sources) == 11
+    assert len(drone_wall.sources) == len(baseline.sources) + 2
     assert drone_wall.actors.eu.edip_cofinance_share.value == 0.2
     assert drone_wall.actors.eu.safe_loans_meur.value == 150000
     assert len(drone_wall.events) == len(baseline.events) + 2  # two new names appended
@@ -197,7 +207,7 @@ def test_variants_inherit_what_they_do_not_override(baseline: Scenario) -> None:
 
     ukraine_industry = load_scenario(SCENARIOS / "ukraine_drone_industry.yaml")
     funding = [event for event in ukraine_industry.events if event.name and event.name.startswith("danish_model")]
-    assert [event.meur.value for event in funding] == [1020, 1020, 1020, 1020]  # type: ignore[union-attr]
+    assert [event.meur.value for event in funding] == [1020] * 14  # type: ignore[union-attr]
     assert len(ukraine_industry.events) == len(baseline.events)  # same names: merged in place, not appended
     assert ukraine_industry.industry.suppliers[-1].name == "ukrainian_drone_makers"
 
@@ -211,7 +221,9 @@ def test_the_scenario_is_immutable(baseline: Scenario) -> None:
         baseline.actors.member_states["PL"].name = "Polska"  # type: ignore[misc]
     with pytest.raises(ValidationError, match="frozen"):
         baseline.actors.adversary.raids = baseline.actors.adversary.raids  # type: ignore[misc]
-    assert baseline.horizon_days == 365
+    assert baseline.horizon_days == 1218
+    # day 0 is 1 September 2025; the last day simulated (horizon_days - 1) is 31 December 2028
+    assert baseline.start_date + dt.timedelta(days=baseline.horizon_days - 1) == dt.date(2028, 12, 31)
 
 
 def test_norway_stays_the_string_no(tmp_path: Path) -> None:

@@ -179,7 +179,7 @@ def test_three_level_chain_with_relative_paths_and_positions(tmp_path: Path) -> 
     top.write_text("extends: mid/b.yaml\nname: a\nactors:\n  eu:\n    safe_loans_meur: 1000\n", encoding="utf-8")
 
     scenario = load_scenario(top)
-    assert (scenario.name, scenario.seed, scenario.horizon_days) == ("a", 7, 365)
+    assert (scenario.name, scenario.seed, scenario.horizon_days) == ("a", 7, 1218)
     assert scenario.actors.eu.safe_loans_meur == Param(value=1000)
     assert scenario.actors.eu.edip_grants_meur == Param(value=2000)
     assert scenario.actors.eu.non_eu_component_cap.source == "public-figures#43"

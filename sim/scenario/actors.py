@@ -285,7 +285,11 @@ class Adversary(Frozen):
     """The adversary: raids on Ukraine and incursions into NATO airspace, limited by what it produces."""
 
     stock: dict[str, Count] = Field(description="Threats on hand at the start, by threat name.")
-    production_per_month: dict[str, Rate] = Field(description="Threats produced per 30 days.")
+    production_per_month: dict[str, Rate] = Field(description="Threats produced per 30 days at the start.")
+    production_growth_per_year: dict[str, GrowthRate] = Field(
+        default_factory=dict,
+        description="Relative growth of each threat's production per 365 days, compounded daily (0.2 = +20 % a year).",
+    )
     raids: RaidPolicy
     incursions: IncursionPolicy = Field(default_factory=NoIncursions)
 

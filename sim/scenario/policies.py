@@ -60,7 +60,47 @@ class NoRaids(Frozen):
     name: Literal["no_raids"] = "no_raids"
 
 
-RaidPolicy = Annotated[NightlyRaids | NoRaids, Field(discriminator="name")]
+class AdaptiveRaidParams(NightlyRaidParams):
+    """The nightly raids' plan, adjusted every review to what got through (see ``sim policies``).
+
+    Success is the share of the threats launched at Ukraine since the last review that got through. Each shift
+    has a level that steps up by its step at a review where success is below its floor and back down by the
+    step where it is at or above, between 0 and its maximum.
+    """
+
+    review_days: PositiveDays = Field(default=param(7), description="Days between reviews of the raids' success.")
+    drone_success_floor: Probability = Field(
+        default=param(0.1), description="Below this share of attack drones getting through, more decoys fly."
+    )
+    decoys_per_drone_step: Multiplier = Field(
+        default=param(0.25), description="Decoys added per attack drone in a raid, per review below the floor."
+    )
+    max_decoys_per_drone: Multiplier = Field(default=param(1), description="Most decoys added per attack drone.")
+    missile_success_floor: Probability = Field(
+        default=param(0.3),
+        description="Below this share of cruise missiles getting through, ballistic ones replace them.",
+    )
+    ballistic_shift_step: Fraction = Field(
+        default=param(0.1),
+        description="Share of cruise missiles replaced by ballistic ones, per review below the floor.",
+    )
+    max_ballistic_shift: Fraction = Field(default=param(0.5), description="Most cruise missiles replaced.")
+    saturation_floor: Probability = Field(
+        default=param(0.1),
+        description="Below this share of all threats getting through, drones mass on the region where most did.",
+    )
+    saturation_step: Fraction = Field(
+        default=param(0.1), description="Share of the other regions' drones moved to that region, per review below."
+    )
+    max_saturation: Fraction = Field(default=param(0.5), description="Most of the other regions' drones moved.")
+
+
+class AdaptiveRaids(Frozen):
+    name: Literal["adaptive_raids"] = "adaptive_raids"
+    params: AdaptiveRaidParams
+
+
+RaidPolicy = Annotated[NightlyRaids | AdaptiveRaids | NoRaids, Field(discriminator="name")]
 
 
 class BorderIncursionParams(Frozen):

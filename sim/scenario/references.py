@@ -33,7 +33,7 @@ from sim.scenario.parameters import DAYS_PER_MONTH, MAX_COUNT, Param
 from sim.scenario.policies import (
     BorderIncursions,
     FlankContribution,
-    NightlyRaids,
+    NightlyRaidParams,
     StockCover,
     SurplusDonation,
 )
@@ -254,10 +254,13 @@ def _check_actors(scenario: Scenario) -> Iterator[Finding]:
     path = ("actors", "adversary")
     yield from _check_names((*path, "stock"), "threat", adversary.stock, threats)
     yield from _check_names((*path, "production_per_month"), "threat", adversary.production_per_month, threats)
+    yield from _check_names(
+        (*path, "production_growth_per_year"), "threat", adversary.production_growth_per_year, threats
+    )
     drones = [name for name, threat in threats.items() if threat.kind in (ThreatKind.DRONE, ThreatKind.DECOY)]
     missiles = [name for name in threats if name not in drones]
-    if isinstance(adversary.raids, NightlyRaids):
-        params = adversary.raids.params
+    params = getattr(adversary.raids, "params", None)
+    if isinstance(params, NightlyRaidParams):  # nightly_raids and adaptive_raids
         yield from _check_mix(
             (*path, "raids", "params", "drone_mix"), params.drone_mix, drones, "drone or decoy threat"
         )
@@ -386,10 +389,9 @@ def _largest(parameter: Param) -> float:
 
 def _check_raid_growth(scenario: Scenario) -> Iterator[Finding]:
     """The nightly raid mean compounds its monthly trend over the horizon; its peak must stay a count."""
-    raids = scenario.actors.adversary.raids
-    if not isinstance(raids, NightlyRaids):
+    params = getattr(scenario.actors.adversary.raids, "params", None)
+    if not isinstance(params, NightlyRaidParams):
         return
-    params = raids.params
     growth = max(1.0, 1.0 + _largest(params.trend_per_month))
     months = scenario.horizon_days / DAYS_PER_MONTH
     try:

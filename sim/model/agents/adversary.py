@@ -10,14 +10,16 @@ from sim.model.engagement.night import launch
 from sim.model.policies.registry import INCURSIONS, RAIDS
 from sim.model.splits import split_units
 from sim.model.surroundings import Surroundings
-from sim.scenario.calendar import DAYS_PER_MONTH
+from sim.scenario.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
 
 
 class AdversaryAgent(mesa.Agent):
     """Raids on Ukraine and incursions into NATO airspace, limited by its stock and production.
 
     Besides its plan, tonight it launches what events and injects add (:meth:`inject`); a scripted raid may
-    replace tonight's planned raid (:meth:`cancel_planned_raid`).
+    replace tonight's planned raid (:meth:`cancel_planned_raid`). A raid policy that reviews its plan (the
+    adaptive raids) reshapes the coming nights every ``review_days`` from what got through since its last
+    review, as the ledger has it; the fixed plan never changes.
     """
 
     def __init__(
@@ -36,15 +38,19 @@ class AdversaryAgent(mesa.Agent):
             incursions_rng: The incursions' random stream; the incursion policy draws the plan from it.
         """
         super().__init__(model)
+        self.ledger = surroundings.ledger
         tables = surroundings.tables
         adversary = surroundings.scenario.actors.adversary
         threats = len(tables.threat_names)
         self.stock = np.zeros(threats)
         self.production_per_day = np.zeros(threats)
+        self.production_growth_per_day = np.zeros(threats)
         for name, count in adversary.stock.items():
             self.stock[tables.threat_index(name)] = count.value
         for name, rate in adversary.production_per_month.items():
             self.production_per_day[tables.threat_index(name)] = rate.value / DAYS_PER_MONTH
+        for name, growth in adversary.production_growth_per_year.items():
+            self.production_growth_per_day[tables.threat_index(name)] = (1.0 + growth.value) ** (1.0 / DAYS_PER_YEAR)
         self.raid_policy = RAIDS.build(adversary.raids, surroundings.policy_context)
         self.incursion_policy = INCURSIONS.build(adversary.incursions, surroundings.policy_context)
         horizon = surroundings.scenario.horizon_days
@@ -64,6 +70,9 @@ class AdversaryAgent(mesa.Agent):
         for day, region in zip(*np.nonzero(self.incursion_plan[:horizon]), strict=True):
             planned_incursions = int(self.incursion_plan[day, region])
             self.incursions_by_day.setdefault(int(day), []).append((int(region), planned_incursions))
+        ukraine_rows = self._ukraine
+        self._reviewed_launched = self.ledger.launched[ukraine_rows].copy()
+        self._reviewed_leakers = self.ledger.leakers[ukraine_rows].copy()
 
     def take_future_plan(self, other: AdversaryAgent, day: int) -> None:
         """From night ``day`` on, launch what ``other`` (the same scenario under another seed) planned; the nights
@@ -74,8 +83,31 @@ class AdversaryAgent(mesa.Agent):
         }
 
     def produce(self) -> None:
-        """A day's production adds to stock."""
+        """A day's production adds to stock; then each line's daily output grows by its yearly growth."""
         self.stock += self.production_per_day
+        growing = self.production_growth_per_day > 0
+        if growing.any():
+            self.production_per_day[growing] *= self.production_growth_per_day[growing]
+
+    def review_raids(self, day: int) -> None:
+        """On a review day of a reviewing raid policy, reshape the coming nights by what got through.
+
+        What was launched at Ukraine's regions since the last review, and what of it got through, come from the
+        ledger's totals (the difference from the last review's). Incursion drones and cancelled nights keep
+        their place: only the planned raids are reshaped.
+        """
+        review_days = self.raid_policy.review_days
+        if not review_days or day == 0 or day % review_days or day >= len(self.planned):
+            return
+        ukraine = self._ukraine
+        launched = self.ledger.launched[ukraine] - self._reviewed_launched
+        leakers = self.ledger.leakers[ukraine] - self._reviewed_leakers
+        self._reviewed_launched += launched
+        self._reviewed_leakers += leakers
+        window = slice(day, min(day + review_days, len(self.planned)))
+        incursions = self.incursion_drones[window, ukraine]
+        raids = self.planned[window, ukraine] - incursions
+        self.planned[window, ukraine] = self.raid_policy.adapt(raids, launched, leakers) + incursions
 
     def inject(self, region: int, threats: NDArray[np.int64]) -> None:
         """Add ``threats`` ``[T]`` to tonight's launches at ``region`` (an injected raid or incursion)."""
@@ -94,6 +126,7 @@ class AdversaryAgent(mesa.Agent):
         """Threats launched tonight at every region ``[R, T]``: the plan plus injected raids and incursions,
         cut down per threat type to what is in stock; and whether anything was injected (then cleared).
         """
+        self.review_raids(day)
         extra = self._injected
         injected = bool(extra.any())
         incoming = self._launch(day, extra)

@@ -51,7 +51,11 @@ class Slot[PolicyT]:
 RAIDS: Slot[raids.RaidPolicy] = Slot(
     "raids",
     "adversary (actors.adversary.raids)",
-    {"nightly_raids": raids.NightlyRaidsPolicy, "no_raids": raids.NoRaidsPolicy},
+    {
+        "nightly_raids": raids.NightlyRaidsPolicy,
+        "adaptive_raids": raids.AdaptiveRaidsPolicy,
+        "no_raids": raids.NoRaidsPolicy,
+    },
 )
 INCURSIONS: Slot[incursions.IncursionPolicy] = Slot(
     "incursions",
