@@ -361,7 +361,7 @@ def test_an_event_after_the_horizon_is_not_an_error_but_is_listed(tmp_path: Path
     assert events_after_horizon(shorter) == [
         f"{event['name']} (day {event['day']})" for event in RAW["events"] if event["day"] >= 100
     ]
-    assert events_after_horizon(shorter)[:1] == ["danish_model_q1 (day 120)"]
+    assert "danish_model_q1 (day 120)" in events_after_horizon(shorter)
     assert events_after_horizon(load_scenario(BASELINE)) == []
 
 
