@@ -255,5 +255,6 @@ def test_a_failing_replication_is_recorded_and_the_rest_go_on(tmp_path: Path, mo
     assert failed["error"].item() == f"ValueError: model broke for seed {FAILING_SEED}"
     assert (replications["status"] == "ok").sum() == 7
     comparison = pd.read_csv(run_dir / "comparison.csv")
-    assert set(comparison.loc[comparison["scenario"] == "drone_wall", "n"]) <= {0, 3}  # three pairs left
+    pairs = comparison.loc[comparison["scenario"] == "drone_wall", "n"]
+    assert pairs.max() == 3 and pairs.min() >= 0  # three pairs left (a metric undefined in some has fewer)
     assert '"status": "complete with failures"' in (run_dir / "manifest.json").read_text()
