@@ -59,6 +59,7 @@ class Job:
         error: What went wrong (``failed`` only).
         started_s, finished_s: ``time.monotonic()`` when it started and ended (0 before).
         first_result_s: ``time.monotonic()`` when the first replication arrived (0 before).
+        report: The run folder's report: ``""`` (not yet), ``writing``, ``ready`` or ``not written: why``.
     """
 
     key: JobKey
@@ -74,6 +75,7 @@ class Job:
     started_s: float = 0.0
     finished_s: float = 0.0
     first_result_s: float = 0.0
+    report: str = ""
     _cancel: threading.Event = field(default_factory=threading.Event, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -81,6 +83,11 @@ class Job:
     def total(self) -> int:
         """Replications to run, over all scenarios."""
         return self.replications * len(self.scenarios)
+
+    @property
+    def settled(self) -> bool:
+        """True once nothing more will change: ended, and its report written (or never to be)."""
+        return self.finished and (self.results is None or self.report not in ("", "writing"))
 
     @property
     def finished(self) -> bool:
@@ -215,7 +222,6 @@ class RunQueue:
                 execution=execution,
                 overrides=list(job.key[1]),
             )
-            _write_report(job.results.run_dir)
         except RunInterrupted:
             job.state = "cancelled"
         except Exception as error:  # shown on the page; the app keeps serving other sessions
@@ -229,6 +235,14 @@ class RunQueue:
                     self._cache.popitem(last=False)
         finally:
             job.finished_s = time.monotonic()
+        if job.results is not None:  # the results are on the page; the report (figures: slower) follows
+            job.report = "writing"
+            try:
+                _write_report(job.results.run_dir)
+            except Exception as error:
+                job.report = f"not written: {type(error).__name__}: {error}"
+            else:
+                job.report = "ready"
 
 
 def _write_report(run_dir: Path) -> None:

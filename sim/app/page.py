@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import io
 import math
+import os
+import tempfile
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from htmltools import Tag, TagList
+from matplotlib.figure import Figure
 from shiny import App, Inputs, Outputs, Session, module, reactive, render, ui
 
 from sim import api
@@ -120,7 +123,7 @@ def results_panel_ui() -> TagList:
         ui.output_ui("command"),
         ui.output_ui("findings"),
         ui.output_ui("tables"),
-        ui.output_plot("distributions", height="640px"),
+        ui.output_image("distributions", height="auto"),
         ui.output_ui("download_area"),
     )
 
@@ -131,17 +134,20 @@ def results_panel_server(
 ) -> None:
     """Follow ``job``: poll its progress while it runs, show its results as they arrive."""
     arrived = reactive.value(-1)
+    report_state = reactive.value("")
 
     @reactive.effect
     def _poll() -> None:
         current = job()
         if current is None:
             return
-        if not current.finished:
+        if not current.settled:
             reactive.invalidate_later(POLL_INTERVAL_S)
         count = len(current.records) + (1_000_000 if current.finished else 0)
         if count != arrived.get():
             arrived.set(count)
+        if current.report != report_state.get():
+            report_state.set(current.report)
 
     @reactive.calc
     def view() -> views.ComparisonView | None:
@@ -238,18 +244,26 @@ def results_panel_server(
         parts += [ui.p(note, class_="text-muted") for note in shown.notes]
         return ui.div(*parts)
 
-    @render.plot(alt="Each outcome's value in every replication, per scenario: dots, the mean and the 90% range")
+    @render.image(delete_file=True)
     def distributions() -> Any:
         shown = view()
-        if shown is None:
-            return None
-        return views.distributions(shown)
+        current = job()
+        if shown is None or current is None or not current.finished:
+            return None  # drawn once the run ends: the tables above show the results as they arrive
+        return _figure_image(
+            views.distributions(shown),
+            "Each outcome's value in every replication, per scenario: dots, the mean and the 90% range",
+        )
 
     @render.ui
     def download_area() -> Tag | None:
+        state = report_state()
         current = job()
         if current is None or current.state != "done":
             return None
+        if state != "ready":
+            waiting = "writing the run folder's report for the download …" if state in ("", "writing") else state
+            return ui.p(waiting, class_="text-muted")
         return ui.div(
             ui.download_button(session.ns("download"), "Download the run folder with its report (zip)"),
             ui.p(f"Saved in {current.results.run_dir}" if current.results else "", class_="text-muted"),
@@ -261,6 +275,26 @@ def results_panel_server(
         if current is None or current.results is None:
             return
         yield _zip_folder(current.results.run_dir)
+
+
+FIGURE_DPI = 72
+"""Resolution of the page's figures: the report's figures are drawn for 15-inch pages and shown at the page's
+width, so this only decides how sharp they are."""
+
+
+def _figure_image(figure: Figure | None, alt: str) -> dict[str, str] | None:
+    """A report figure as an image the page shows at its full width (drawn at its own size, then scaled)."""
+    if figure is None:
+        return None
+    import matplotlib.pyplot as plt
+
+    handle, name = tempfile.mkstemp(prefix="sim-app-", suffix=".png")
+    os.close(handle)
+    try:
+        figure.savefig(name, dpi=FIGURE_DPI)
+    finally:
+        plt.close(figure)
+    return {"src": name, "width": "100%", "alt": alt}
 
 
 def _elapsed(job: Job) -> float:
@@ -357,8 +391,8 @@ def _sweep_tab() -> Any:
                 width="420px",
             ),
             ui.output_ui("sweep_point"),
-            ui.output_plot("sweep_tornado", height="600px"),
-            ui.output_plot("sweep_indices", height="600px"),
+            ui.output_image("sweep_tornado", height="auto"),
+            ui.output_image("sweep_indices", height="auto"),
         ),
     )
 
@@ -429,7 +463,7 @@ def build_app(settings: AppSettings) -> App:
                 problem.set(f"{name}: the file is larger than the {MAX_FILE_BYTES // (1024 * 1024)} MB limit")
                 return
             raw = Path(upload["datapath"]).read_bytes()[: MAX_FILE_BYTES + 1]
-            set_loaded(f"{name} (uploaded)", lambda overrides: api.load_uploaded_scenario(raw, name, overrides))
+            set_loaded(name, lambda overrides: api.load_uploaded_scenario(raw, name, overrides))
 
         @render.ui
         def scenario_message() -> Tag | None:
@@ -604,23 +638,26 @@ def _sweep_server(input: Inputs, settings: AppSettings) -> None:
             ui.div(_table(("outcome", "mean"), outcome_rows), id="sweep_outcomes"),
         )
 
-    @render.plot(alt="Tornado: how far each outcome moves as each parameter crosses its range")
+    @render.image(delete_file=True)
     def sweep_tornado() -> Any:
         folder = opened()
         if folder is None:
             return None
         from sim.report.figures.sweeps import tornado_figure
 
-        return tornado_figure(folder.points, folder.parameters, folder.outcomes)
+        return _figure_image(
+            tornado_figure(folder.points, folder.parameters, folder.outcomes),
+            "Tornado: how far each outcome moves as each parameter crosses its range",
+        )
 
-    @render.plot(alt="Sensitivity indices per outcome")
+    @render.image(delete_file=True)
     def sweep_indices() -> Any:
         folder = opened()
         if folder is None or folder.indices.empty:
             return None
         from sim.report.figures.sweeps import indices_figure
 
-        return indices_figure(folder.indices, folder.method)
+        return _figure_image(indices_figure(folder.indices, folder.method), "Sensitivity indices per outcome")
 
 
 def _sweep_input(index: int) -> str:
