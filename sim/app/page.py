@@ -269,7 +269,7 @@ def results_panel_server(
             ui.p(f"Saved in {current.results.run_dir}" if current.results else "", class_="text-muted"),
         )
 
-    @render.download(filename=lambda: f"{_run_dir_name(job())}.zip", media_type="application/zip")
+    @render.download_button(filename=lambda: f"{_run_dir_name(job())}.zip", media_type="application/zip")
     def download() -> Any:
         current = job()
         if current is None or current.results is None:
