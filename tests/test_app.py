@@ -317,3 +317,15 @@ def test_listen_refuses_an_address_of_another_machine() -> None:
     with pytest.raises(AppServerError, match="not an address of this machine"):
         listen("203.0.113.7", 0)
     assert socket.gethostname()  # the machine has a name (the message's advice is about addresses)
+
+
+def test_nothing_below_the_app_imports_it() -> None:
+    root = Path(__file__).resolve().parents[1] / "sim"
+    importers = [
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*.py")
+        if "sim.app" in path.read_text(encoding="utf-8")
+        and path.parent.name != "app"
+        and path.name != "app.py"  # sim/commands/app.py starts it
+    ]
+    assert importers == []

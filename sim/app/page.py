@@ -58,6 +58,8 @@ body.projector {{ font-size: 150%; background: #000; color: #fff; }}
 body.projector .card, body.projector .sidebar, body.projector .accordion-item, body.projector .accordion-button,
 body.projector table, body.projector .form-control, body.projector .bslib-sidebar-layout > .sidebar,
 body.projector .navbar {{ background: #000 !important; color: #fff !important; border-color: #fff !important; }}
+body.projector .navbar-brand, body.projector .nav-link, body.projector .form-check-label {{ color: #fff !important; }}
+body.projector .nav-link.active {{ border-bottom: 3px solid #fff; font-weight: 700; }}
 body.projector .lever-source {{ color: #ddd; }}
 body.projector .verdict-good {{ color: {style.SKY_BLUE}; }}
 body.projector .verdict-bad {{ color: {style.ORANGE}; }}
