@@ -329,3 +329,23 @@ def test_nothing_below_the_app_imports_it() -> None:
         and path.name != "app.py"  # sim/commands/app.py starts it
     ]
     assert importers == []
+
+
+def test_beyond_loopback_the_command_warns_and_prints_the_token_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sim.app.server as server
+
+    served: list[Any] = []
+    monkeypatch.setattr(server, "serve", lambda listener, results_root, workers: served.append(listener))
+    result = CliRunner().invoke(cli_app, ["app", "--host", "0.0.0.0"], env={"COLUMNS": "200"})
+    served[0].sock.close()
+    assert result.exit_code == 0, result.output
+    assert "warning: listening on 0.0.0.0: anyone on that network who has the URL" in result.output
+    assert f"open http://127.0.0.1:{served[0].port}/?token={served[0].token}" in result.output
+
+
+def test_an_open_executor_excludes_workers_and_scheduler() -> None:
+    from sim.experiment.execution import Execution
+    from sim.experiment.executors import SerialExecutor
+
+    with pytest.raises(ValueError, match="an open executor or how to open one"):
+        Execution(executor=SerialExecutor(), workers=2)
