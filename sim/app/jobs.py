@@ -136,6 +136,7 @@ class RunQueue:
         self._stopping = False
         self._stack = contextlib.ExitStack()
         self._executor: Executor | None = None
+        self._running: Job | None = None
         self._thread = threading.Thread(target=self._serve, name="sim-app-runs", daemon=True)
         self._thread.start()
 
@@ -177,6 +178,8 @@ class RunQueue:
         """Stop serving: cancel what waits, let the running job stop, shut the pool down."""
         with self._condition:
             self._stopping = True
+            if self._running is not None:
+                self._running.cancel()
             for job in self._waiting:
                 job.cancel()
                 job.state = "cancelled"
@@ -202,7 +205,11 @@ class RunQueue:
 
     def _serve(self) -> None:
         while (job := self._next()) is not None:
-            self._run(job)
+            self._running = job
+            try:
+                self._run(job)
+            finally:
+                self._running = None
 
     def _run(self, job: Job) -> None:
         job.state = "running"

@@ -470,9 +470,12 @@ def build_app(settings: AppSettings) -> App:
         @render.ui
         def scenario_message() -> Tag | None:
             text = problem()
-            if text:
-                return ui.div(ui.strong("This scenario cannot be used:"), ui.div(text, class_="problem"), role="alert")
             current = loaded()
+            if text:
+                kept = f" (the page still uses {current.scenario.name})" if current is not None else ""
+                return ui.div(
+                    ui.strong(f"This scenario cannot be used{kept}:"), ui.div(text, class_="problem"), role="alert"
+                )
             if current is None:
                 return None
             return ui.p(ui.strong(current.scenario.name), ": ", " ".join(current.scenario.description.split()))
@@ -672,8 +675,11 @@ def _levers_ui(levers: list[Lever]) -> Tag | None:
     groups: dict[str, list[Lever]] = {}
     for lever in levers:
         groups.setdefault(lever.group, []).append(lever)
+    technical = ("Industry", "Adversary", "Catalog (threats, interceptors, effectors)", "Other")
+    order = sorted(groups, key=lambda group: technical.index(group) + 1 if group in technical else 0)  # stable
     panels = []
-    for group, members in groups.items():
+    for group in order:
+        members = groups[group]
         controls = []
         for lever in members:
             origin = "contested: its sourced range" if lever.contested else "a lever: 0 to twice its value"
