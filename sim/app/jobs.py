@@ -38,6 +38,9 @@ __all__ = ["CACHE_SIZE", "Job", "JobKey", "RunQueue"]
 CACHE_SIZE = 32
 """Finished runs kept for reuse (the oldest is forgotten first; its folder stays on disk)."""
 
+CHUNK_REPLICATIONS = 1
+"""Replications per chunk: each arrives on the page as soon as it is done (a chunk costs a few ms to keep)."""
+
 JobKey = tuple[tuple[str, ...], tuple[str, ...], int, int]
 """(scenario hashes, overrides, replications, seed): what makes two runs the same."""
 
@@ -220,6 +223,7 @@ class RunQueue:
             progress=False,
             command=job.command,
             on_chunk=job.receive,
+            chunk_size=CHUNK_REPLICATIONS,
         )
         try:
             job.results = compare_scenarios(

@@ -32,6 +32,8 @@ class Execution:
             instead of opening one; it is left open. Give neither ``workers`` nor ``scheduler`` with it.
         on_chunk: Called with the records of each chunk as soon as it is kept (to show results as they arrive);
             it may raise :class:`~sim.experiment.runner.RunCancelled` to stop the run as Ctrl-C would.
+        chunk_size: Replications per chunk (default: the runner's guided chunks, large at first). A page that shows
+            results as they arrive asks for 1, so the first result comes after one replication, not a batch.
 
     Raises:
         ValueError: If ``workers < 1``, or both ``workers`` and ``scheduler`` are given.
@@ -44,6 +46,7 @@ class Execution:
     command: str = ""
     executor: Executor | None = None
     on_chunk: Callable[[Sequence[Mapping[str, Any]]], None] | None = None
+    chunk_size: int | None = None
 
     def __post_init__(self) -> None:
         if self.workers is not None and self.workers < 1:

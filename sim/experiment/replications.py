@@ -196,7 +196,13 @@ def run_points(
             write_manifest(run_dir, manifest)
             started = True
             tally = run_tasks(
-                run_replication, tasks, executor, store, progress=execution.progress, on_chunk=execution.on_chunk
+                run_replication,
+                tasks,
+                executor,
+                store,
+                progress=execution.progress,
+                on_chunk=execution.on_chunk,
+                chunk_size=execution.chunk_size,
             )
         store.consolidate()
     except RunInterrupted:
