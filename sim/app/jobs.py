@@ -20,7 +20,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -140,6 +140,7 @@ class RunQueue:
         self._stack = contextlib.ExitStack()
         self._executor: Executor | None = None
         self._running: Job | None = None
+        self._reports = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sim-app-reports")
         self._thread = threading.Thread(target=self._serve, name="sim-app-runs", daemon=True)
         self._thread.start()
 
@@ -189,6 +190,7 @@ class RunQueue:
             self._waiting.clear()
             self._condition.notify_all()
         self._thread.join(timeout=30)
+        self._reports.shutdown(wait=True, cancel_futures=True)
         self._stack.close()
 
     def _next(self) -> Job | None:
@@ -246,21 +248,22 @@ class RunQueue:
                     self._cache.popitem(last=False)
         finally:
             job.finished_s = time.monotonic()
-        if job.results is not None:  # the results are on the page; the report (figures: slower) follows
-            job.report = "writing"
-            try:
-                _write_report(job.results.run_dir)
-            except Exception as error:
-                job.report = f"not written: {type(error).__name__}: {error}"
-            else:
-                job.report = "ready"
+        if job.results is not None:  # the results are on the page; the report (figures: slower) follows, while
+            job.report = "writing"  # the queue moves on to the next run
+            self._reports.submit(_write_job_report, job)
 
 
-def _write_report(run_dir: Path) -> None:
+def _write_job_report(job: Job) -> None:
     """The comparison's report (``report.html``, ``report.md``, figures) beside its results, for the download."""
     from sim.report.build import write_report
 
-    write_report(run_dir)
+    assert job.results is not None
+    try:
+        write_report(job.results.run_dir)
+    except Exception as error:  # said on the page; the results stay downloadable from the folder
+        job.report = f"not written: {type(error).__name__}: {error}"
+    else:
+        job.report = "ready"
 
 
 @contextlib.contextmanager
