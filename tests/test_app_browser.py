@@ -127,6 +127,18 @@ def _move_slider(page: Any, input_id: str, steps: int) -> None:
         page.keyboard.press("ArrowRight")
 
 
+def _slider_value_when_still(page: Any, input_id: str, start: float) -> float:
+    """The slider's value once it has moved from ``start`` and stopped (the slider redraws on animation frames)."""
+    previous = start
+    for _ in range(100):
+        page.wait_for_timeout(300)
+        value = float(page.input_value(f"#{input_id}"))
+        if value != start and value == previous:
+            return value
+        previous = value
+    raise AssertionError(f"the slider {input_id} did not move from {start}")
+
+
 def _settled(page: Any, prefix: str) -> None:
     """Wait until none of the tab's outputs (ids starting with ``prefix``) is being recalculated (the hidden
     tabs' outputs stay marked as recalculating until shown)."""
@@ -155,10 +167,14 @@ def test_a_run_shows_the_numbers_of_sim_run_and_downloads_its_folder(
     page.fill("#seed", "11")
     page.get_by_role("button", name=re.compile(r"Poland \(PL\)")).click()
     _move_slider(page, "lever_actors_member_states_PL_detection_probability", 5)
-    page.wait_for_selector("text=actors.member_states.PL.detection_probability=", timeout=30_000)
+    moved = _slider_value_when_still(page, "lever_actors_member_states_PL_detection_probability", 0.4)
+    assert moved > 0.4
+    # The page reads a slider a moment after it stops: wait for the last value, not an intermediate one.
+    page.wait_for_selector(f"text=actors.member_states.PL.detection_probability={moved:g}", timeout=30_000)
+    _settled(page, "changes")
     changed = page.inner_text("#changes")
     override = re.search(r"actors\.member_states\.PL\.detection_probability=([0-9.]+)", changed)
-    assert override and float(override.group(1)) > 0.4
+    assert override and float(override.group(1)) == moved
     _screenshot(page, "explore-slider-moved")
 
     page.click("#run")
