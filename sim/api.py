@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING
 
 from sim.model.metrics import FAMILY_NAMES, METRIC_NAMES, is_known_metric
 from sim.scenario.errors import closest_match
+from sim.scenario.files import AllowedRoot, shipped_scenarios_folder
 from sim.scenario.loader import load_scenario as _load_scenario
+from sim.scenario.loader import read_scenario_bytes, validate_document
 from sim.scenario.model import Scenario
 from sim.scenario.references import Finding
 
@@ -41,12 +43,16 @@ def check_objective_metrics(scenario: Scenario) -> Iterator[Finding]:
             )
 
 
-def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
+def load_scenario(
+    path: str | Path, overrides: Sequence[str] = (), *, allowed_roots: Sequence[AllowedRoot] | None = None
+) -> Scenario:
     """Load, merge (``extends``), override (``--set``) and validate a scenario file.
 
     Args:
         path: The scenario YAML file.
         overrides: ``key.path=value`` strings applied after ``extends`` is resolved.
+        allowed_roots: The only folders ``extends`` and ``article_file`` may reach; default: the file's own folder
+            and the shipped ``scenarios/`` folder (see :func:`sim.scenario.files.resolve_named_path`).
 
     Returns:
         The typed, immutable scenario.
@@ -54,7 +60,29 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     Raises:
         sim.scenario.errors.ScenarioError: every problem found, each with file:line:column and key path.
     """
-    return _load_scenario(path, overrides, extra_checks=(check_objective_metrics,))
+    return _load_scenario(path, overrides, extra_checks=(check_objective_metrics,), allowed_roots=allowed_roots)
+
+
+def load_uploaded_scenario(raw: bytes, name: str, overrides: Sequence[str] = ()) -> Scenario:
+    """Load a scenario held in memory (a file a stranger uploaded), which may only extend the shipped scenarios.
+
+    Nothing is written to disk. A relative ``extends`` or ``article_file`` starts from the shipped ``scenarios/``
+    folder and must stay inside it (``extends: baseline.yaml`` works; ``extends: /etc/passwd`` is refused, by
+    rule, without reading it); the bytes are held to the same size limit as files.
+
+    Args:
+        raw: The file's bytes.
+        name: The file's name as uploaded (problems name it ``"NAME (uploaded)"``).
+        overrides: ``key.path=value`` strings applied after ``extends`` is resolved.
+
+    Raises:
+        sim.scenario.errors.ScenarioError: every problem found, each located in the upload or its parent.
+    """
+    shipped = shipped_scenarios_folder()
+    roots = () if shipped is None else (AllowedRoot(shipped, "the shipped scenarios folder"),)
+    folder = shipped if shipped is not None else Path.cwd()
+    document = read_scenario_bytes(raw, f"{name} (uploaded)", folder, roots, overrides)
+    return validate_document(document, extra_checks=(check_objective_metrics,))
 
 
 def run(

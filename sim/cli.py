@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from sim.commands import app as app_commands
 from sim.commands import experiments
 from sim.commands import play as play_commands
 from sim.commands import report as report_commands
@@ -52,6 +53,7 @@ app.command()(guard_command(run_commands.docs))
 app.command()(guard_command(play_commands.play))
 app.command()(guard_command(play_commands.replay))
 app.command()(guard_command(play_commands.aar))
+app.command(name="app")(guard_command(app_commands.app))
 
 
 def main() -> None:

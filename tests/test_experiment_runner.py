@@ -478,3 +478,24 @@ def test_ctrl_c_mid_run_exits_cleanly_and_resumes(
         tally = run_tasks(toy.toy_replication, _sweep_tasks(), executor, store, progress=False)
     assert tally == RunTally(completed=SWEEP_REPLICATIONS - done, failed=0, skipped=done)
     assert_same_results(store, reference_store(tmp_path, _sweep_tasks()))
+
+
+def test_on_chunk_sees_each_kept_chunk_and_can_cancel_the_run(tmp_path: Path) -> None:
+    from sim.experiment.runner import RunCancelled
+
+    tasks = two_point_tasks()  # 40 tasks
+    store = new_store(tmp_path, "hooked")
+    seen: list[int] = []
+
+    def hook(records: object) -> None:
+        seen.append(len(records))  # type: ignore[arg-type]
+        if sum(seen) >= 8:
+            raise RunCancelled
+
+    with pytest.raises(RunInterrupted) as stopped:
+        run_tasks(toy.toy_replication, tasks, SerialExecutor(), store, chunk_size=4, progress=False, on_chunk=hook)
+    assert seen == [4, 4]  # called once per chunk, after it was kept; the cancel stops before the third
+    assert stopped.value.tally == RunTally(completed=8, failed=0, skipped=0)
+    assert len(store.completed_keys()) == 8  # what finished is kept: the run resumes from there
+    rest = run_tasks(toy.toy_replication, tasks, SerialExecutor(), store, progress=False)
+    assert rest == RunTally(completed=32, failed=0, skipped=8)

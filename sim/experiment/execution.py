@@ -9,8 +9,11 @@ part of how to run.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 __all__ = ["DEFAULT_EXECUTION", "Execution"]
 
@@ -25,6 +28,12 @@ class Execution:
         results_root: The folder in which new run folders are made (never overwriting one).
         progress: Show a progress bar; None: only on a terminal outside CI.
         command: The command line, recorded in the manifest of the run folder.
+        executor: An executor that is already open (e.g. the web app's one pool, shared by its sessions) to run on
+            instead of opening one; it is left open. Give neither ``workers`` nor ``scheduler`` with it.
+        on_chunk: Called with the records of each chunk as soon as it is kept (to show results as they arrive);
+            it may raise :class:`~sim.experiment.runner.RunCancelled` to stop the run as Ctrl-C would.
+        chunk_size: Replications per chunk (default: the runner's guided chunks, large at first). A page that shows
+            results as they arrive asks for 1, so the first result comes after one replication, not a batch.
 
     Raises:
         ValueError: If ``workers < 1``, or both ``workers`` and ``scheduler`` are given.
@@ -35,12 +44,17 @@ class Execution:
     results_root: Path = Path("results")
     progress: bool | None = None
     command: str = ""
+    executor: Executor | None = None
+    on_chunk: Callable[[Sequence[Mapping[str, Any]]], None] | None = None
+    chunk_size: int | None = None
 
     def __post_init__(self) -> None:
         if self.workers is not None and self.workers < 1:
             raise ValueError(f"workers must be >= 1, got {self.workers}")
         if self.workers is not None and self.scheduler is not None:
             raise ValueError("give either workers (local processes) or scheduler (a Dask cluster), not both")
+        if self.executor is not None and (self.workers is not None or self.scheduler is not None):
+            raise ValueError("give an open executor or how to open one (workers, scheduler), not both")
         object.__setattr__(self, "results_root", Path(self.results_root))
 
 

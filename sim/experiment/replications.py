@@ -186,11 +186,24 @@ def run_points(
             shutil.rmtree(run_dir, ignore_errors=True)
 
     try:
-        with open_executor(execution.workers, execution.scheduler, preload_modules=WORKER_PRELOAD) as executor:
+        opened = (
+            contextlib.nullcontext(execution.executor)
+            if execution.executor is not None
+            else open_executor(execution.workers, execution.scheduler, preload_modules=WORKER_PRELOAD)
+        )
+        with opened as executor:
             manifest["status"] = "running"
             write_manifest(run_dir, manifest)
             started = True
-            tally = run_tasks(run_replication, tasks, executor, store, progress=execution.progress)
+            tally = run_tasks(
+                run_replication,
+                tasks,
+                executor,
+                store,
+                progress=execution.progress,
+                on_chunk=execution.on_chunk,
+                chunk_size=execution.chunk_size,
+            )
         store.consolidate()
     except RunInterrupted:
         stopped("interrupted")

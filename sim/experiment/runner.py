@@ -49,6 +49,7 @@ __all__ = [
     "Chunk",
     "RecordSink",
     "ReplicationFn",
+    "RunCancelled",
     "RunIncomplete",
     "RunInterrupted",
     "RunNotSaved",
@@ -157,6 +158,11 @@ class RunInterrupted(Exception):
         super().__init__(
             f"run {cause} after writing {tally.ran} replications this time; resume with --resume {self.run_dir}"
         )
+
+
+class RunCancelled(KeyboardInterrupt):
+    """Raised by a caller's ``on_chunk`` hook to stop a run as Ctrl-C would (the web app's cancel button): pending
+    chunks are cancelled, finished ones kept, and :class:`RunInterrupted` is raised."""
 
 
 class RunNotSaved(Exception):
@@ -454,6 +460,7 @@ def run_tasks(
     *,
     chunk_size: int | None = None,
     progress: bool | None = None,
+    on_chunk: Callable[[Sequence[Record]], None] | None = None,
 ) -> RunTally:
     """Run the tasks that the store does not hold yet and write every finished chunk to the store at once.
 
@@ -469,6 +476,8 @@ def run_tasks(
             count, shrinking towards the end of the run (``remaining / (2 × workers)``, down to one task) so that
             no worker idles while another finishes a full chunk.
         progress: Show a progress bar; default: only if stdout is a terminal and ``CI`` is not set.
+        on_chunk: Called with each chunk's records once they are kept; raising :class:`RunCancelled` from it
+            stops the run as Ctrl-C does.
 
     Returns:
         The tally of this call.
@@ -556,6 +565,8 @@ def run_tasks(
                         ok += len(records) - chunk_failed
                         failed += chunk_failed
                         bar.advance(len(records) - chunk_failed, chunk_failed)
+                        if on_chunk is not None:
+                            on_chunk(records)
                     del in_flight[future]
     except (KeyboardInterrupt, ExecutorLost) as stopped:
         for future in in_flight:

@@ -27,7 +27,7 @@ from sim.scenario.merge import KeyPath, LocatedDocument, apply_override, merge
 from sim.scenario.model import Scenario
 from sim.scenario.parameters import NUMBER_ERROR, Param, quoted_number
 from sim.scenario.references import Finding, check_references
-from sim.scenario.yaml_source import read_yaml_file
+from sim.scenario.yaml_source import YamlDocument, read_yaml_bytes, read_yaml_file
 
 ExtraCheck = Callable[[Scenario], Iterable[Finding]]
 """A check added by a higher layer (e.g. objective metric names), run after the scenario's own."""
@@ -60,12 +60,46 @@ def read_scenario_document(
     return document
 
 
-def _read_with_parents(
-    path: Path, chain: tuple[Path, ...], allowed_roots: Sequence[AllowedRoot] | None
+def read_scenario_bytes(
+    raw: bytes,
+    label: str,
+    folder: Path,
+    allowed_roots: Sequence[AllowedRoot],
+    overrides: Sequence[str] = (),
 ) -> LocatedDocument:
-    document = LocatedDocument.from_yaml(read_yaml_file(path))
+    """The merged, overridden raw document of a scenario held in memory (an upload), never written to disk.
+
+    Args:
+        raw: The file's bytes (at most :data:`~sim.scenario.files.MAX_FILE_BYTES`).
+        label: What problems call it, e.g. ``"mine.yaml (uploaded)"``.
+        folder: The folder its relative ``extends`` and ``article_file`` start from (e.g. the shipped scenarios).
+        allowed_roots: The only folders those may reach (an upload has no folder of its own to allow).
+        overrides: ``key.path=value`` strings, applied in order after ``extends`` is resolved.
+
+    Raises:
+        ScenarioError: as :func:`read_scenario_document`, and for bytes over the size limit or not UTF-8.
+    """
+    place = folder / "<uploaded>"  # where relative names start; never opened
+    parsed = read_yaml_bytes(raw, label)
+    document = _read_with_parents(place, (), allowed_roots, parsed)
+    for text in overrides:
+        document = apply_override(document, text)
+    problems = _article_file_problems(document, place, allowed_roots, top_label=label)
+    if problems:
+        raise ScenarioError(problems)
+    return document
+
+
+def _read_with_parents(
+    path: Path,
+    chain: tuple[Path, ...],
+    allowed_roots: Sequence[AllowedRoot] | None,
+    parsed: YamlDocument | None = None,
+) -> LocatedDocument:
+    document = LocatedDocument.from_yaml(parsed if parsed is not None else read_yaml_file(path))
     if document.data is None:
-        raise ScenarioError([Problem(str(path), 1, 1, "", "the file is empty", expected="a scenario mapping")])
+        file = parsed.file if parsed is not None else str(path)
+        raise ScenarioError([Problem(file, 1, 1, "", "the file is empty", expected="a scenario mapping")])
     if not isinstance(document.data, dict):
         raise ScenarioError(
             [
@@ -131,11 +165,15 @@ def _read_with_parents(
 
 
 def _article_file_problems(
-    document: LocatedDocument, top_file: Path, allowed_roots: Sequence[AllowedRoot] | None
+    document: LocatedDocument,
+    top_file: Path,
+    allowed_roots: Sequence[AllowedRoot] | None,
+    top_label: str | None = None,
 ) -> list[Problem]:
     """Check every source's ``article_file`` against the folders of the file that wrote it.
 
-    A value set by ``--set`` (no line in a file) is held to the folders of the scenario given.
+    A value set by ``--set`` (no line in a file) is held to the folders of the scenario given, and so is one
+    written in a scenario held in memory (its problems name ``top_label``, its names start from ``top_file``).
     """
     sources = document.data.get("sources")
     if not isinstance(sources, list):
@@ -147,7 +185,8 @@ def _article_file_problems(
             continue  # a wrong type is reported by validation
         key_path = ("sources", index, "article_file")
         where = document.location_of(key_path)
-        naming_file = Path(where.file) if where is not None and where.line is not None else top_file
+        written_in_file = where is not None and where.line is not None and where.file != top_label
+        naming_file = Path(where.file) if where is not None and written_in_file else top_file
         checked = resolve_named_path(named, naming_file, document, key_path, allowed_roots=allowed_roots)
         if isinstance(checked, Problem):
             problems.append(checked)

@@ -315,6 +315,33 @@ def read_yaml_file(path: str | os.PathLike[str], max_bytes: int = MAX_FILE_BYTES
     return read_yaml_text(_decode_utf8(read_file_bytes(path, max_bytes), file), file=file)
 
 
+def read_yaml_bytes(raw: bytes, file: str, max_bytes: int = MAX_FILE_BYTES) -> YamlDocument:
+    """Read one YAML document from bytes held in memory (e.g. an upload), under the same size limit as files.
+
+    Args:
+        raw: The UTF-8 bytes.
+        file: What to call them in problems (e.g. ``"my.yaml (uploaded)"``).
+        max_bytes: The largest size accepted.
+
+    Raises:
+        ScenarioError: If the bytes are more than ``max_bytes``, not UTF-8 text, or break the rules of
+            :func:`read_yaml_text`.
+    """
+    if len(raw) > max_bytes:
+        raise ScenarioError.from_problem(
+            Problem(
+                file,
+                None,
+                None,
+                "",
+                f"the file is {len(raw) / (1024 * 1024):.1f} MB, larger than the "
+                f"{max_bytes / (1024 * 1024):.1f} MB limit on files read here",
+                expected="a scenario of ordinary size (the shipped baseline scenario is 36 KB)",
+            )
+        )
+    return read_yaml_text(_decode_utf8(raw, file), file=file)
+
+
 # --- Composition: PyYAML builds the node tree; we keep plain scalars and alias sites recognisable. ---
 
 

@@ -1,0 +1,351 @@
+"""The web app's parts without a browser: levers, uploads, the command line, the run queue, the token gate, start-up
+errors, what-binds sentences and the sweep view's nearest point. (The page itself: tests/test_app_browser.py.)"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from sim import api
+from sim.analysis.designs import Parameter
+from sim.app.findings import findings_for_app
+from sim.app.jobs import Job, RunQueue, job_key
+from sim.app.levers import command_line, lever_overrides, scenario_levers
+from sim.app.results import comparison_view, metrics_frame
+from sim.app.server import TOKEN_COOKIE, AppServerError, TokenGate, is_loopback, listen
+from sim.app.sweeps import SweepFolder
+from sim.cli import app as cli_app
+from sim.scenario.errors import ScenarioError
+from sim.scenario.files import MAX_FILE_BYTES
+
+pytest.importorskip("shiny")
+
+BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
+
+
+@pytest.fixture(scope="module")
+def baseline_levers() -> dict[str, Any]:
+    return {lever.key_path: lever for lever in scenario_levers(api.load_scenario(BASELINE))}
+
+
+# --- levers ----------------------------------------------------------------------------------------------------
+
+
+def test_a_contested_parameter_gets_its_sourced_range_and_source(baseline_levers: dict[str, Any]) -> None:
+    lever = baseline_levers["actors.member_states.PL.detection_probability"]
+    assert (lever.low, lever.value, lever.high) == (0.2, 0.4, 0.8)
+    assert lever.contested
+    assert lever.group == "Poland (PL)"
+    assert lever.source.startswith("public figures #35")
+
+
+def test_a_key_lever_goes_from_zero_to_twice_its_value(baseline_levers: dict[str, Any]) -> None:
+    budget = baseline_levers["actors.member_states.PL.air_defence_budget_meur_per_year"]
+    assert (budget.low, budget.value, budget.high, budget.step, budget.contested) == (0, 4000, 8000, 80, False)
+    teams = baseline_levers["actors.ukraine.inventory.fire_units.interceptor_drone_team"]
+    assert (teams.low, teams.value, teams.high, teams.step) == (0, 300, 600, 6)
+    share = baseline_levers["actors.member_states.PL.policies.procurement.params.joint_procurement_share"]
+    assert (share.low, share.high) == (0.0, 1.0)
+
+
+def test_defaults_and_the_catalog_are_not_levers(baseline_levers: dict[str, Any]) -> None:
+    # Finland's procurement policy is the default (not written): --set on its parameter would make a policy
+    # without a name, so it gets no control; the catalog's uncontested numbers are technical data, not decisions.
+    assert "actors.member_states.FI.policies.procurement.params.joint_procurement_share" not in baseline_levers
+    assert "catalog.effectors.piorun_team.range_km" not in baseline_levers
+    assert "catalog.effectors.patriot.ready_rounds" in baseline_levers  # contested: 16–96
+
+
+def test_every_lever_at_either_end_is_a_valid_override(baseline_levers: dict[str, Any]) -> None:
+    for end in ("low", "high"):
+        overrides = [lever.override(getattr(lever, end)) for lever in baseline_levers.values()]
+        api.load_scenario(BASELINE, overrides)  # raises ScenarioError if any path or value is refused
+
+
+def test_only_changed_controls_become_overrides(baseline_levers: dict[str, Any]) -> None:
+    levers = list(baseline_levers.values())
+    patriots = baseline_levers["actors.member_states.PL.inventory.fire_units.patriot"]
+    detection = baseline_levers["actors.member_states.PL.detection_probability"]
+    values = {lever.input_id: lever.value for lever in levers}
+    values[patriots.input_id] = 3.0
+    values[detection.input_id] = 0.65
+    assert lever_overrides(levers, values) == [
+        "actors.member_states.PL.detection_probability=0.65",
+        "actors.member_states.PL.inventory.fire_units.patriot=3",
+    ]
+
+
+def test_the_command_line_repeats_the_run_and_quotes_what_needs_it() -> None:
+    assert command_line("my scenario.yaml", ["a.b=1", "c.d=0.5"], 3, 7) == (
+        "sim run 'my scenario.yaml' -n 3 --seed 7 --set a.b=1 --set c.d=0.5"
+    )
+
+
+# --- uploads ---------------------------------------------------------------------------------------------------
+
+
+def test_an_upload_may_extend_a_shipped_scenario_by_name() -> None:
+    raw = b"extends: baseline.yaml\nname: mine\nhorizon_days: 30\n"
+    scenario = api.load_uploaded_scenario(raw, "mine.yaml", ["actors.member_states.PL.detection_probability=0.7"])
+    assert (scenario.name, scenario.horizon_days) == ("mine", 30)
+    assert scenario.actors.member_states["PL"].detection_probability.value == 0.7
+    assert scenario.actors.member_states["PL"].detection_probability.source == "public-figures#35"
+
+
+@pytest.mark.parametrize("target", ["/etc/passwd", "../pyproject.toml", "../../../../../../etc/passwd"])
+def test_an_upload_cannot_reach_outside_the_shipped_scenarios(target: str) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        api.load_uploaded_scenario(f"name: evil\nextends: {target}\n".encode(), "evil.yaml")
+    text = str(caught.value)
+    assert text.startswith("evil.yaml (uploaded):2:1: extends: ")
+    assert "outside the shipped scenarios folder" in text
+    assert "root:" not in text  # the file named is never read, let alone quoted
+
+
+def test_an_upload_is_size_capped_and_must_be_utf8_yaml() -> None:
+    with pytest.raises(ScenarioError, match=r"big\.yaml \(uploaded\): the file is 5\.0 MB, larger than the 5\.0 MB"):
+        api.load_uploaded_scenario(b"#" * (MAX_FILE_BYTES + 1), "big.yaml")
+    with pytest.raises(ScenarioError, match=r"bad\.yaml \(uploaded\):2:"):
+        api.load_uploaded_scenario(b"name: x\nname: y\n", "bad.yaml")
+    with pytest.raises(ScenarioError, match=r"latin\.yaml \(uploaded\)"):
+        api.load_uploaded_scenario("name: Zürich".encode("latin-1"), "latin.yaml")
+    with pytest.raises(ScenarioError, match=r"empty\.yaml \(uploaded\):1:1: the file is empty"):
+        api.load_uploaded_scenario(b"# nothing\n", "empty.yaml")
+
+
+def test_a_copy_of_the_baseline_uploads_with_its_article_files() -> None:
+    # article_file names (articles/…) start from the shipped folder, as they do for the file itself.
+    assert api.load_uploaded_scenario(BASELINE.read_bytes(), "copy.yaml") == api.load_scenario(BASELINE)
+
+
+def test_the_api_forwards_allowed_roots(tmp_path: Path) -> None:
+    from sim.scenario.files import AllowedRoot
+
+    child = tmp_path / "child.yaml"
+    child.write_text(f"extends: {BASELINE}\nname: child\n")
+    assert api.load_scenario(child).name == "child"
+    with pytest.raises(ScenarioError, match="outside only here"):
+        api.load_scenario(child, allowed_roots=[AllowedRoot(tmp_path, "only here")])
+
+
+# --- runs ------------------------------------------------------------------------------------------------------
+
+
+def test_a_job_gives_the_numbers_of_sim_run_and_is_cached(tmp_path: Path) -> None:
+    base = api.load_scenario(BASELINE, ["horizon_days=6"])
+    overrides = ["actors.member_states.PL.detection_probability=0.7"]
+    changed = api.load_scenario(BASELINE, ["horizon_days=6", *overrides])
+    queue = RunQueue(tmp_path / "app", workers=1)
+    try:
+        job = Job(job_key([base, changed], overrides, 2, 5), ["base", "changed"], [base, changed], 2, 5)
+        assert queue.submit(job) is job
+        deadline = time.monotonic() + 120
+        while not job.settled and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert (job.state, job.report, len(job.records)) == ("done", "ready", 4)
+        assert job.results is not None and (job.results.run_dir / "report.html").is_file()
+        again = Job(job_key([base, changed], overrides, 2, 5), ["base", "changed"], [base, changed], 2, 5)
+        assert queue.submit(again) is job  # the cache: same scenarios, overrides, replications and seed
+    finally:
+        queue.close()
+    alone = api.run(changed, replications=2, seed=5, workers=1, results_root=tmp_path / "cli")
+    page = metrics_frame(job.records)
+    changed_rows = page[page["point"] == 1].reset_index(drop=True)
+    for metric in ("ukraine_drone_intercept_rate", "nato_leakers", "interceptor_spend_meur"):
+        assert list(changed_rows[metric]) == list(alone.metrics[metric])
+
+
+def test_a_queued_job_can_be_dropped_and_the_pool_never_exceeds_the_cores(tmp_path: Path) -> None:
+    queue = RunQueue(tmp_path, workers=10_000)
+    try:
+        from sim.experiment.executors import usable_cpu_count
+
+        assert queue.workers == usable_cpu_count()
+        scenario = api.load_scenario(BASELINE, ["horizon_days=2"])
+        first = queue.submit(Job(job_key([scenario], ["a=1"], 2, 1), ["a"], [scenario], 2, 1))
+        second = queue.submit(Job(job_key([scenario], ["a=2"], 2, 1), ["a"], [scenario], 2, 1))
+        if second.state == "queued":
+            assert queue.position(second) in (1, 2)
+        queue.drop(second)
+        assert second.state in ("cancelled", "done", "running")
+        queue.drop(first)
+    finally:
+        queue.close()
+
+
+def test_the_view_pairs_only_replications_every_scenario_has() -> None:
+    base = api.load_scenario(BASELINE)
+
+    def record(point: int, replication: int, value: float) -> dict[str, Any]:
+        return {
+            "point": point,
+            "replication": replication,
+            "seed": 10 + replication,
+            "status": "ok",
+            "error": None,
+            "metrics": {"ukraine_drone_intercept_rate": value, "nato_leakers": 2.0 * value},
+        }
+
+    only_base = comparison_view([record(0, 0, 0.5), record(0, 1, 0.7)], ["a", "b"], [base, base])
+    assert only_base.done == [2, 0] and only_base.difference_rows == []
+    view = comparison_view(
+        [record(0, 0, 0.5), record(0, 1, 0.7), record(1, 0, 0.6), record(0, 2, 0.9)], ["a", "b"], [base, base]
+    )
+    assert view.done == [3, 1]
+    rate = next(row for row in view.summary_rows if row[0] == "Ukraine drone intercept rate" and row[1] == "a")
+    assert rate[2] == "50.0%"  # the mean over the one paired replication (0), not over the three base ones
+
+
+# --- findings and sweeps ---------------------------------------------------------------------------------------
+
+
+def test_what_binds_names_the_constraint_that_bound_most_nights() -> None:
+    metrics = pd.DataFrame(
+        {
+            "point": [0, 0, 1],
+            "binding_nights_share.ukraine.interceptor_drone.magazine": [0.6, 0.4, 0.1],
+            "binding_nights_share.ukraine.interceptor_drone.crews": [0.3, 0.3, 0.8],
+            "binding_nights_share.ukraine.interceptor_drone.none": [0.1, 0.3, 0.1],
+            "binding_nights_share.nato.fighter.detection": [math.nan, math.nan, math.nan],
+        }
+    )
+    found = findings_for_app([], metrics, ["base", "more teams"])
+    assert found.what_binds == [
+        "base: ukraine's interceptor_drone layer was held back by magazine on 50% of nights",
+        "more teams: ukraine's interceptor_drone layer was held back by crews on 80% of nights",
+    ]
+    rows = [("NATO leakers", "b", "10", "8", "-2", "-3 … -1", "better")]
+    assert findings_for_app(rows, metrics, ["a", "b"]).key_findings == [
+        "b: NATO leakers is better than in a (10 → 8, difference -2)"
+    ]
+
+
+def test_the_sweep_view_picks_the_nearest_design_point_in_range_units() -> None:
+    points = pd.DataFrame({"p": [0.2, 0.5, 0.8], "q": [1000.0, 9000.0, 5000.0], "rate": [0.1, 0.2, 0.3]})
+    folder = SweepFolder(Path("."), "lhs", [Parameter("p", 0.0, 1.0), Parameter("q", 0.0, 10000.0)], ["rate"], points,
+                         pd.DataFrame())  # fmt: skip
+    assert folder.nearest_point({"p": 0.75, "q": 6000.0})["rate"] == 0.3  # 0.05² + 0.1² < 0.25² + 0.3²
+    assert folder.nearest_point({"p": 0.75, "q": 9000.0})["rate"] == 0.2  # 0.25² + 0 < 0.05² + 0.4²
+    assert folder.nearest_point({"p": 0.5, "q": 8000.0})["rate"] == 0.2
+
+
+# --- serving ---------------------------------------------------------------------------------------------------
+
+
+def test_loopback_addresses() -> None:
+    assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.4")
+
+
+def test_a_free_port_on_loopback_needs_no_token_and_a_busy_port_is_a_clear_error() -> None:
+    listener = listen("127.0.0.1", 0)
+    try:
+        assert listener.port > 0 and listener.token is None
+        assert listener.url == f"http://127.0.0.1:{listener.port}/"
+        with pytest.raises(AppServerError, match=rf"port {listener.port} on 127.0.0.1 is already in use.*--port"):
+            listen("127.0.0.1", listener.port)
+        result = CliRunner().invoke(cli_app, ["app", "--port", str(listener.port)])
+        assert result.exit_code == 2
+        assert "is already in use" in result.output and "Traceback" not in result.output
+    finally:
+        listener.sock.close()
+
+
+def test_beyond_loopback_the_url_carries_a_token() -> None:
+    listener = listen("0.0.0.0", 0)
+    try:
+        assert listener.token and len(listener.token) >= 20
+        assert listener.url == f"http://127.0.0.1:{listener.port}/?token={listener.token}"
+    finally:
+        listener.sock.close()
+
+
+def test_without_the_extra_the_command_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "shiny" else real(name, *a))
+    result = CliRunner().invoke(cli_app, ["app"])
+    assert result.exit_code == 2
+    assert "pip install -e '.[app]'" in result.output and "shiny not installed" in result.output
+
+
+def _call(gate: TokenGate, scope: dict[str, Any]) -> list[dict[str, Any]]:
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request"}
+
+    async def send(message: Any) -> None:
+        sent.append(dict(message))
+
+    asyncio.run(gate(scope, receive, send))
+    return sent
+
+
+async def _ok_app(scope: Any, receive: Any, send: Any) -> None:
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"page"})
+
+
+def test_the_token_gate_lets_in_only_the_token_and_then_its_cookie() -> None:
+    gate = TokenGate(_ok_app, "s3cret")
+    refused = _call(gate, {"type": "http", "query_string": b"", "headers": []})
+    assert refused[0]["status"] == 403 and b"?token=" in refused[1]["body"]
+    wrong = _call(gate, {"type": "http", "query_string": b"token=guess", "headers": []})
+    assert wrong[0]["status"] == 403
+    admitted = _call(gate, {"type": "http", "query_string": b"token=s3cret", "headers": []})
+    assert admitted[0]["status"] == 200
+    assert (b"set-cookie", f"{TOKEN_COOKIE}=s3cret; Path=/; HttpOnly; SameSite=Strict".encode()) in admitted[0][
+        "headers"
+    ]
+    by_cookie = _call(gate, {"type": "http", "query_string": b"", "headers": [(b"cookie", b"sim_app_token=s3cret")]})
+    assert by_cookie[0]["status"] == 200
+    socket_refused = _call(gate, {"type": "websocket", "query_string": b"", "headers": []})
+    assert socket_refused == [{"type": "websocket.close", "code": 1008}]
+
+
+def test_listen_refuses_an_address_of_another_machine() -> None:
+    with pytest.raises(AppServerError, match="not an address of this machine"):
+        listen("203.0.113.7", 0)
+    assert socket.gethostname()  # the machine has a name (the message's advice is about addresses)
+
+
+def test_nothing_below_the_app_imports_it() -> None:
+    root = Path(__file__).resolve().parents[1] / "sim"
+    importers = [
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*.py")
+        if "sim.app" in path.read_text(encoding="utf-8")
+        and path.parent.name != "app"
+        and path.name != "app.py"  # sim/commands/app.py starts it
+    ]
+    assert importers == []
+
+
+def test_beyond_loopback_the_command_warns_and_prints_the_token_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sim.app.server as server
+
+    served: list[Any] = []
+    monkeypatch.setattr(server, "serve", lambda listener, results_root, workers: served.append(listener))
+    result = CliRunner().invoke(cli_app, ["app", "--host", "0.0.0.0"], env={"COLUMNS": "200"})
+    served[0].sock.close()
+    assert result.exit_code == 0, result.output
+    assert "warning: listening on 0.0.0.0: anyone on that network who has the URL" in result.output
+    assert f"open http://127.0.0.1:{served[0].port}/?token={served[0].token}" in result.output
+
+
+def test_an_open_executor_excludes_workers_and_scheduler() -> None:
+    from sim.experiment.execution import Execution
+    from sim.experiment.executors import SerialExecutor
+
+    with pytest.raises(ValueError, match="an open executor or how to open one"):
+        Execution(executor=SerialExecutor(), workers=2)

@@ -1,0 +1,266 @@
+"""The web app in a real headless Chromium (Debian's ``chromium``, driven by Playwright), with every request to an
+address other than this machine blocked: the page must work with no internet.
+
+One app process (``sim app``) serves the module's tests, as a student's machine would. Each test saves a screenshot
+of its page under ``test-artifacts/app/`` (gitignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pandas as pd
+import pytest
+
+pytest.importorskip("shiny")
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts" / "app"
+CHROMIUM = os.environ.get("SIM_TEST_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+RUN_TIMEOUT_MS = 240_000
+
+if CHROMIUM is None:  # CI installs it (.ci/run) and must run these; a developer without it sees why they skip
+    if os.environ.get("CI"):
+        raise RuntimeError("CI must run the web app's browser tests, but no chromium binary is installed")
+    pytest.skip("no chromium binary (apt-get install -y chromium)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def short_scenario(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A ten-day variant of the baseline, written where a student keeps their own files (outside the project)."""
+    path = tmp_path_factory.mktemp("mine") / "short.yaml"
+    path.write_text(f"extends: {ROOT / 'scenarios' / 'baseline.yaml'}\nname: short\nhorizon_days: 10\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def sweep_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from sim import api
+
+    results = api.sweep(
+        ROOT / "scenarios" / "baseline.yaml",
+        vary=["actors.member_states.PL.detection_probability=0.2:0.8"],
+        method="lhs",
+        samples=4,
+        replications=1,
+        overrides=["horizon_days=5"],
+        workers=1,
+        results_root=tmp_path_factory.mktemp("sweeps"),
+    )
+    return Path(results.run_dir)
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """``sim app`` on a free loopback port, as a student starts it; its URL and results folder."""
+    results = tmp_path_factory.mktemp("app-results")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sim", "app", "--out", str(results)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=ROOT,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    match = re.search(r"open (http://127\.0\.0\.1:\d+/)", line)
+    try:
+        assert match, f"sim app printed {line!r}"
+        yield match.group(1), results
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture
+def page(app_url: tuple[str, Path]) -> Iterator[Any]:
+    """A fresh browser session (its own app session) that may reach only this machine."""
+    blocked: list[str] = []
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+
+        def only_loopback(route: Any) -> None:
+            url = route.request.url
+            if url.startswith(("data:", "blob:")) or urlparse(url).hostname in LOOPBACK:
+                route.continue_()
+            else:
+                blocked.append(url)
+                route.abort()
+
+        context.route("**/*", only_loopback)
+        tab = context.new_page()
+        tab.goto(app_url[0])
+        tab.wait_for_selector("#lever_groups", timeout=60_000)
+        yield tab
+        context.close()
+        browser.close()
+    assert blocked == [], f"the page asked for the internet: {blocked}"
+
+
+def _screenshot(page: Any, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def _move_slider(page: Any, input_id: str, steps: int) -> None:
+    """Move a slider with the keyboard, as a student without a mouse would (focus its track, press →)."""
+    track = page.locator(f"#{input_id}").locator("xpath=..").locator(".irs-line")
+    track.focus()
+    for _ in range(steps):
+        page.keyboard.press("ArrowRight")
+
+
+def _slider_value_when_still(page: Any, input_id: str, start: float) -> float:
+    """The slider's value once it has moved from ``start`` and stopped (the slider redraws on animation frames)."""
+    previous = start
+    for _ in range(100):
+        page.wait_for_timeout(300)
+        value = float(page.input_value(f"#{input_id}"))
+        if value != start and value == previous:
+            return value
+        previous = value
+    raise AssertionError(f"the slider {input_id} did not move from {start}")
+
+
+def _settled(page: Any, prefix: str) -> None:
+    """Wait until none of the tab's outputs (ids starting with ``prefix``) is being recalculated (the hidden
+    tabs' outputs stay marked as recalculating until shown)."""
+    page.wait_for_function(
+        f"document.querySelectorAll('[id^=\"{prefix}\"].recalculating').length === 0", timeout=RUN_TIMEOUT_MS
+    )
+
+
+def test_the_page_loads_offline_with_a_slider_per_lever(page: Any) -> None:
+    assert page.title() == "sim app"
+    page.get_by_role("button", name=re.compile(r"Poland \(PL\)")).click()
+    detection = page.locator("#lever_actors_member_states_PL_detection_probability")
+    detection.wait_for(state="attached")
+    assert detection.get_attribute("data-min") == "0.2" and detection.get_attribute("data-max") == "0.8"
+    assert "public figures #35" in page.inner_text("#lever_groups")
+    _screenshot(page, "explore")
+
+
+def test_a_run_shows_the_numbers_of_sim_run_and_downloads_its_folder(
+    page: Any, short_scenario: Path, tmp_path: Path
+) -> None:
+    page.set_input_files("#upload", str(short_scenario))
+    page.wait_for_selector("text=short:", timeout=60_000)
+    _settled(page, "levers")  # the upload redraws the controls: wait for them before opening a group
+    page.fill("#replications", "3")
+    page.fill("#seed", "11")
+    page.get_by_role("button", name=re.compile(r"Poland \(PL\)")).click()
+    _move_slider(page, "lever_actors_member_states_PL_detection_probability", 5)
+    moved = _slider_value_when_still(page, "lever_actors_member_states_PL_detection_probability", 0.4)
+    assert moved > 0.4
+    # The page reads a slider a moment after it stops: wait for the last value, not an intermediate one.
+    page.wait_for_selector(f"text=actors.member_states.PL.detection_probability={moved:g}", timeout=30_000)
+    _settled(page, "changes")
+    changed = page.inner_text("#changes")
+    override = re.search(r"actors\.member_states\.PL\.detection_probability=([0-9.]+)", changed)
+    assert override and float(override.group(1)) == moved
+    _screenshot(page, "explore-slider-moved")
+
+    page.click("#run")
+    page.wait_for_selector("#explore_results-status_text:has-text('done:')", timeout=RUN_TIMEOUT_MS)
+    _settled(page, "explore_results-")
+    command = page.inner_text("#explore_results-command_line").strip()
+    assert command == f"sim run short.yaml -n 3 --seed 11 --set {override.group(0)}"
+
+    # The same run on the command line, as the page says: its means are the page's numbers.
+    cli = subprocess.run(
+        [sys.executable, "-m", "sim", *command.split()[1:], "--out", str(tmp_path), "--no-report"],
+        cwd=short_scenario.parent,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert cli.returncode == 0, cli.stderr
+    run_dir = next(tmp_path.iterdir())
+    summary = pd.read_csv(run_dir / "summary.csv", index_col=0)
+    from sim.report.formatting import format_metric
+
+    table = page.inner_text("#explore_results-summary_table")
+    for metric, label in (
+        ("ukraine_drone_intercept_rate", "Ukraine drone intercept rate"),
+        ("nato_leakers", "NATO leakers"),
+    ):
+        expected = format_metric(metric, float(summary.loc[metric, "mean"]))
+        assert re.search(rf"{label}\s+short \(changed\)\s+{re.escape(expected)}\s", table), (metric, expected, table)
+
+    page.wait_for_selector("text=Download the run folder", timeout=RUN_TIMEOUT_MS)
+    _settled(page, "explore_results-")
+    _screenshot(page, "explore-results")
+    with page.expect_download(timeout=120_000) as download_info:
+        page.get_by_text("Download the run folder").click()
+    data = Path(download_info.value.path()).read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+        assert any(name.endswith("/report.html") for name in names)
+        replications_name = next(name for name in names if name.endswith("/replications.csv"))
+        replications = pd.read_csv(archive.open(replications_name))
+    cli_replications = pd.read_csv(run_dir / "replications.csv")
+    changed_rows = replications[replications["point"] == 1].reset_index(drop=True)
+    for metric in ("ukraine_drone_intercept_rate", "nato_leakers", "interceptor_spend_meur"):
+        assert list(changed_rows[metric]) == list(cli_replications[metric])  # bit for bit, replication by replication
+
+
+def test_an_upload_that_extends_a_file_outside_the_shipped_scenarios_is_refused(page: Any, tmp_path: Path) -> None:
+    evil = tmp_path / "evil.yaml"
+    evil.write_text("name: evil\nextends: /etc/passwd\n")
+    page.set_input_files("#upload", str(evil))
+    alert = page.locator("#scenario_message [role=alert]")
+    alert.wait_for(timeout=60_000)
+    text = alert.inner_text()
+    assert "evil.yaml (uploaded):2:1: extends: '/etc/passwd' resolves to /etc/passwd, outside the shipped" in text
+    assert "root:" not in page.content()
+    _screenshot(page, "upload-refused")
+
+
+def test_compare_and_projector_mode(page: Any) -> None:
+    page.get_by_role("tab", name="Compare").click()
+    page.wait_for_selector("#compare_run", state="visible")
+    page.get_by_text("Projector mode").click()
+    page.wait_for_function("document.body.classList.contains('projector')")
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(0, 0, 0)"
+    _screenshot(page, "compare-projector")
+
+
+def test_the_sweep_view_moves_over_the_design_points(page: Any, sweep_folder: Path) -> None:
+    page.get_by_role("tab", name="Sweep").click()
+    page.fill("#sweep_path", str(sweep_folder))
+    page.click("#sweep_open")
+    page.wait_for_selector("#sweep_outcomes", timeout=60_000)
+    points = pd.read_csv(sweep_folder / "points.csv")
+    name = "actors.member_states.PL.detection_probability"
+    lowest = points.loc[points[name].idxmin()]
+    _settled(page, "sweep_")
+    track = page.locator("#sweep_parameter_0").locator("xpath=..").locator(".irs-line")
+    track.focus()
+    for _ in range(60):  # each press moves 1% of the range: from the middle to the low end
+        page.keyboard.press("ArrowLeft")
+    from sim.report.formatting import format_parameter
+
+    page.wait_for_function(
+        "v => document.querySelector('#sweep_point').innerText.includes(v)",
+        arg=f"{name}\t{format_parameter(float(lowest[name]))}",
+        timeout=60_000,
+    )
+    _settled(page, "sweep_")
+    _screenshot(page, "sweep")
