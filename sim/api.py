@@ -12,7 +12,7 @@ This module sits above every layer and wires them together; the CLI calls it and
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,17 +28,46 @@ if TYPE_CHECKING:  # the experiment layer pulls in pandas, scipy and pyarrow: im
     from sim.experiment.sweep import SweepResults
 
 
+def _unknown_metric(path: tuple[str | int, ...], name: str, names: list[str]) -> Finding:
+    return Finding(
+        path,
+        f"unknown metric '{name}'",
+        expected="a metric listed by `sim metrics`",
+        suggestion=closest_match(name, names),
+    )
+
+
 def check_objective_metrics(scenario: Scenario) -> Iterator[Finding]:
-    """Every objective names a metric of the model's registry."""
+    """Every objective, hypothesis and ``min_differences`` entry names a metric of the model's registry."""
     names = sorted(METRIC_NAMES | {f"{family}.<key>" for family in FAMILY_NAMES})
     for index, objective in enumerate(scenario.objectives):
         if not is_known_metric(objective.metric):
-            yield Finding(
-                ("objectives", index, "metric"),
-                f"unknown metric '{objective.metric}'",
-                expected="a metric listed by `sim metrics`",
-                suggestion=closest_match(objective.metric, names),
-            )
+            yield _unknown_metric(("objectives", index, "metric"), objective.metric, names)
+    for index, hypothesis in enumerate(scenario.hypotheses):
+        if not is_known_metric(hypothesis.metric):
+            yield _unknown_metric(("hypotheses", index, "metric"), hypothesis.metric, names)
+    for key in scenario.min_differences:
+        if not (is_known_metric(key) or key in FAMILY_NAMES):
+            yield _unknown_metric(("min_differences", key), key, sorted(METRIC_NAMES | FAMILY_NAMES))
+
+
+def check_hypotheses_against(path: Path) -> Callable[[Scenario], Iterator[Finding]]:
+    """A check that every hypothesis's ``against`` names a scenario file beside ``path`` (``<name>.yaml``)."""
+
+    def check(scenario: Scenario) -> Iterator[Finding]:
+        folder = Path(path).parent
+        available = sorted(p.stem for p in folder.glob("*.yaml") if p.is_file())
+        for index, hypothesis in enumerate(scenario.hypotheses):
+            if hypothesis.against not in available:
+                yield Finding(
+                    ("hypotheses", index, "against"),
+                    f"no scenario '{hypothesis.against}' beside this file (looked for {hypothesis.against}.yaml "
+                    f"in {folder})",
+                    expected="the name of a scenario file in the same folder, e.g. baseline",
+                    suggestion=closest_match(hypothesis.against, available),
+                )
+
+    return check
 
 
 def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
@@ -54,7 +83,7 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     Raises:
         sim.scenario.errors.ScenarioError: every problem found, each with file:line:column and key path.
     """
-    return _load_scenario(path, overrides, extra_checks=(check_objective_metrics,))
+    return _load_scenario(path, overrides, extra_checks=(check_objective_metrics, check_hypotheses_against(Path(path))))
 
 
 def run(

@@ -388,3 +388,4 @@ class AirDefenceModel(mesa.Model):
             # One step a day, as many as days are left.
             self.run_for(self.horizon_days - self.day)
         self.ledger.capability_target_fulfilment = self._actors.nato.fulfilment()
+        self.ledger.fire_units_owned_end = self.posture.owned()

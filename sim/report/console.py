@@ -29,11 +29,11 @@ class PlainTable(Table):
 
 
 def summary_table(summary: pd.DataFrame, title: str, *, all_metrics: bool = False) -> Table:
-    """Mean and 90% interval of each registered metric (families too with ``all_metrics``)."""
+    """Mean and the range of 90% of replications of each registered metric (families too with ``all_metrics``)."""
     table = PlainTable(title=title, title_justify="left")
     table.add_column("metric")
     table.add_column("mean", justify="right")
-    table.add_column("90% interval", justify="right")
+    table.add_column("90% of replications", justify="right")
     table.add_column("unit")
     names = list(summary.index) if all_metrics else [m.name for m in METRICS if m.name in summary.index]
     for name in names:
@@ -44,14 +44,14 @@ def summary_table(summary: pd.DataFrame, title: str, *, all_metrics: bool = Fals
 
 
 def objectives_table(objectives: pd.DataFrame, title: str = "Objectives") -> Table:
-    """Each objective, its threshold and the probability it is met (with a 90% interval)."""
+    """Each objective, its threshold and the probability it is met (with a 90% Wilson CI)."""
     table = PlainTable(title=title, title_justify="left")
     for column, justify in (
         ("objective", "left"),
         ("metric", "left"),
         ("target", "right"),
         ("P(met)", "right"),
-        ("90% interval", "right"),
+        ("90% CI", "right"),
     ):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for row in objectives.itertuples(index=False):

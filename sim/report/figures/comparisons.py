@@ -1,5 +1,5 @@
 """The comparison figure: each scenario's paired difference from the baseline with its 90% confidence interval,
-coloured by what it means for the metric (better, worse, changed, no clear difference).
+coloured by its verdict (:mod:`sim.analysis.verdicts`: better, worse, changed, negligible, uncertain).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from matplotlib import ticker
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from sim.analysis.paired import difference_verdict
+from sim.analysis.verdicts import verdicts_of
 from sim.report import style
 from sim.report.figures.axes import CompactFormatter, grid_shape, new_figure, no_data, panels
 
@@ -20,7 +20,9 @@ _VERDICT_STYLE = {
     "better": (style.BETTER_COLOUR, "o", True),
     "worse": (style.WORSE_COLOUR, "s", True),
     "changed": (style.BLACK, "D", True),
-    "no clear difference": (style.UNCLEAR_COLOUR, "o", False),
+    "negligible": (style.UNCLEAR_COLOUR, "D", False),
+    "uncertain": (style.UNCLEAR_COLOUR, "o", False),
+    "not comparable": (style.UNCLEAR_COLOUR, "x", False),
 }
 
 
@@ -44,9 +46,10 @@ def comparison_figure(
         columns: Panels per row.
 
     Returns:
-        The figure; markers are coloured by verdict (better / worse / changed / no clear difference).
+        The figure; markers are coloured by verdict (better / worse / changed / negligible / uncertain).
     """
-    frame = comparison[comparison["scenario"] != baseline]
+    frame = verdicts_of(comparison, baseline)
+    frame = frame[frame["scenario"] != baseline]
     order = list(scenarios) if scenarios is not None else list(dict.fromkeys(frame["scenario"]))
     order = [scenario for scenario in order if scenario != baseline]
     shown = [name for name in names if name in set(frame["metric"])]
@@ -66,7 +69,9 @@ def comparison_figure(
             mean, low, high = (float(row[column]) for column in ("diff_mean", "diff_low", "diff_high"))
             if not math.isfinite(mean):
                 continue
-            verdict = difference_verdict(low, high, better)
+            verdict = str(row["verdict"])
+            if verdict not in _VERDICT_STYLE:
+                continue
             verdicts_seen[verdict] = None
             colour, shape, filled = _VERDICT_STYLE[verdict]
             y = len(order) - 1 - position
