@@ -45,6 +45,8 @@ class Finding:
     anchor: str
 
 
+Name = Callable[[str], str]
+"""How a metric is named in a sentence (the reports pass their readable labels)."""
 Describe = Callable[[str, float], str]
 """How a number reads: ``describe(metric, value)`` (a share in percent, …)."""
 DescribeDifference = Callable[[str, float, float, float], tuple[str, str, str]]
@@ -62,24 +64,23 @@ def objective_findings(objectives: pd.DataFrame | None, anchor: str = "objective
     """One sentence on the objectives at risk (likely missed or uncertain), or that all are likely met."""
     if objectives is None or objectives.empty:
         return []
-    missed: list[str] = []
-    uncertain: list[str] = []
+    by_objective: dict[str, dict[str, list[str]]] = {}
+    several = "scenario" in objectives.columns and objectives["scenario"].nunique() > 1
     for row in objectives.itertuples(index=False):
         verdict = likelihood(float(row.probability), float(row.low), float(row.high))
-        where = f" in {row.scenario}" if "scenario" in objectives.columns else ""
-        label = f"{row.name}{where} (P(met) {float(row.probability):.0%})"
-        if verdict == "likely missed":
-            missed.append(label)
-        elif verdict == "uncertain":
-            uncertain.append(label)
-    if not missed and not uncertain:
+        if verdict in ("likely missed", "uncertain"):
+            where = str(row.scenario) if several else f"P(met) {float(row.probability):.0%}"
+            by_objective.setdefault(str(row.name), {}).setdefault(verdict, []).append(where)
+    if not by_objective:
         return [Finding("Every objective is likely met (the whole 90% CI of P(met) lies above 50%).", anchor)]
     parts = []
-    if missed:
-        parts.append(f"likely missed: {_names(missed)}")
-    if uncertain:
-        parts.append(f"uncertain: {_names(uncertain)}")
-    return [Finding("Objectives at risk — " + "; ".join(parts) + ".", anchor)]
+    for name, verdicts in by_objective.items():
+        inner = "; ".join(
+            f"{verdict} {'in ' if several else ''}{_names(places)}" if several else f"{verdict}, {places[0]}"
+            for verdict, places in verdicts.items()
+        )
+        parts.append(f"{name} ({inner})")
+    return [Finding("Objectives at risk: " + ", ".join(parts) + ".", anchor)]
 
 
 def binding_findings(means: pd.Series, anchor: str = "binding") -> list[Finding]:
@@ -118,6 +119,7 @@ def comparison_findings(
     hypotheses: pd.DataFrame | None = None,
     after_horizon: dict[str, list[str]] | None = None,
     headline: Sequence[str] = (),
+    name: Name = lambda metric: metric.replace("_", " "),
 ) -> list[Finding]:
     """Key findings of a comparison (its table carries ``verdict`` and ``min_difference``).
 
@@ -130,6 +132,7 @@ def comparison_findings(
         hypotheses: The judged hypotheses (optional).
         after_horizon: Per scenario label, the events that fall after the horizon (optional).
         headline: Metrics a planner reads first; only they count for "what did not change" (default: all).
+        name: How a metric is named.
 
     Returns:
         3–7 findings (fewer only when there is nothing to say).
@@ -148,7 +151,7 @@ def comparison_findings(
             start = describe(row.metric, float(base_mean["mean"].iloc[0])) if not base_mean.empty else "–"
             findings.append(
                 Finding(
-                    f"{row.scenario}: {row.metric.replace('_', ' ')} {mean} (90% CI {low} to {high}) against "
+                    f"{row.scenario}: {name(row.metric)} {mean} (90% CI {low} to {high}) against "
                     f"{start} in {baseline} — {row.verdict}.",
                     "comparison",
                 )
@@ -252,16 +255,20 @@ def sweep_findings(
     indices: pd.DataFrame,
     points: pd.DataFrame,
     outcomes: Sequence[str],
+    means: pd.Series,
     *,
     describe: Describe,
+    name: Name = lambda metric: metric.replace("_", " "),
 ) -> list[Finding]:
     """Key findings of a sweep: the most influential parameter per outcome; outcomes that did not move and why.
 
     Args:
         indices: ``outcome``, ``parameter``, ``rank`` (1 = most influential).
-        points: One row per design point with the outcomes' means (and the binding metrics, if recorded).
+        points: One row per design point with the outcomes' means.
         outcomes: The outcomes analysed.
+        means: Every metric's mean over the sweep (the binding-constraint record, when there is one).
         describe: How an outcome's value reads.
+        name: How a metric is named.
 
     Returns:
         Up to 7 findings.
@@ -273,8 +280,8 @@ def sweep_findings(
             continue
         if float(values.max()) == float(values.min()):
             always = describe(outcome, float(values.iloc[0]))
-            text = f"{outcome.replace('_', ' ')} does not move over the design (always {always})"
-            held = binding_summary(points.mean(numeric_only=True))
+            text = f"{name(outcome)} does not move over the design (always {always})"
+            held = binding_summary(means)
             if not held.empty:
                 top = held.sort_values("share", ascending=False).iloc[0]
                 text += (
@@ -283,7 +290,7 @@ def sweep_findings(
                 )
             else:
                 text += "; the binding-constraint record is not in these results, so the model cannot say why"
-            findings.append(Finding(text + ".", "rankings"))
+            findings.append(Finding(text + ".", "binding"))
             continue
         ranked = indices[indices["outcome"] == outcome].sort_values("rank")
         if ranked.empty:
@@ -291,9 +298,9 @@ def sweep_findings(
         top = ranked.iloc[0]
         findings.append(
             Finding(
-                f"{outcome.replace('_', ' ')} ranges {describe(outcome, float(values.min()))} to "
-                f"{describe(outcome, float(values.max()))} over the design; {top['parameter']} moves it most.",
-                "rankings",
+                f"{name(outcome)} ranges {describe(outcome, float(values.min()))} to "
+                f"{describe(outcome, float(values.max()))} over the design points; {top['parameter']} moves it most.",
+                "sensitivity",
             )
         )
     return findings[:MAX_FINDINGS]

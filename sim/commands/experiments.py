@@ -240,6 +240,20 @@ def compare(
         results = compare_scenarios(
             entries, replications=replications, seed=seed, execution=execution, resume=resume, overrides=overrides or ()
         )
+    from sim.analysis.verdicts import verdicts_of
+    from sim.report.console import print_findings
+    from sim.report.findings_sections import comparison_key_findings
+
+    print_findings(
+        out,
+        comparison_key_findings(
+            verdicts_of(results.comparison, results.baseline),
+            results.labels,
+            results.scenarios,
+            results.objectives,
+            results.hypotheses,
+        ),
+    )
     for table in comparison_tables(results, all_metrics=all_metrics):
         out.print(table)
     if not results.hypotheses.empty:
@@ -370,6 +384,13 @@ def sweep(
                 announce=_announce,
             )
         )
+    from sim.report.console import print_findings
+    from sim.report.findings_sections import sweep_key_findings
+
+    ok = results.metrics[results.metrics["status"] == "ok"] if "status" in results.metrics else results.metrics
+    print_findings(
+        out, sweep_key_findings(results.indices, results.points, results.plan.outcomes, ok.mean(numeric_only=True))
+    )
     for table in ranking_tables(results):
         out.print(table)
     _close(results.run_dir, [*results.tally.set_aside, *results.notes], results.metrics, no_report)

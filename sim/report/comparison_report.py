@@ -15,12 +15,19 @@ from typing import Any
 
 import pandas as pd
 
-from sim.analysis.verdicts import verdicts_of
+from sim.analysis.hypotheses import judge_hypotheses
+from sim.analysis.verdicts import min_difference_overrides, verdicts_of
 from sim.model.metrics import METRICS
 from sim.report.document import Block, Cell, Document, Paragraph, Section, Table
 from sim.report.figure_blocks import FigureSaver, map_figure_block, outcome_names, time_figures
 from sim.report.figures.comparisons import comparison_figure
 from sim.report.figures.distributions import distributions_figure, objectives_figure
+from sim.report.findings_sections import (
+    binding_section,
+    comparison_key_findings,
+    hypotheses_section,
+    key_findings_section,
+)
 from sim.report.folder import ReportError, load_metrics, load_resolved, load_timeseries, read_optional_csv, successful
 from sim.report.formatting import (
     format_difference,
@@ -188,7 +195,12 @@ def comparison_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSa
     timeseries = load_timeseries(run_dir)
     comparison = verdicts_of(_comparison_table(run_dir, ok, labels), labels[0])
     objectives = read_optional_csv(run_dir / "objectives.csv")
+    hypotheses = read_optional_csv(run_dir / "hypotheses.csv")
+    if hypotheses is None:
+        hypotheses = judge_hypotheses(comparison, labels, scenarios, min_difference_overrides(scenarios[0]))
     point_labels = dict(enumerate(labels))
+    findings = comparison_key_findings(comparison, labels, scenarios, objectives, hypotheses)
+    baseline_means = ok[ok["point"] == 0].mean(numeric_only=True)
 
     scenario_rows = tuple(
         (
@@ -327,9 +339,12 @@ def comparison_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSa
             f"folder {run_dir.name}"
         ),
         sections=(
+            key_findings_section(findings),
             Section("summary", "Summary", tuple(summary_blocks)),
             Section("objectives", "Objectives", tuple(objective_blocks)),
             Section("comparison", "Comparison with the baseline", tuple(comparison_blocks)),
+            hypotheses_section(hypotheses),
+            binding_section(baseline_means, saver),
             Section("figures", "Figures", tuple(figure_blocks)),
             provenance,
             reproduce_section(run_dir, manifest),
