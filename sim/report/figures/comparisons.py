@@ -5,6 +5,7 @@ coloured by its verdict (:mod:`sim.analysis.verdicts`: better, worse, changed, n
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 
 import pandas as pd
@@ -15,6 +16,9 @@ from matplotlib.lines import Line2D
 from sim.analysis.verdicts import verdicts_of
 from sim.report import style
 from sim.report.figures.axes import CompactFormatter, grid_shape, new_figure, no_data, panels
+
+TITLE_WIDTH = 30
+"""Characters per line of a panel title: three panels side by side must not run into each other."""
 
 _VERDICT_STYLE = {
     "better": (style.BETTER_COLOUR, "o", True),
@@ -97,7 +101,7 @@ def comparison_figure(
             )
         ax.axvline(0.0, color=style.BLACK, linewidth=1.2)
         direction = {"higher": "higher is better", "lower": "lower is better"}.get(better, "neither is better")
-        ax.set_title(f"{style.metric_label(name)}\n({direction})", fontsize=13)
+        ax.set_title(f"{textwrap.fill(style.metric_label(name), TITLE_WIDTH)}\n({direction})", fontsize=13)
         unit = "percentage points" if share else style.unit_label(style.metric_unit(name))
         ax.set_xlabel(f"difference from {baseline}" + (f" ({unit})" if unit else ""))
         ax.xaxis.set_major_formatter(CompactFormatter())
