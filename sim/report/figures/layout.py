@@ -29,12 +29,14 @@ def _visible(text: Text) -> bool:
 
 def _labelled_texts(figure: Figure) -> list[tuple[str, Text]]:
     texts: list[tuple[str, Text]] = []
-    if figure._suptitle is not None:
-        texts.append(("suptitle", figure._suptitle))
+    suptitle = getattr(figure, "_suptitle", None)  # matplotlib keeps the figure title there
+    if isinstance(suptitle, Text):
+        texts.append(("suptitle", suptitle))
     for index, ax in enumerate(figure.axes):
-        for loc in ("left", "center", "right"):
-            title = ax._left_title if loc == "left" else ax.title if loc == "center" else ax._right_title
-            texts.append((f"axes {index} title", title))
+        for attribute in ("_left_title", "title", "_right_title"):  # the three places a panel title may stand
+            title = getattr(ax, attribute, None)
+            if isinstance(title, Text):
+                texts.append((f"axes {index} title", title))
         texts.append((f"axes {index} xlabel", ax.xaxis.label))
         texts.append((f"axes {index} ylabel", ax.yaxis.label))
         texts += [(f"axes {index} x tick", label) for label in _drawn_ticks(ax, "x")]
