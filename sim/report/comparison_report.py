@@ -38,7 +38,14 @@ from sim.report.formatting import (
     format_percent,
     format_range,
 )
-from sim.report.sections import OBJECTIVES_NOTE, footer, objective_verdict, provenance_section, reproduce_section
+from sim.report.sections import (
+    OBJECTIVES_NOTE,
+    footer,
+    named_key_path,
+    objective_verdict,
+    provenance_section,
+    reproduce_section,
+)
 from sim.report.style import metric_label, unit_label
 from sim.scenario.model import Scenario
 from sim.scenario.provenance import ProvenanceRow, provenance_rows
@@ -161,7 +168,7 @@ def _parameter_changes(baseline: Scenario, variant: Scenario) -> Table | Paragra
             continue
         rows.append(
             (
-                key,
+                named_key_path(variant, key),
                 "new" if old is None else format_parameter(old.value),
                 format_parameter(row.value),
                 format_range(row),
