@@ -40,9 +40,13 @@ class MinDifference:
         """The size in the metric's unit against a baseline mean (a relative size of a NaN mean is NaN)."""
         return self.value * abs(baseline_mean) if self.relative else self.value
 
-    def describe(self) -> str:
-        """``5% of the baseline`` or ``0.01``."""
-        return f"{self.value:.0%} of the baseline" if self.relative else f"{self.value:g}"
+    def describe(self, unit: str = "") -> str:
+        """``5% of the baseline``, ``1 pp`` (a share's absolute size) or ``1 region-days``."""
+        if self.relative:
+            return f"{self.value:.0%} of the baseline"
+        if unit == "share":
+            return f"{self.value * 100:g} pp"
+        return f"{self.value:g} {unit}".strip()
 
 
 ONE_POINT = MinDifference(0.01)

@@ -275,11 +275,11 @@ def comparison_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSa
             rows.append(tuple(cells))
         objective_blocks = [
             Paragraph(OBJECTIVES_NOTE),
-            Table(("objective", "target", *labels), tuple(rows), caption="P(met) (90% interval) and verdict."),
+            Table(("objective", "target", *labels), tuple(rows), caption="P(met) (90% CI) and verdict."),
             saver.add(
                 "objectives",
                 "Objectives: how likely each is met, by scenario",
-                "Marker: share of replications meeting the objective; bar: its 90% interval; one colour per scenario.",
+                "Marker: share of replications meeting the objective; bar: its 90% CI; one colour per scenario.",
                 lambda: objectives_figure(objectives, labels=labels),
             ),
         ]

@@ -122,14 +122,14 @@ def run_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSaver) ->
         objective_blocks = [
             Paragraph(OBJECTIVES_NOTE),
             Table(
-                ("objective", "target", "P(met)", "90% interval", "met in", "verdict", "description"),
+                ("objective", "target", "P(met)", "90% CI", "met in", "verdict", "description"),
                 objectives_rows(objectives),
                 numeric=(2, 3, 4),
             ),
             saver.add(
                 "objectives",
                 "Objectives: how likely each is met",
-                "Dot: share of replications meeting the objective; bar: its 90% interval. The dotted line marks 50%.",
+                "Dot: share of replications meeting the objective; bar: its 90% CI. The dotted line marks 50%.",
                 lambda: objectives_figure(objectives),
             ),
         ]

@@ -308,8 +308,8 @@ def objectives_rows(objectives: pd.DataFrame) -> tuple[tuple[str | Cell, ...], .
 
 
 OBJECTIVES_NOTE = (
-    "P(met) is the share of replications in which the objective was met; the 90% interval (Wilson) says how "
-    "precisely the replications pin that probability down. Verdict: likely met when the whole interval is above "
+    "P(met) is the share of replications in which the objective was met; its 90% confidence interval (CI, Wilson) "
+    "says how precisely the replications pin that probability down. Verdict: likely met when the whole CI is above "
     "50%, likely missed when it is below, uncertain otherwise (more replications narrow it)."
 )
 

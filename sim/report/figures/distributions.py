@@ -149,7 +149,7 @@ def objectives_figure(objectives: pd.DataFrame, *, labels: Sequence[str] | None 
     ax.set_ylim(-0.7, len(names) - 0.3)
     ax.axvline(50, color=style.GREY, linewidth=1, linestyle=":")
     percent_axis(ax, "x")
-    ax.set_xlabel("probability the objective is met (%), with 90% interval")
+    ax.set_xlabel("probability the objective is met (%), with 90% CI")
     ax.grid(axis="y", visible=False)
     if len(scenarios) > 1:
         figure.legend(loc="outside lower center", ncols=min(len(scenarios), 4))
