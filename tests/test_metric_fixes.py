@@ -71,3 +71,18 @@ def test_differences_print_at_the_precision_of_their_interval(
 
 def test_decimals_for_interval() -> None:
     assert [decimals_for_interval(w) for w in (25.0, 8.1, 0.5, 0.02, 1e-9)] == [0, 1, 2, 3, 6]
+
+
+def test_a_comparison_replaces_the_common_fulfilment_only_when_targets_differ() -> None:
+    from sim.analysis.targets import with_common_targets
+
+    baseline = load_scenario("scenarios/baseline.yaml")
+    wall = load_scenario("scenarios/drone_wall.yaml")
+    owned = {f"fire_units_owned_end.{t.state}.{t.effector}": float(t.fire_units.value)
+             for t in baseline.actors.nato.capability_targets}  # fmt: skip
+    frame = pd.DataFrame([{"point": 0, "capability_target_fulfilment_common": 0.4, **owned}] * 2)
+    same, differ = with_common_targets(frame, [baseline, baseline])
+    assert not differ and same is frame
+    changed, differ = with_common_targets(frame, [baseline, wall])
+    assert differ and changed["capability_target_fulfilment_common"].tolist() == [1.0, 1.0]
+    assert frame["capability_target_fulfilment_common"].tolist() == [0.4, 0.4]  # the input is left alone

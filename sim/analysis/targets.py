@@ -56,3 +56,22 @@ def fulfilment_against(metrics: pd.DataFrame, scenario: Scenario) -> pd.Series:
     )
     units = np.array([units for _, _, units in targets], dtype=float)
     return pd.Series([target_fulfilment(row, units) for row in owned], index=metrics.index, dtype=float)
+
+
+def with_common_targets(metrics: pd.DataFrame, scenarios: Sequence[Scenario]) -> tuple[pd.DataFrame, bool]:
+    """A comparison's replications with ``capability_target_fulfilment_common`` measured against the first
+    scenario's targets when the scenarios' targets differ (then also returns True: own fulfilments are not
+    comparable).
+
+    Args:
+        metrics: One row per replication of every scenario, ``point`` = scenario index.
+        scenarios: The scenarios, in point order.
+
+    Returns:
+        ``(metrics, differ)``: the frame (a copy when changed) and whether the targets differ.
+    """
+    if not targets_differ(scenarios) or COMMON_METRIC not in metrics.columns:
+        return metrics, targets_differ(scenarios)
+    frame = metrics.copy()
+    frame[COMMON_METRIC] = fulfilment_against(frame, scenarios[0])
+    return frame, True

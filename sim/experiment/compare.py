@@ -36,7 +36,7 @@ import pandas as pd
 from sim.analysis.hypotheses import HYPOTHESIS_COLUMNS, judge_hypotheses
 from sim.analysis.objectives import evaluate_objectives
 from sim.analysis.paired import COMPARISON_COLUMNS, compare_frames
-from sim.analysis.targets import COMMON_METRIC, OWN_METRIC, fulfilment_against, targets_differ
+from sim.analysis.targets import COMMON_METRIC, OWN_METRIC, with_common_targets
 from sim.analysis.verdicts import add_verdicts, min_difference_overrides
 from sim.experiment.execution import DEFAULT_EXECUTION, Execution
 from sim.experiment.limits import check_run_size
@@ -194,10 +194,8 @@ def summarize_comparison(
     """
     notes: list[str] = []
     ok = metrics[metrics["status"] == "ok"] if "status" in metrics else metrics
-    different_targets = targets_differ(scenarios)
-    if different_targets and COMMON_METRIC in ok.columns:
-        ok = ok.copy()
-        ok[COMMON_METRIC] = fulfilment_against(ok, scenarios[0])
+    ok, different_targets = with_common_targets(ok, scenarios)
+    if different_targets:
         notes.append(
             f"the scenarios set different capability targets: {COMMON_METRIC} measures every scenario against "
             f"{labels[0]}'s targets; {OWN_METRIC} (each against its own) is not comparable"

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from sim.analysis.hypotheses import judge_hypotheses
+from sim.analysis.targets import with_common_targets
 from sim.analysis.verdicts import min_difference_overrides, verdicts_of
 from sim.model.metrics import METRICS
 from sim.report.document import Block, Cell, Document, Paragraph, Section, Table
@@ -198,7 +199,7 @@ def comparison_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSa
     labels, scenarios = _compare_scenarios(run_dir, manifest)
     baseline = labels[0]
     metrics = load_metrics(run_dir)
-    ok = successful(metrics)
+    ok, _ = with_common_targets(successful(metrics), scenarios)
     timeseries = load_timeseries(run_dir)
     comparison = verdicts_of(_comparison_table(run_dir, ok, labels), labels[0])
     objectives = read_optional_csv(run_dir / "objectives.csv")
