@@ -32,13 +32,14 @@ HEADLINE_METRICS: tuple[str, ...] = (
     "ukraine_leakers",
     "nato_leakers",
     "damage_meur",
-    "value_protected_meur",
+    "value_protected_share",
     "interceptor_spend_meur",
     "cost_exchange_ratio",
     "ukraine_empty_magazine_days",
     "airport_closure_hours",
 )
-"""Metrics whose distributions and differences a report shows first (objectives' metrics are added)."""
+"""Metrics whose distributions and differences a report shows first (objectives' metrics are added), and of which
+the key findings say whether they changed."""
 
 
 def region_titles(scenario: Scenario) -> dict[str, str]:

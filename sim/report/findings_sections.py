@@ -15,7 +15,7 @@ import pandas as pd
 from sim.analysis.binding import binding_table, describe_idle, idle_summary
 from sim.analysis.findings import Finding, comparison_findings, run_findings, sweep_findings
 from sim.report.document import Block, Cell, Findings, Paragraph, Section, Table
-from sim.report.figure_blocks import FigureSaver
+from sim.report.figure_blocks import HEADLINE_METRICS, FigureSaver
 from sim.report.figures.binding import binding_figure
 from sim.report.formatting import format_difference_interval, format_metric
 from sim.report.style import metric_label
@@ -29,22 +29,6 @@ NOT_RECORDED = (
     "These results do not hold the binding-constraint record (binding_nights_share, idle_stock_end, "
     "unspent_budget_meur): the model that made them did not record which constraint bound each layer."
 )
-
-
-HEADLINE_METRICS: tuple[str, ...] = (
-    "ukraine_drone_intercept_rate",
-    "ukraine_missile_intercept_rate",
-    "ukraine_leakers",
-    "nato_leakers",
-    "damage_meur",
-    "value_protected_share",
-    "interceptor_spend_meur",
-    "ukraine_empty_magazine_days",
-    "nato_empty_magazine_days",
-    "airport_closure_hours",
-    "capability_target_fulfilment_common",
-)
-"""The outcomes "what did not change" speaks of."""
 
 
 def comparison_key_findings(
