@@ -76,10 +76,14 @@ def _sweep_objectives(scenario: Scenario, ok: pd.DataFrame) -> Table | Paragraph
             )
         )
     return Table(
-        ("objective", "target", "lowest P(met)", "mean P(met)", "highest P(met)", "points where P(met) ≥ 50%"),
+        ("objective", "target", "lowest", "mean", "highest", "points ≥ 50%"),
         tuple(rows),
-        caption="Probability each objective is met at each design point, summarised over the design.",
+        caption=(
+            "Probability each objective is met (P(met)) at each design point, summarised over the design: its lowest, "
+            "mean and highest value, and the design points where it is at least 50%."
+        ),
         numeric=(2, 3, 4, 5),
+        wrap=(0, 1),
     )
 
 
