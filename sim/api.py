@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from sim.model.metrics import FAMILY_NAMES, METRIC_NAMES, is_known_metric
 from sim.scenario.errors import closest_match
+from sim.scenario.files import shipped_scenarios_folder
 from sim.scenario.loader import load_scenario as _load_scenario
 from sim.scenario.model import Scenario
 from sim.scenario.references import Finding
@@ -52,18 +53,21 @@ def check_objective_metrics(scenario: Scenario) -> Iterator[Finding]:
 
 
 def check_hypotheses_against(path: Path) -> Callable[[Scenario], Iterator[Finding]]:
-    """A check that every hypothesis's ``against`` names a scenario file beside ``path`` (``<name>.yaml``)."""
+    """A check that every hypothesis's ``against`` names a scenario file (``<name>.yaml``) beside ``path`` or in the
+    shipped ``scenarios/`` folder."""
 
     def check(scenario: Scenario) -> Iterator[Finding]:
         folder = Path(path).parent
-        available = sorted(p.stem for p in folder.glob("*.yaml") if p.is_file())
+        shipped = shipped_scenarios_folder()
+        folders = [folder] + ([shipped] if shipped is not None else [])
+        available = sorted({p.stem for place in folders for p in place.glob("*.yaml") if p.is_file()})
         for index, hypothesis in enumerate(scenario.hypotheses):
             if hypothesis.against not in available:
                 yield Finding(
                     ("hypotheses", index, "against"),
-                    f"no scenario '{hypothesis.against}' beside this file (looked for {hypothesis.against}.yaml "
-                    f"in {folder})",
-                    expected="the name of a scenario file in the same folder, e.g. baseline",
+                    f"no scenario '{hypothesis.against}' beside this file or among the shipped ones (looked for "
+                    f"{hypothesis.against}.yaml in {folder})",
+                    expected="the name of a scenario file in the same folder or in scenarios/, e.g. baseline",
                     suggestion=closest_match(hypothesis.against, available),
                 )
 

@@ -188,3 +188,11 @@ def test_sim_compare_judges_the_variants_hypotheses(tmp_path: Path) -> None:
     text = console.export_text()
     assert all(len(line) <= 80 for line in text.splitlines())
     assert "units_ordered" in text and "mean_delivery_lead_time_days" in text
+
+
+def test_against_may_name_a_shipped_scenario_from_another_folder(tmp_path: Path) -> None:
+    text = (SCENARIOS / "baseline.yaml").read_text(encoding="utf-8").replace("\nname: baseline\n", "\nname: mine\n", 1)
+    text += "\nhypotheses:\n  - {name: h, metric: nato_leakers, direction: lower, against: escalation}\n"
+    path = tmp_path / "mine.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert [h.against for h in load_scenario(path).hypotheses] == ["escalation"]

@@ -8,7 +8,7 @@ hypotheses:
     metric: nato_leakers
     direction: lower            # this scenario's value lower than the other's
     min_difference: 1           # by at least this much (the metric's unit); default: the metric's own size
-    against: baseline           # a scenario name: the file baseline.yaml beside this one
+    against: baseline           # a scenario name: the file baseline.yaml beside this one or in scenarios/
     by_day: 180                 # optional: the run must reach this day for the hypothesis to be judged
 ```
 
