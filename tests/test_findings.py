@@ -90,7 +90,7 @@ def test_comparison_findings_rank_differences_by_their_size_and_say_what_did_not
     assert texts[1] == "wall: airport closure hours -20 (90% CI -30 to -10) against 100.0 in base — better."
     assert texts[2] == (
         "same changes no headline outcome by an amount that matters (1 of 2 identical in every replication; "
-        "1 of its events fall after the horizon (drone_buy (day 400)))."
+        "its own events after the horizon, so not simulated: drone_buy (day 400))."
     )
     assert texts[3] == "Hypotheses: 1 supported, 1 refuted, 0 inconclusive (refuted: wall: cheaper)."
     assert texts[4] == "Objectives at risk: airspace (likely missed in base; uncertain in wall)."

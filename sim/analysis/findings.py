@@ -167,7 +167,7 @@ def comparison_findings(
             why = ""
             later = (after_horizon or {}).get(label, [])
             if later:
-                why = f"; {len(later)} of its events fall after the horizon ({_names(later)})"
+                why = f"; its own events after the horizon, so not simulated: {_names(later)}"
             findings.append(
                 Finding(
                     f"{label} changes no headline outcome by an amount that matters "

@@ -31,6 +31,15 @@ NOT_RECORDED = (
 )
 
 
+def _own_events_after_horizon(labels: Sequence[str], scenarios: Sequence[Scenario]) -> dict[str, list[str]]:
+    """Per variant, its events after the horizon that the baseline does not share (what it would have changed)."""
+    shared = set(events_after_horizon(scenarios[0]))
+    return {
+        label: [event for event in events_after_horizon(one) if event not in shared]
+        for label, one in zip(labels, scenarios, strict=True)
+    }
+
+
 def comparison_key_findings(
     comparison: pd.DataFrame,
     labels: Sequence[str],
@@ -46,9 +55,7 @@ def comparison_key_findings(
         describe_difference=format_difference_interval,
         objectives=objectives,
         hypotheses=hypotheses,
-        after_horizon={
-            label: events_after_horizon(scenario) for label, scenario in zip(labels, scenarios, strict=True)
-        },
+        after_horizon=_own_events_after_horizon(labels, scenarios),
         headline=HEADLINE_METRICS,
         name=metric_label,
     )
