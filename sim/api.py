@@ -12,7 +12,7 @@ This module sits above every layer and wires them together; the CLI calls it and
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,17 +30,49 @@ if TYPE_CHECKING:  # the experiment layer pulls in pandas, scipy and pyarrow: im
     from sim.experiment.sweep import SweepResults
 
 
+def _unknown_metric(path: tuple[str | int, ...], name: str, names: list[str]) -> Finding:
+    return Finding(
+        path,
+        f"unknown metric '{name}'",
+        expected="a metric listed by `sim metrics`",
+        suggestion=closest_match(name, names),
+    )
+
+
 def check_objective_metrics(scenario: Scenario) -> Iterator[Finding]:
-    """Every objective names a metric of the model's registry."""
+    """Every objective, hypothesis and ``min_differences`` entry names a metric of the model's registry."""
     names = sorted(METRIC_NAMES | {f"{family}.<key>" for family in FAMILY_NAMES})
     for index, objective in enumerate(scenario.objectives):
         if not is_known_metric(objective.metric):
-            yield Finding(
-                ("objectives", index, "metric"),
-                f"unknown metric '{objective.metric}'",
-                expected="a metric listed by `sim metrics`",
-                suggestion=closest_match(objective.metric, names),
-            )
+            yield _unknown_metric(("objectives", index, "metric"), objective.metric, names)
+    for index, hypothesis in enumerate(scenario.hypotheses):
+        if not is_known_metric(hypothesis.metric):
+            yield _unknown_metric(("hypotheses", index, "metric"), hypothesis.metric, names)
+    for key in scenario.min_differences:
+        if not (is_known_metric(key) or key in FAMILY_NAMES):
+            yield _unknown_metric(("min_differences", key), key, sorted(METRIC_NAMES | FAMILY_NAMES))
+
+
+def check_hypotheses_against(path: Path) -> Callable[[Scenario], Iterator[Finding]]:
+    """A check that every hypothesis's ``against`` names a scenario file (``<name>.yaml``) beside ``path`` or in the
+    shipped ``scenarios/`` folder."""
+
+    def check(scenario: Scenario) -> Iterator[Finding]:
+        folder = Path(path).parent
+        shipped = shipped_scenarios_folder()
+        folders = [folder] + ([shipped] if shipped is not None else [])
+        available = sorted({p.stem for place in folders for p in place.glob("*.yaml") if p.is_file()})
+        for index, hypothesis in enumerate(scenario.hypotheses):
+            if hypothesis.against not in available:
+                yield Finding(
+                    ("hypotheses", index, "against"),
+                    f"no scenario '{hypothesis.against}' beside this file or among the shipped ones (looked for "
+                    f"{hypothesis.against}.yaml in {folder})",
+                    expected="the name of a scenario file in the same folder or in scenarios/, e.g. baseline",
+                    suggestion=closest_match(hypothesis.against, available),
+                )
+
+    return check
 
 
 def load_scenario(
@@ -60,7 +92,12 @@ def load_scenario(
     Raises:
         sim.scenario.errors.ScenarioError: every problem found, each with file:line:column and key path.
     """
-    return _load_scenario(path, overrides, extra_checks=(check_objective_metrics,), allowed_roots=allowed_roots)
+    return _load_scenario(
+        path,
+        overrides,
+        extra_checks=(check_objective_metrics, check_hypotheses_against(Path(path))),
+        allowed_roots=allowed_roots,
+    )
 
 
 def load_uploaded_scenario(raw: bytes, name: str, overrides: Sequence[str] = ()) -> Scenario:
@@ -82,7 +119,9 @@ def load_uploaded_scenario(raw: bytes, name: str, overrides: Sequence[str] = ())
     roots = () if shipped is None else (AllowedRoot(shipped, "the shipped scenarios folder"),)
     folder = shipped if shipped is not None else Path.cwd()
     document = read_scenario_bytes(raw, f"{name} (uploaded)", folder, roots, overrides)
-    return validate_document(document, extra_checks=(check_objective_metrics,))
+    return validate_document(
+        document, extra_checks=(check_objective_metrics, check_hypotheses_against(folder / f"{name}.yaml"))
+    )
 
 
 def run(

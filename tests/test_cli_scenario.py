@@ -53,7 +53,8 @@ def broken(tmp_path: Path) -> Path:
 
 BROKEN_LINES = [
     "broken.yaml:2:1: horizn_days: unknown key 'horizn_days' (expected one of: extends, name, description, "
-    "start_date, horizon_days, seed, replications, cadence, sources, catalog, actors, industry, events, objectives; "
+    "start_date, horizon_days, seed, replications, cadence, sources, catalog, actors, industry, events, objectives, "
+    "min_differences, hypotheses; "
     "did you mean 'horizon_days'?)",
     "broken.yaml:7:22: actors.member_states.PL.inventory.fire_units.patriot: value -2 is below 0: "
     "a number of fire units must be ≥ 0 "

@@ -98,7 +98,7 @@ def test_replication_i_of_every_scenario_uses_the_same_seed(better_drones: Compa
 def test_paired_statistics_match_a_hand_computation(better_drones: CompareResults) -> None:
     replications = pd.read_csv(better_drones.run_dir / "replications.csv")
     comparison = pd.read_csv(better_drones.run_dir / "comparison.csv")
-    assert tuple(comparison.columns) == COMPARISON_COLUMNS
+    assert tuple(comparison.columns) == (*COMPARISON_COLUMNS, "min_difference", "verdict")
     metric = "ukraine_leakers"
     base = replications[replications["scenario"] == "baseline"].sort_values("replication")[metric].to_numpy()
     treated = replications[replications["scenario"] == "better_drones"].sort_values("replication")[metric].to_numpy()
@@ -116,6 +116,12 @@ def test_paired_statistics_match_a_hand_computation(better_drones: CompareResult
     assert row["diff_high"] == pytest.approx(differences.mean() + half_width, rel=1e-12)
     assert bool(row["significant"]) == (row["diff_low"] > 0 or row["diff_high"] < 0)
     assert row["significant"] and row["diff_high"] < 0, "better interceptor drones let fewer threats through"
+    # The smallest difference that matters: 5% of the baseline's mean; fewer leakers is better.
+    size = 0.05 * abs(base.mean())
+    assert row["min_difference"] == pytest.approx(size, rel=1e-12)
+    low, high, mean = differences.mean() - half_width, differences.mean() + half_width, differences.mean()
+    expected = "negligible" if -size < low and high < size else ("better" if mean <= -size else "uncertain")
+    assert row["verdict"] == expected
 
 
 def test_the_paired_interval_is_narrower_than_an_unpaired_one(better_drones: CompareResults) -> None:
@@ -181,15 +187,15 @@ def test_cli_compare_end_to_end(tmp_path: Path) -> None:
         "compare", str(BASELINE), str(DRONE_WALL), str(BASELINE), "-n", "3", "--set", SHORT, "--out", str(tmp_path)
     )
     assert result.exit_code == 0, result.output
-    assert "Compared with baseline: 3 replications each, common random numbers" in result.stdout
-    assert "Δ drone_wall" in result.stdout and "Δ baseline-2" in result.stdout
+    assert "drone_wall − baseline: 3 paired replications" in result.stdout
+    assert "baseline-2 − baseline: 3 paired replications" in result.stdout
     assert "Objectives: probability of being met" in result.stdout
     run_dir = Path(result.stdout.strip().splitlines()[-1].removeprefix("results: "))
     assert run_dir.parent == tmp_path and run_dir.name.endswith("compare-baseline-vs-drone_wall-vs-baseline-2")
     for name in ("manifest.json", "replications.csv", "timeseries.parquet", "comparison.csv", "objectives.csv"):
         assert (run_dir / name).is_file(), name
     comparison = pd.read_csv(run_dir / "comparison.csv")
-    assert tuple(comparison.columns) == COMPARISON_COLUMNS
+    assert tuple(comparison.columns) == (*COMPARISON_COLUMNS, "min_difference", "verdict")
     assert comparison["scenario"].unique().tolist() == ["baseline", "drone_wall", "baseline-2"]
     manifest = json.loads((run_dir / "manifest.json").read_text())
     assert manifest["overrides"] == [SHORT] and manifest["replications"] == 3

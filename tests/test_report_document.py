@@ -25,12 +25,12 @@ from test_report_support import (
 from sim.experiment.replications import RunResults
 from sim.report.build import ReportError, ReportPaths, write_report
 from sim.report.document import Cell, Code, Document, Paragraph, Section, Table, render_html, render_markdown
-from sim.report.sections import objective_verdict
+from sim.report.sections import named_key_path, objective_verdict
 from sim.scenario.provenance import provenance_rows
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-RUN_SECTIONS = ["summary", "objectives", "figures", "provenance", "sources", "sourced-parameters", "unsourced",
-                "reproduce"]  # fmt: skip
+RUN_SECTIONS = ["key-findings", "summary", "objectives", "binding", "figures", "provenance", "sourced-parameters",
+                "unsourced", "sources", "reproduce"]  # fmt: skip
 
 
 def decoded_images(parser: ReportParser) -> list[bytes]:
@@ -70,7 +70,14 @@ def run_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_run_report_has_every_section(run_report: Path) -> None:
     parser = parse_report(run_report / "report.html")
     assert parser.section_ids == RUN_SECTIONS
-    assert parser.headings[:4] == ["Run report: baseline", "Summary", "Objectives", "Figures"]
+    assert parser.headings[:6] == [
+        "Run report: baseline",
+        "Key findings",
+        "Summary",
+        "Objectives",
+        "What binds",
+        "Figures",
+    ]
     assert "Reproduce this run (manifest)" in parser.headings
     assert any(heading.startswith("Unsourced parameters (") for heading in parser.headings)
 
@@ -115,13 +122,35 @@ def test_run_report_lists_every_parameter_and_the_unsourced_ones_apart(run_repor
     assert parser.rows_by_section["sourced-parameters"] == len(sourced) + 1
     text = "".join(parser.text)
     assert f"{len(unsourced)} do not" in text
-    assert unsourced[0].key_path in text and sourced[0].source_text in text
+    scenario = results.scenario
+    assert named_key_path(scenario, unsourced[0].key_path) in text and sourced[0].source_text in text
+    # The assumptions are one click away, folded in the same self-contained file.
+    html = (run_report / "report.html").read_text(encoding="utf-8")
+    assert f"<details><summary>Show all {len(unsourced)} unsourced parameters</summary>" in html
+    # Parameters are named by what they are, not by list positions.
+    assert "industry.suppliers[lockheed_martin_us].products[pac3_mse].capacity_per_month" in text
+    assert "industry.suppliers[0]" not in text
+    # Contested sourced parameters lead.
+    contested = [row for row in sourced if row.is_contested]
+    first = named_key_path(scenario, contested[0].key_path)
+    assert text.index(first) < text.index(
+        named_key_path(scenario, next(r for r in sourced if not r.is_contested).key_path)
+    )
+
+
+def test_named_key_path_names_list_entries_and_keeps_positions_without_names(results: RunResults) -> None:
+    scenario = results.scenario
+    assert named_key_path(scenario, "actors.nato.capability_targets[0].fire_units") == (
+        "actors.nato.capability_targets[PL-patriot].fire_units"
+    )
+    assert named_key_path(scenario, "horizon_days") == "horizon_days"
+    assert named_key_path(scenario, "events[999].drones") == "events[999].drones"  # no such entry: kept
 
 
 def test_run_markdown_has_the_same_sections_and_links_to_existing_figures(run_report: Path) -> None:
     markdown = (run_report / "report.md").read_text(encoding="utf-8")
     headings = re.findall(r"^#{2,3} (.+)$", markdown, flags=re.MULTILINE)
-    assert headings[:3] == ["Summary", "Objectives", "Figures"]
+    assert headings[:5] == ["Key findings", "Summary", "Objectives", "What binds", "Figures"]
     assert any(heading.startswith("Unsourced parameters") for heading in headings)
     assert "Reproduce this run (manifest)" in headings
     links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", markdown)
@@ -144,7 +173,7 @@ def compare_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Repo
 def test_compare_report_sections_and_images(compare_report: tuple[Path, ReportPaths]) -> None:
     _, paths = compare_report
     parser = parse_report(paths.html)
-    assert parser.section_ids[:4] == ["summary", "objectives", "comparison", "figures"]
+    assert parser.section_ids[:6] == ["key-findings", "summary", "objectives", "comparison", "hypotheses", "binding"]
     assert {"provenance", "unsourced", "changes-1", "reproduce"} <= set(parser.section_ids)
     images = decoded_images(parser)
     # objectives, comparison, 5 time series, distributions, one map per scenario
@@ -159,7 +188,8 @@ def test_compare_report_reads_the_differences(compare_report: tuple[Path, Report
     parser = parse_report(paths.html)
     text = " ".join(parser.text)
     # nato_leakers −2 (lower is better): better; intercept rate −5 pp: worse; spend +30: changed.
-    assert re.search(r"NATO leakers\s*variant\s*11\.5\s*9\.50\s*-2\.00\s*-2\.00 … -2\.00\s*better", text)
+    # (the column before the verdict: the smallest difference that matters, 5% of the baseline's 11.5 leakers)
+    assert re.search(r"NATO leakers\s*variant\s*11\.5\s*9\.50\s*-2\.00\s*-2\.00 … -2\.00\s*0\.575\s*better", text)
     assert re.search(r"Ukraine drone intercept rate\s*variant\s*91\.5%\s*86\.5%\s*-5\.0 pp\s*.*?\s*worse", text)
     assert re.search(r"Interceptor spend\s*variant\s*115\.0\s*145\.0\s*\+30\.0\s*.*?\s*changed", text)
     # What the variant changes: exactly the Shahed's cost.
@@ -180,7 +210,7 @@ def sweep_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Report
 def test_sweep_report_sections_and_images(sweep_report: tuple[Path, ReportPaths]) -> None:
     _, paths = sweep_report
     parser = parse_report(paths.html)
-    assert parser.section_ids[:4] == ["summary", "objectives", "sensitivity", "figures"]
+    assert parser.section_ids[:5] == ["key-findings", "summary", "objectives", "sensitivity", "binding"]
     assert {"provenance", "unsourced", "reproduce"} <= set(parser.section_ids)
     images = decoded_images(parser)
     assert len(images) == len(paths.figures) == 4  # tornado, indices, scatter grid, distributions

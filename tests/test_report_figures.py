@@ -18,7 +18,6 @@ from matplotlib.patches import Circle, Rectangle, RegularPolygon
 from test_report_support import SWEEP_PARAMETERS, real_run, sweep_outcome
 
 from sim.analysis.designs import Parameter
-from sim.analysis.paired import difference_verdict
 from sim.analysis.sensitivity import swings
 from sim.experiment.replications import RunResults
 from sim.report import map as schematic
@@ -272,21 +271,6 @@ def test_map_without_a_replay_uses_initial_holdings(results: RunResults) -> None
 # ----------------------------------------------------------------------------------------------------------------
 # Comparison (synthetic, known numbers)
 # ----------------------------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("low", "high", "better", "verdict"),
-    [
-        (1.0, 2.0, "higher", "better"),
-        (1.0, 2.0, "lower", "worse"),
-        (-2.0, -1.0, "lower", "better"),
-        (-2.0, 1.0, "lower", "no clear difference"),
-        (1.0, 2.0, "neither", "changed"),
-        (float("nan"), float("nan"), "higher", "no clear difference"),
-    ],
-)
-def test_difference_verdict(low: float, high: float, better: str, verdict: str) -> None:
-    assert difference_verdict(low, high, better) == verdict
 
 
 COMPARISON = pd.DataFrame(

@@ -5,8 +5,8 @@ depend on the scenario (raid sizes, weather of the dice) are shared. Differencin
 replication cancels that shared noise, and the confidence interval of the mean difference is much
 narrower than the one obtained by comparing two independent summaries. This module computes those
 paired differences for one metric (:func:`paired_difference`) and for whole per-replication tables of
-several scenarios (:func:`compare_frames`), and reads a difference's interval against the direction in which
-the metric is better (:func:`difference_verdict`).
+several scenarios (:func:`compare_frames`). Whether a difference is better, worse or negligible is decided in one
+place, :mod:`sim.analysis.verdicts`.
 """
 
 from __future__ import annotations
@@ -208,23 +208,3 @@ def compare_frames(
                 }
             )
     return pd.DataFrame(rows, columns=list(COMPARISON_COLUMNS))
-
-
-def difference_verdict(low: float, high: float, better: str) -> str:
-    """Read a paired difference's confidence interval against the metric's better direction.
-
-    Args:
-        low: Lower end of the interval of ``scenario − baseline``.
-        high: Upper end.
-        better: ``higher``, ``lower`` or ``neither``.
-
-    Returns:
-        ``better`` or ``worse`` when the interval excludes zero, ``changed`` when it excludes zero for a
-        metric where neither direction is better, ``no clear difference`` otherwise (NaN included).
-    """
-    if not (math.isfinite(low) and math.isfinite(high)) or (low <= 0.0 <= high):
-        return "no clear difference"
-    higher = low > 0.0
-    if better == "neither":
-        return "changed"
-    return "better" if higher == (better == "higher") else "worse"

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import pandas as pd
 import typer
+from rich import box
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
@@ -60,88 +61,122 @@ def _format(value: float) -> str:
     return format_number(float(value))
 
 
-def _signed(value: float) -> str:
-    if value is None or math.isnan(value):
-        return "–"
-    text = _format(value)
-    return text if text.startswith("-") or value == 0 else f"+{text}"
-
-
 # --------------------------------------------------------------------------------------------------------------
 # sim compare
 # --------------------------------------------------------------------------------------------------------------
 
 
-def comparison_table(results: CompareResults, *, all_metrics: bool = False) -> Table:
-    """Per metric: each scenario's mean [90% interval] and, for the others, the paired difference from the first.
+VERDICT_STYLES = {"better": "bold blue", "worse": "bold red", "changed": "bold"}
+"""How the terminal marks a verdict that matters (the others print plain)."""
+
+
+def comparison_tables(results: CompareResults, *, all_metrics: bool = False) -> list[Table]:
+    """One table per variant: each metric's baseline and variant means, the paired difference and its verdict.
+
+    Narrow enough for an 80-column terminal; every metric with its 90% of replications and CI is in
+    ``comparison.csv``. Differences are printed at the precision their confidence interval supports, and the
+    verdict is the one rule of :mod:`sim.analysis.verdicts` (better/worse only when the interval excludes zero and
+    the difference reaches the metric's smallest difference that matters; negligible when the whole interval lies
+    within ± that size).
 
     Args:
         results: A comparison's results.
         all_metrics: Show every metric (families too), not only the registered headline metrics.
     """
+    from sim.analysis.verdicts import verdicts_of
     from sim.model.metrics import METRICS
+    from sim.report.formatting import format_difference_interval, format_metric
 
-    comparison = results.comparison
+    comparison = verdicts_of(results.comparison, results.baseline)
     baseline = results.baseline
-    table = PlainTable(
-        title=f"Compared with {escape(baseline)}: {len(results.seeds)} replications each, common random numbers",
-        title_justify="left",
-        caption="mean [90% interval]; Δ = paired difference from the first scenario [90% confidence interval]; "
-        "* = the interval excludes 0",
-        caption_justify="left",
-    )
-    table.add_column("metric")
-    for label in results.labels:
-        table.add_column(escape(label), justify="right")
-        if label != baseline:
-            table.add_column(f"Δ {escape(label)}", justify="right")
-    units = {metric.name: metric.unit for metric in METRICS}
-    table.add_column("unit")
     present = list(dict.fromkeys(comparison["metric"]))
     names = present if all_metrics else [metric.name for metric in METRICS if metric.name in present]
     rows = {(row.scenario, row.metric): row for row in comparison.itertuples(index=False)}
-    for name in names:
-        cells: list[str | Text] = [name]
-        for label in results.labels:
+    tables: list[Table] = []
+    for label in results.labels[1:]:
+        identical = [
+            name
+            for name in names
+            if (row := rows.get((label, name))) is not None
+            and row.diff_mean == 0
+            and row.diff_low == 0
+            and row.diff_high == 0
+        ]
+        caption = (
+            "Δ = mean paired difference [90% CI]; shares in percentage points. better/worse: the CI excludes 0 and "
+            "Δ reaches the smallest difference that matters; negligible: the CI lies within ± it."
+        )
+        if identical:
+            caption += f" The same in every replication: {', '.join(identical)}."
+        table = PlainTable(
+            box=box.SIMPLE_HEAD,
+            title=f"{escape(label)} − {escape(baseline)}: {len(results.seeds)} paired replications",
+            title_justify="left",
+            caption=f"{escape(caption)} Every metric: {escape(str(results.run_dir))}/comparison.csv",
+            caption_justify="left",
+        )
+        table.add_column("metric", no_wrap=True)
+        table.add_column(f"{escape(baseline)} mean", justify="right")
+        table.add_column("Δ [90% CI]", justify="right")
+        table.add_column("verdict")
+        for name in names:
             row = rows.get((label, name))
-            if row is None:
-                cells.append("–")
-                if label != baseline:
-                    cells.append("–")
+            base = rows.get((baseline, name))
+            if row is None or name in identical:
                 continue
-            cells.append(
-                "–" if math.isnan(row.mean) else f"{_format(row.mean)} [{_format(row.low)} – {_format(row.high)}]"
+            mean, low, high = format_difference_interval(name, row.diff_mean, row.diff_low, row.diff_high)
+            difference = mean if low == "–" else f"{mean} [{low}, {high}]"
+            verdict = str(row.verdict)
+            table.add_row(
+                name,
+                format_metric(name, float(base.mean)) if base is not None else "–",
+                difference,
+                Text(verdict, style=VERDICT_STYLES.get(verdict, "")),
             )
-            if label != baseline and math.isnan(row.diff_mean):
-                cells.append("–")
-            elif label != baseline:
-                mark = " *" if bool(row.significant) else ""
-                difference = f"{_signed(row.diff_mean)} [{_signed(row.diff_low)}, {_signed(row.diff_high)}]{mark}"
-                cells.append(Text(difference, style="bold") if mark else difference)
-        cells.append(units.get(name, ""))
-        table.add_row(*cells)
+        tables.append(table)
+    return tables
+
+
+def hypotheses_table(hypotheses: pd.DataFrame) -> Table:
+    """Each hypothesis: what it expects, the paired difference [90% CI] and supported/refuted/inconclusive."""
+    from sim.report.formatting import format_difference_interval
+
+    table = PlainTable(box=box.SIMPLE_HEAD, title="Hypotheses", title_justify="left")
+    table.add_column("scenario: hypothesis", overflow="fold")
+    table.add_column("expects", overflow="fold")
+    table.add_column("Δ [90% CI]", justify="right")
+    table.add_column("judgement")
+    styles = {"supported": "bold blue", "refuted": "bold red"}
+    for row in hypotheses.itertuples(index=False):
+        mean, low, high = format_difference_interval(str(row.metric), row.diff_mean, row.diff_low, row.diff_high)
+        table.add_row(
+            f"{row.scenario}: {row.name}",
+            f"{row.metric} {row.direction} than {row.against}",
+            mean if low == "–" else f"{mean} [{low}, {high}]",
+            Text(str(row.judgement), style=styles.get(str(row.judgement), "")),
+        )
     return table
 
 
 def objectives_by_scenario_table(objectives: pd.DataFrame, labels: Sequence[str]) -> Table:
-    """Each objective's probability of being met [90% interval], one column per scenario."""
-    table = PlainTable(title="Objectives: probability of being met [90% interval]", title_justify="left")
-    table.add_column("objective")
-    table.add_column("metric")
-    table.add_column("target", justify="right")
+    """Each objective's probability of being met [90% CI], one column per scenario (narrow: the metric and
+    target read together; every figure is in ``objectives.csv``)."""
+    table = PlainTable(box=box.SIMPLE_HEAD, title="Objectives: probability of being met [90% CI]", title_justify="left")
+    table.add_column("objective", overflow="fold")
+    table.add_column("target", overflow="fold")
     for label in labels:
         table.add_column(escape(label), justify="right")
     keys = ["name", "metric", "direction", "threshold"]
     for key, group in objectives.groupby(keys, sort=False):
         name, metric, direction, threshold = key
         by_scenario = {row.scenario: row for row in group.itertuples(index=False)}
-        cells = [str(name), str(metric), f"{direction} {_format(threshold)}"]
+        cells = [str(name), f"{metric} {direction} {_format(threshold)}"]
         for label in labels:
             row = by_scenario.get(label)
             if row is None or math.isnan(row.probability):
                 cells.append("–")
             else:
-                cells.append(f"{row.probability:.0%} [{row.low:.0%} – {row.high:.0%}]")
+                cells.append(f"{row.probability:.0%} [{row.low * 100:.0f}–{row.high:.0%}]")
         table.add_row(*cells)
     return table
 
@@ -205,7 +240,24 @@ def compare(
         results = compare_scenarios(
             entries, replications=replications, seed=seed, execution=execution, resume=resume, overrides=overrides or ()
         )
-    out.print(comparison_table(results, all_metrics=all_metrics))
+    from sim.analysis.verdicts import verdicts_of
+    from sim.report.console import print_findings
+    from sim.report.findings_sections import comparison_key_findings
+
+    print_findings(
+        out,
+        comparison_key_findings(
+            verdicts_of(results.comparison, results.baseline),
+            results.labels,
+            results.scenarios,
+            results.objectives,
+            results.hypotheses,
+        ),
+    )
+    for table in comparison_tables(results, all_metrics=all_metrics):
+        out.print(table)
+    if not results.hypotheses.empty:
+        out.print(hypotheses_table(results.hypotheses))
     if not results.objectives.empty:
         out.print(objectives_by_scenario_table(results.objectives, results.labels))
     _close(results.run_dir, [*results.tally.set_aside, *results.notes], results.metrics, no_report)
@@ -332,6 +384,13 @@ def sweep(
                 announce=_announce,
             )
         )
+    from sim.report.console import print_findings
+    from sim.report.findings_sections import sweep_key_findings
+
+    ok = results.metrics[results.metrics["status"] == "ok"] if "status" in results.metrics else results.metrics
+    print_findings(
+        out, sweep_key_findings(results.indices, results.points, results.plan.outcomes, ok.mean(numeric_only=True))
+    )
     for table in ranking_tables(results):
         out.print(table)
     _close(results.run_dir, [*results.tally.set_aside, *results.notes], results.metrics, no_report)

@@ -49,7 +49,8 @@ def run(
 ) -> None:
     """Run a scenario's seeded replications; write a run folder; print the summary and objectives."""
     from sim.experiment.replications import run_scenario
-    from sim.report.console import objectives_table, summary_table
+    from sim.report.console import objectives_table, print_findings, summary_table
+    from sim.report.findings_sections import run_key_findings
 
     execution = execution_options(workers, scheduler, results_root)
     scenario = guarded(lambda: api.load_scenario(scenario_file, overrides=overrides or ()))
@@ -68,6 +69,7 @@ def run(
     for note in results.tally.set_aside:
         err.print(f"note: {note}", markup=False)
     count = len(results.seeds)
+    print_findings(out, run_key_findings(results.summary, scenario, results.objectives))
     out.print(summary_table(results.summary, f"{escape(scenario.name)}: {count} replications", all_metrics=all_metrics))
     if not results.objectives.empty:
         out.print(objectives_table(results.objectives))

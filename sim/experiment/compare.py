@@ -10,8 +10,10 @@ folder holds::
     chunks/                        finished replications, written atomically as they arrive (the source of truth)
     replications.csv               one row per replication: point (= scenario index), scenario label, seed, metrics
     timeseries.parquet             daily series of every ok replication
-    comparison.csv                 per scenario and metric: mean, 90% interval, paired difference from the first
-                                   scenario with its 90% confidence interval, significant, n
+    comparison.csv                 per scenario and metric: mean, 90% of replications, paired difference from the
+                                   first scenario with its 90% confidence interval, significant, n, the smallest
+                                   difference that matters and the verdict (sim.analysis.verdicts)
+    hypotheses.csv                 per scenario and hypothesis: the paired difference and supported/refuted/inconclusive
     objectives.csv                 per scenario and objective: probability of being met with a 90% interval
 
 ``resume=RUN_DIR`` continues an interrupted comparison without recomputing what is on disk.
@@ -31,8 +33,11 @@ from typing import Any
 
 import pandas as pd
 
+from sim.analysis.hypotheses import HYPOTHESIS_COLUMNS, judge_hypotheses
 from sim.analysis.objectives import evaluate_objectives
 from sim.analysis.paired import COMPARISON_COLUMNS, compare_frames
+from sim.analysis.targets import COMMON_METRIC, OWN_METRIC, with_common_targets
+from sim.analysis.verdicts import add_verdicts, min_difference_overrides
 from sim.experiment.execution import DEFAULT_EXECUTION, Execution
 from sim.experiment.limits import check_run_size
 from sim.experiment.manifest import (
@@ -50,6 +55,7 @@ from sim.scenario.model import Objective, Scenario
 
 __all__ = [
     "COMPARISON_FILE",
+    "HYPOTHESES_FILE",
     "OBJECTIVES_FILE",
     "CompareResults",
     "compare_scenarios",
@@ -61,6 +67,7 @@ __all__ = [
 
 COMPARISON_FILE = "comparison.csv"
 OBJECTIVES_FILE = "objectives.csv"
+HYPOTHESES_FILE = "hypotheses.csv"
 CONFIDENCE_LEVEL = 0.90
 MAX_FOLDER_LABELS = 3
 """A comparison folder is named after at most this many scenarios (``a-vs-b-vs-c``, then ``-and-N-more``)."""
@@ -83,6 +90,7 @@ class CompareResults:
         tally: What the last call ran (a resumed comparison counts what it skipped).
         failed: Failed replications: ``scenario``, ``replication``, ``seed``, ``error``.
         notes: Things the reader should know (metrics left out of the comparison, scenarios without results).
+        hypotheses: One row per scenario and hypothesis (:data:`sim.analysis.hypotheses.HYPOTHESIS_COLUMNS`).
     """
 
     run_dir: Path
@@ -95,6 +103,7 @@ class CompareResults:
     tally: RunTally
     failed: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: list[str] = field(default_factory=list)
+    hypotheses: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(HYPOTHESIS_COLUMNS)))
 
     @property
     def baseline(self) -> str:
@@ -166,8 +175,12 @@ def _with_labels(metrics: pd.DataFrame, labels: Sequence[str]) -> pd.DataFrame:
 
 def summarize_comparison(
     metrics: pd.DataFrame, labels: Sequence[str], scenarios: Sequence[Scenario]
-) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
-    """Paired comparison with the first scenario and every objective's probability, per scenario.
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str], pd.DataFrame]:
+    """Paired comparison with the first scenario, verdicts, hypotheses and every objective's probability.
+
+    When the scenarios set different capability targets, ``capability_target_fulfilment_common`` measures every
+    scenario against the first scenario's targets, and ``capability_target_fulfilment`` (own targets) gets the
+    verdict ``not comparable``.
 
     Args:
         metrics: One row per replication with ``point`` = scenario index (failed rows are left out here).
@@ -175,11 +188,18 @@ def summarize_comparison(
         scenarios: The scenarios, in point order (their objectives are evaluated on every scenario).
 
     Returns:
-        ``(comparison, objectives, notes)``: the :func:`sim.analysis.paired.compare_frames` table, the
-        objectives table with a ``scenario`` column, and notes on what was left out.
+        ``(comparison, objectives, notes, hypotheses)``: the :func:`sim.analysis.paired.compare_frames` table with
+        ``min_difference`` and ``verdict`` (:func:`sim.analysis.verdicts.add_verdicts`), the objectives table with a
+        ``scenario`` column, notes on what was left out, and the judged hypotheses.
     """
     notes: list[str] = []
     ok = metrics[metrics["status"] == "ok"] if "status" in metrics else metrics
+    ok, different_targets = with_common_targets(ok, scenarios)
+    if different_targets:
+        notes.append(
+            f"the scenarios set different capability targets: {COMMON_METRIC} measures every scenario against "
+            f"{labels[0]}'s targets; {OWN_METRIC} (each against its own) is not comparable"
+        )
     columns = [column for column in metric_columns(ok) if column != "scenario"]
     frames: dict[str, pd.DataFrame] = {}
     for point, label in enumerate(labels):
@@ -188,14 +208,19 @@ def summarize_comparison(
             notes.append(f"{label}: no successful replication, left out of the comparison")
             continue
         frames[label] = rows[["replication", *columns]].reset_index(drop=True)
-    comparison = pd.DataFrame(columns=list(COMPARISON_COLUMNS))
+    comparison = pd.DataFrame(columns=[*COMPARISON_COLUMNS, "min_difference", "verdict"])
+    overrides = min_difference_overrides(scenarios[0])
     if labels[0] in frames:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             comparison = compare_frames(frames, labels[0], CONFIDENCE_LEVEL)
         notes.extend(str(warning.message) for warning in caught)
+        comparison = add_verdicts(
+            comparison, labels[0], overrides, frozenset({OWN_METRIC}) if different_targets else frozenset()
+        )
     else:
         notes.append(f"the baseline {labels[0]} has no successful replication: no paired differences")
+    hypotheses = judge_hypotheses(comparison, labels, scenarios, overrides)
     objectives = _union_objectives(scenarios)
     tables = []
     for point, label in enumerate(labels):
@@ -203,7 +228,7 @@ def summarize_comparison(
         table.insert(0, "scenario", label)
         tables.append(table)
     objectives_table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
-    return comparison, objectives_table, notes
+    return comparison, objectives_table, notes, hypotheses
 
 
 def compare_scenarios(
@@ -298,9 +323,10 @@ def _finish_comparison(
     """Write the comparison's tables (and notes into the manifest, if given) and build its results."""
     labelled = _with_labels(metrics, labels)
     atomic_write_text(run_dir / REPLICATIONS_CSV, labelled.to_csv(index=False))
-    comparison, objectives, notes = summarize_comparison(metrics, labels, scenarios)
+    comparison, objectives, notes, hypotheses = summarize_comparison(metrics, labels, scenarios)
     atomic_write_text(run_dir / COMPARISON_FILE, comparison.to_csv(index=False))
     atomic_write_text(run_dir / OBJECTIVES_FILE, objectives.to_csv(index=False))
+    atomic_write_text(run_dir / HYPOTHESES_FILE, hypotheses.to_csv(index=False))
     if manifest is not None:
         manifest["notes"] = notes
         write_manifest(run_dir, manifest)
@@ -316,6 +342,7 @@ def _finish_comparison(
         tally=tally,
         failed=failed.reset_index(drop=True),
         notes=notes,
+        hypotheses=hypotheses,
     )
 
 
@@ -336,8 +363,18 @@ def load_comparison(run_dir: Path) -> CompareResults:
     tally = RunTally(completed=ok, failed=len(metrics) - ok, skipped=0)
     seeds = [int(value) for value in manifest["seeds"]]
     labelled = _with_labels(metrics, labels)
-    comparison, objectives, notes = summarize_comparison(metrics, labels, scenarios)
+    comparison, objectives, notes, hypotheses = summarize_comparison(metrics, labels, scenarios)
     failed = labelled[labelled["status"] != "ok"][["scenario", "replication", "seed", "error"]]
     return CompareResults(
-        run_dir, labels, scenarios, seeds, labelled, comparison, objectives, tally, failed.reset_index(drop=True), notes
+        run_dir,
+        labels,
+        scenarios,
+        seeds,
+        labelled,
+        comparison,
+        objectives,
+        tally,
+        failed.reset_index(drop=True),
+        notes,
+        hypotheses,
     )

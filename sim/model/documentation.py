@@ -6,8 +6,13 @@ rewrites it and a test checks the committed page equals a fresh rendering.
 
 from __future__ import annotations
 
-from sim.model.metrics import FAMILIES, METRICS
+from sim.model.metrics import FAMILIES, METRICS, Metric, MetricFamily, default_min_difference
 from sim.model.policies.registry import policy_docs
+
+
+def _size(definition: Metric | MetricFamily) -> str:
+    """The smallest difference that matters, as the reference page prints it."""
+    return default_min_difference(definition).describe(definition.unit)
 
 
 def _cell(text: str) -> str:
@@ -41,21 +46,25 @@ def reference_markdown() -> str:
         "",
         "## Outcome metrics",
         "",
-        "Computed once per replication from the model's ledger; summaries give the mean and the 90% interval "
-        "over replications. Rates are undefined (NaN, skipped in summaries) when nothing was launched.",
+        "Computed once per replication from the model's ledger; summaries give the mean and the range that holds 90% "
+        "of the replications. Rates are undefined (NaN, skipped in summaries) when nothing was launched.",
         "",
-        "| metric | unit | better | what it measures |",
-        "|---|---|---|---|",
+        "A difference between scenarios is better or worse only when its 90% CI excludes zero and it reaches the "
+        "size in *matters from* (a scenario may override it with `min_differences:`); negligible when the whole CI "
+        "lies within ± that size.",
+        "",
+        "| metric | unit | better | matters from | what it measures |",
+        "|---|---|---|---|---|",
     ]
-    lines += [f"| `{m.name}` | {m.unit} | {m.better} | {_cell(m.description)} |" for m in METRICS]
+    lines += [f"| `{m.name}` | {m.unit} | {m.better} | {_size(m)} | {_cell(m.description)} |" for m in METRICS]
     lines += [
         "",
         "### Breakdowns",
         "",
         "Each is reported per key as `<name>.<key>` (e.g. `empty_magazine_days.kyiv`).",
         "",
-        "| family | unit | better | what it measures |",
-        "|---|---|---|---|",
+        "| family | unit | better | matters from | what it measures |",
+        "|---|---|---|---|---|",
     ]
-    lines += [f"| `{f.name}.<key>` | {f.unit} | {f.better} | {_cell(f.description)} |" for f in FAMILIES]
+    lines += [f"| `{f.name}.<key>` | {f.unit} | {f.better} | {_size(f)} | {_cell(f.description)} |" for f in FAMILIES]
     return "\n".join(lines) + "\n"

@@ -117,6 +117,9 @@ class Ledger:
         self.ukraine_launch_teams_trained = 0  # launch teams the industry's funding trained and equipped
         self.fire_units_donated: defaultdict[str, int] = defaultdict(int)  # by effector
         self.capability_target_fulfilment = float("nan")
+        # [R, E] fire units each member state owns at the end (its region's row; set when the run ends): lets a
+        # comparison measure every scenario against the same capability targets.
+        self.fire_units_owned_end = np.zeros((regions, effectors), dtype=np.int64)
         self.refused: list[str] = []  # decisions or events that could not be carried out, with the reason
         self.series_names: tuple[str, ...] = DAILY_SERIES + tuple(f"stock.{name}" for name in tables.region_names)
         self._column = {name: index for index, name in enumerate(self.series_names)}

@@ -6,6 +6,10 @@ come as families broken down by region, interceptor, channel or supplier (``empt
 ``procurement_spend_meur.eu_joint``); their base name is registered as a :class:`MetricFamily`.
 
 Rates are NaN when undefined (an intercept rate with nothing launched); summaries skip NaN.
+
+Each metric also declares the smallest difference that matters to a planner (:class:`MinDifference`): a paired
+difference smaller than that is *negligible* however significant it is (the verdict rules are
+:func:`sim.analysis.verdicts.judge_difference`). A scenario may override it (``min_differences:``).
 """
 
 from __future__ import annotations
@@ -21,6 +25,38 @@ from sim.model.tables import NO_MUNITION
 
 
 @dataclass(frozen=True)
+class MinDifference:
+    """The smallest difference of a metric that matters, absolute (in the metric's unit) or relative.
+
+    Attributes:
+        value: The size: in the metric's unit when ``relative`` is false (0.01 of a share is one percentage
+            point), else a fraction of the baseline's mean magnitude (0.05 = 5 %).
+        relative: Whether ``value`` is a fraction of the baseline's mean rather than an absolute amount.
+    """
+
+    value: float
+    relative: bool = False
+
+    def absolute(self, baseline_mean: float) -> float:
+        """The size in the metric's unit against a baseline mean (a relative size of a NaN mean is NaN)."""
+        return self.value * abs(baseline_mean) if self.relative else self.value
+
+    def describe(self, unit: str = "") -> str:
+        """``5% of the baseline``, ``1 pp`` (a share's absolute size) or ``1 region-days``."""
+        if self.relative:
+            return f"{self.value:.0%} of the baseline"
+        if unit == "share":
+            return f"{self.value * 100:g} pp"
+        return f"{self.value:g} {unit}".strip()
+
+
+ONE_POINT = MinDifference(0.01)
+"""One percentage point of a share: the smallest change of a rate a planner acts on (assumption)."""
+FIVE_PERCENT = MinDifference(0.05, relative=True)
+"""5 % of the baseline: the default smallest difference of a count, an amount of money or a ratio (assumption)."""
+
+
+@dataclass(frozen=True)
 class Metric:
     """One scalar outcome of a replication."""
 
@@ -29,6 +65,7 @@ class Metric:
     unit: str
     better: str  # "higher", "lower" or "neither"
     compute: Callable[[Ledger], float]
+    min_difference: MinDifference | None = None  # None: one point for a share, else 5% (default_min_difference)
 
 
 @dataclass(frozen=True)
@@ -40,6 +77,7 @@ class MetricFamily:
     unit: str
     better: str
     compute: Callable[[Ledger], dict[str, float]]
+    min_difference: MinDifference | None = None  # None: one point for a share, else 5% (default_min_difference)
 
 
 def _ratio(numerator: float, denominator: float) -> float:
@@ -105,6 +143,32 @@ def _joint_share(ledger: Ledger) -> float:
     member_total = sum(value for channel, value in spend.items() if channel not in NOT_MEMBER_STATE_CHANNELS)
     joint = spend.get("eu_joint", 0.0) + spend.get("edip", 0.0)
     return _ratio(joint, member_total)
+
+
+def target_fulfilment(owned_fire_units: np.ndarray, target_fire_units: np.ndarray) -> float:
+    """Mean over capability targets of min(1, fire units owned ÷ target); a zero target counts as met.
+
+    The one definition of capability-target fulfilment: the model's own (``capability_target_fulfilment``) and a
+    comparison's against the first scenario's targets (:mod:`sim.analysis.targets`) both call it.
+
+    Args:
+        owned_fire_units: Fire units owned, one per target (any trailing shape broadcast against the targets).
+        target_fire_units: The targets' fire units, one per target.
+
+    Returns:
+        The mean share over the last axis (NaN without targets).
+    """
+    targets = np.asarray(target_fire_units, dtype=float)
+    if targets.size == 0:
+        return float("nan")
+    owned = np.asarray(owned_fire_units, dtype=float)
+    shares = np.minimum(1.0, np.divide(owned, targets, out=np.ones_like(owned), where=targets > 0))
+    return float(np.mean(shares))
+
+
+def _value_protected_share(ledger: Ledger) -> float:
+    protected = float(ledger.value_protected_meur.sum())
+    return _ratio(protected, protected + float(ledger.damage_meur.sum()))
 
 
 def _mean_lead_time(ledger: Ledger) -> float:
@@ -185,10 +249,18 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "value_protected_meur",
-        "Expected value the intercepted threats would have destroyed had they got through.",
+        "Expected value the intercepted threats would have destroyed had they got through. It grows with "
+        "what is launched as much as with the defence, so neither direction is better: read value_protected_share.",
         "EUR million",
-        "higher",
+        "neither",
         _total("value_protected_meur", None),
+    ),
+    Metric(
+        "value_protected_share",
+        "Share of the value at risk that the defences saved: value protected ÷ (value protected + damage).",
+        "share",
+        "higher",
+        _value_protected_share,
     ),
     Metric(
         "interceptor_spend_meur",
@@ -206,17 +278,19 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "cost_exchange_ratio",
-        "Interceptors fired ÷ cost of what the adversary launched (read with value_protected_meur: a high "
-        "ratio can still be a good trade when what is protected is worth more).",
+        "Interceptors fired ÷ cost of what the adversary launched (read with value_protected_share: a high "
+        "ratio can still be a good trade when what is protected is worth more; it falls when the adversary "
+        "launches more, so neither direction is better).",
         "ratio",
-        "lower",
+        "neither",
         _cost_exchange,
     ),
     Metric(
         "nato_cost_exchange_ratio",
-        "Interceptors fired in NATO airspace ÷ cost of the threats that entered it.",
+        "Interceptors fired in NATO airspace ÷ cost of the threats that entered it (falls when more enters, so "
+        "neither direction is better).",
         "ratio",
-        "lower",
+        "neither",
         _nato_cost_exchange,
     ),
     Metric(
@@ -225,6 +299,7 @@ METRICS: tuple[Metric, ...] = (
         "region-days",
         "lower",
         _total("empty_magazine_region_days", True),
+        MinDifference(1.0),
     ),
     Metric(
         "nato_empty_magazine_days",
@@ -232,6 +307,7 @@ METRICS: tuple[Metric, ...] = (
         "region-days",
         "lower",
         _total("empty_magazine_region_days", False),
+        MinDifference(1.0),
     ),
     Metric(
         "airport_closure_hours",
@@ -250,9 +326,10 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "joint_procurement_share",
-        "Share of member-state procurement spend placed through EU joint rounds (incl. EDIP co-financing).",
+        "Share of member-state procurement spend placed through EU joint rounds (incl. EDIP co-financing): a choice "
+        "a scenario makes, not an outcome, so neither direction is better.",
         "share",
-        "higher",
+        "neither",
         _joint_share,
     ),
     Metric(
@@ -286,14 +363,22 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "units_delivered",
-        "Units delivered within the horizon.",
+        "Units delivered within the horizon (they follow what was ordered, so neither direction is better).",
         "units",
-        "higher",
+        "neither",
         lambda ledger: float(sum(ledger.units_delivered.values())),
     ),
     Metric(
         "capability_target_fulfilment",
-        "Mean over NATO capability targets of min(1, fire units held ÷ target) at the end.",
+        "Mean over the scenario's own NATO capability targets of min(1, fire units held ÷ target) at the end.",
+        "share",
+        "higher",
+        lambda ledger: ledger.capability_target_fulfilment,
+    ),
+    Metric(
+        "capability_target_fulfilment_common",
+        "Capability-target fulfilment against the first scenario's targets in a comparison (so that a scenario "
+        "with other targets is measured by the same yardstick); in a single run, against its own targets.",
         "share",
         "higher",
         lambda ledger: ledger.capability_target_fulfilment,
@@ -325,6 +410,7 @@ METRICS: tuple[Metric, ...] = (
         "actions",
         "lower",
         lambda ledger: float(len(ledger.refused)),
+        MinDifference(1.0),
     ),
 )
 
@@ -345,6 +431,18 @@ def _empty_by_interceptor(ledger: Ledger) -> dict[str, float]:
         if name != NO_MUNITION:
             days[name] = days.get(name, 0.0) + float(ledger.empty_magazine_days[:, effector].sum())
     return days
+
+
+def _fire_units_owned_end(ledger: Ledger) -> dict[str, float]:
+    tables = ledger.tables
+    owned = ledger.fire_units_owned_end
+    return {
+        f"{region}.{effector}": float(owned[r, e])
+        for r, region in enumerate(tables.region_names)
+        if not tables.region_is_ukraine[r]
+        for e, effector in enumerate(tables.effector_names)
+        if owned[r, e] > 0
+    }
 
 
 def _shots_by_interceptor(ledger: Ledger) -> dict[str, float]:
@@ -418,6 +516,13 @@ FAMILIES: tuple[MetricFamily, ...] = (
         "probability",
         "higher",
         _detection_end,
+    ),
+    MetricFamily(
+        "fire_units_owned_end",
+        "Fire units a member state owns at the end, by state and effector (<state>.<effector>; only those owned).",
+        "fire units",
+        "neither",
+        _fire_units_owned_end,
     ),
     MetricFamily("shots", "Interceptors fired, by interceptor.", "rounds", "neither", _shots_by_interceptor),
     MetricFamily(
@@ -499,6 +604,15 @@ def compute_metrics(ledger: Ledger) -> dict[str, float]:
         for key, value in family.compute(ledger).items():
             values[f"{family.name}.{key}"] = float(value)
     return values
+
+
+def default_min_difference(definition: Metric | MetricFamily | None) -> MinDifference:
+    """The smallest difference that matters for a metric: its own, else one point of a share, else 5 %."""
+    if definition is None:
+        return FIVE_PERCENT
+    if definition.min_difference is not None:
+        return definition.min_difference
+    return ONE_POINT if definition.unit == "share" else FIVE_PERCENT
 
 
 def is_known_metric(name: str) -> bool:

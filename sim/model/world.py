@@ -446,6 +446,8 @@ class AirDefenceModel(mesa.Model):
         if key != self._fire_unit_levels_key:
             self._fire_unit_levels_key = key
             posture = self.posture
+            # Who owns what, as of today: the comparison's common capability-target yardstick reads the last day's.
+            self.ledger.fire_units_owned_end = posture.owned()
             self._fire_unit_levels_cached = {
                 "capability_target_fulfilment": self._actors.nato.fulfilment(),
                 "ukraine_fire_units": float(

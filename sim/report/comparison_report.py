@@ -15,23 +15,39 @@ from typing import Any
 
 import pandas as pd
 
-from sim.analysis.paired import difference_verdict
+from sim.analysis.hypotheses import judge_hypotheses
+from sim.analysis.targets import with_common_targets
+from sim.analysis.verdicts import min_difference_overrides, verdicts_of
 from sim.model.metrics import METRICS
 from sim.report.document import Block, Cell, Document, Paragraph, Section, Table
 from sim.report.figure_blocks import FigureSaver, map_figure_block, outcome_names, time_figures
 from sim.report.figures.comparisons import comparison_figure
 from sim.report.figures.distributions import distributions_figure, objectives_figure
+from sim.report.findings_sections import (
+    binding_section,
+    comparison_key_findings,
+    hypotheses_section,
+    key_findings_section,
+)
 from sim.report.folder import ReportError, load_metrics, load_resolved, load_timeseries, read_optional_csv, successful
 from sim.report.formatting import (
     format_difference,
+    format_difference_interval,
     format_metric,
     format_objective_target,
     format_parameter,
     format_percent,
     format_range,
 )
-from sim.report.sections import OBJECTIVES_NOTE, footer, objective_verdict, provenance_section, reproduce_section
-from sim.report.style import better_direction, metric_label, unit_label
+from sim.report.sections import (
+    OBJECTIVES_NOTE,
+    footer,
+    named_key_path,
+    objective_verdict,
+    provenance_section,
+    reproduce_section,
+)
+from sim.report.style import metric_label, unit_label
 from sim.scenario.model import Scenario
 from sim.scenario.provenance import ProvenanceRow, provenance_rows
 
@@ -74,17 +90,17 @@ def _comparison_table(run_dir: Path, ok: pd.DataFrame, labels: list[str]) -> pd.
     return compare_frames(frames, labels[0])
 
 
+VERDICT_TONES = {"better": "good", "worse": "bad"}
+"""How a verdict's cell is coloured (the rest are neutral)."""
+
+
 def _differences_table(comparison: pd.DataFrame, names: Sequence[str], baseline: str, order: list[str]) -> Table:
     shown = list(names)
     for metric in METRICS:
         if metric.name in shown:
             continue
         rows = comparison[(comparison["metric"] == metric.name) & (comparison["scenario"] != baseline)]
-        if any(
-            difference_verdict(float(row["diff_low"]), float(row["diff_high"]), metric.better)
-            not in ("no clear difference",)
-            for row in rows.to_dict("records")
-        ):
+        if rows["verdict"].isin(("better", "worse", "changed")).any():
             shown.append(metric.name)
     baseline_means = comparison[comparison["scenario"] == baseline].set_index("metric")["mean"]
     table_rows = []
@@ -94,32 +110,43 @@ def _differences_table(comparison: pd.DataFrame, names: Sequence[str], baseline:
             if scenario not in metric_rows.index:
                 continue
             row = metric_rows.loc[scenario]
-            verdict = difference_verdict(float(row["diff_low"]), float(row["diff_high"]), better_direction(name))
-            tone = {"better": "good", "worse": "bad"}.get(verdict, "neutral")
-            low, high = (
-                format_difference(name, float(row["diff_low"])),
-                format_difference(name, float(row["diff_high"])),
+            verdict = str(row["verdict"])
+            mean, low, high = format_difference_interval(
+                name, float(row["diff_mean"]), float(row["diff_low"]), float(row["diff_high"])
             )
+            size = float(row["min_difference"])
             table_rows.append(
                 (
                     metric_label(name),
                     scenario,
                     format_metric(name, float(baseline_means.get(name, math.nan))),
                     format_metric(name, float(row["mean"])),
-                    format_difference(name, float(row["diff_mean"])),
+                    mean,
                     f"{low} … {high}",
-                    Cell(verdict, tone),
+                    format_difference(name, size).lstrip("+") if size > 0 else "any",
+                    Cell(verdict, VERDICT_TONES.get(verdict, "neutral")),
                 )
             )
     return Table(
-        ("outcome", "scenario", f"{baseline} mean", "scenario mean", "difference", "90% CI of difference", "verdict"),
+        (
+            "outcome",
+            "scenario",
+            f"{baseline} mean",
+            "scenario mean",
+            "difference",
+            "90% CI of difference",
+            "matters from",
+            "verdict",
+        ),
         tuple(table_rows),
         caption=(
             f"Paired differences (scenario − {baseline}) over replications with the same seeds; shares in percentage "
-            "points (pp). Shown: the headline outcomes, the objectives' metrics and every other outcome with a clear "
-            "difference."
+            "points (pp), printed at the precision their confidence interval (CI) supports. Verdicts: better or worse "
+            "only when the CI excludes zero and the difference reaches the smallest difference that matters ('matters "
+            "from'); negligible when the whole CI lies within ± that size; uncertain otherwise. Shown: the headline "
+            "outcomes, the objectives' metrics and every other outcome that clearly changed."
         ),
-        numeric=(2, 3, 4, 5),
+        numeric=(2, 3, 4, 5, 6),
     )
 
 
@@ -142,7 +169,7 @@ def _parameter_changes(baseline: Scenario, variant: Scenario) -> Table | Paragra
             continue
         rows.append(
             (
-                key,
+                named_key_path(variant, key),
                 "new" if old is None else format_parameter(old.value),
                 format_parameter(row.value),
                 format_range(row),
@@ -172,11 +199,16 @@ def comparison_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSa
     labels, scenarios = _compare_scenarios(run_dir, manifest)
     baseline = labels[0]
     metrics = load_metrics(run_dir)
-    ok = successful(metrics)
+    ok, _ = with_common_targets(successful(metrics), scenarios)
     timeseries = load_timeseries(run_dir)
-    comparison = _comparison_table(run_dir, ok, labels)
+    comparison = verdicts_of(_comparison_table(run_dir, ok, labels), labels[0])
     objectives = read_optional_csv(run_dir / "objectives.csv")
+    hypotheses = read_optional_csv(run_dir / "hypotheses.csv")
+    if hypotheses is None:
+        hypotheses = judge_hypotheses(comparison, labels, scenarios, min_difference_overrides(scenarios[0]))
     point_labels = dict(enumerate(labels))
+    findings = comparison_key_findings(comparison, labels, scenarios, objectives, hypotheses)
+    baseline_means = ok[ok["point"] == 0].mean(numeric_only=True)
 
     scenario_rows = tuple(
         (
@@ -244,11 +276,11 @@ def comparison_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSa
             rows.append(tuple(cells))
         objective_blocks = [
             Paragraph(OBJECTIVES_NOTE),
-            Table(("objective", "target", *labels), tuple(rows), caption="P(met) (90% interval) and verdict."),
+            Table(("objective", "target", *labels), tuple(rows), caption="P(met) (90% CI) and verdict."),
             saver.add(
                 "objectives",
                 "Objectives: how likely each is met, by scenario",
-                "Marker: share of replications meeting the objective; bar: its 90% interval; one colour per scenario.",
+                "Marker: share of replications meeting the objective; bar: its 90% CI; one colour per scenario.",
                 lambda: objectives_figure(objectives, labels=labels),
             ),
         ]
@@ -257,15 +289,16 @@ def comparison_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSa
     comparison_blocks: list[Block] = [
         Paragraph(
             "How each scenario differs from the baseline, replication by replication (same seeds). A difference is "
-            "clear when its 90% confidence interval excludes zero; whether that is better or worse depends on the "
-            "outcome (fewer leakers is better, a higher intercept rate is better)."
+            "better or worse only when its 90% confidence interval (CI) excludes zero and it reaches the smallest "
+            "difference that matters for that outcome; negligible when the whole CI lies within ± that size; "
+            "uncertain otherwise (more replications may settle it)."
         ),
         saver.add(
             "comparison",
             f"Differences from {baseline}",
-            "Marker: mean paired difference (scenario − baseline); bar: its 90% confidence interval. Blue: clearly "
-            "better; vermillion: clearly worse; black: clearly changed where neither direction is better; grey "
-            "(hollow): no clear difference. Shares in percentage points.",
+            "Marker: mean paired difference (scenario − baseline); bar: its 90% confidence interval. Blue: better; "
+            "vermillion: worse; black: changed where neither direction is better; grey hollow diamond: negligible; "
+            "grey hollow circle: uncertain. Shares in percentage points.",
             lambda: comparison_figure(comparison, names, baseline=baseline, scenarios=labels),
         ),
         _differences_table(comparison, names, baseline, labels),
@@ -314,9 +347,12 @@ def comparison_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSa
             f"folder {run_dir.name}"
         ),
         sections=(
+            key_findings_section(findings),
             Section("summary", "Summary", tuple(summary_blocks)),
             Section("objectives", "Objectives", tuple(objective_blocks)),
             Section("comparison", "Comparison with the baseline", tuple(comparison_blocks)),
+            hypotheses_section(hypotheses),
+            binding_section(baseline_means, saver),
             Section("figures", "Figures", tuple(figure_blocks)),
             provenance,
             reproduce_section(run_dir, manifest),

@@ -45,6 +45,21 @@ class Bullets:
 
 
 @dataclass(frozen=True)
+class Findings:
+    """Numbered key findings, each a plain sentence linking to the section (HTML anchor) that holds its evidence."""
+
+    items: tuple[tuple[str, str], ...]  # (sentence, section id)
+
+
+@dataclass(frozen=True)
+class Details:
+    """Blocks folded away behind a one-line summary (HTML ``<details>``; Markdown shows them after the summary)."""
+
+    summary: str
+    blocks: tuple[Paragraph | Bullets | Table, ...]
+
+
+@dataclass(frozen=True)
 class Code:
     """A block of code or a command, shown verbatim."""
 
@@ -72,7 +87,7 @@ class FigureBlock:
     caption: str
 
 
-Block = Paragraph | Bullets | Code | Table | FigureBlock
+Block = Paragraph | Bullets | Findings | Details | Code | Table | FigureBlock
 
 
 @dataclass(frozen=True)
@@ -137,6 +152,10 @@ pre { background: #f4f4f4; border: 1px solid #e2e2e2; padding: .7rem .9rem; whit
   overflow-wrap: anywhere; font-size: .9rem; }
 code, pre { font-family: "DejaVu Sans Mono", Consolas, Menlo, monospace; }
 ul { margin: .4rem 0 1rem; }
+ol.findings { margin: .4rem 0 1rem; font-size: 1.05rem; line-height: 1.5; }
+ol.findings li { margin-bottom: .35rem; }
+details { margin: .4rem 0 1rem; }
+details > summary { cursor: pointer; font-weight: 600; }
 footer { margin-top: 3rem; color: var(--muted); font-size: .85rem; border-top: 1px solid var(--rule);
   padding-top: .6rem; }
 @media print {
@@ -210,6 +229,14 @@ def _html_block(block: Block, figure_numbers: dict[int, int]) -> str:
     if isinstance(block, Bullets):
         items = "".join(f"<li>{_escape(item)}</li>" for item in block.items)
         return f"<ul>{items}</ul>"
+    if isinstance(block, Findings):
+        items = "".join(
+            f'<li>{_escape(text)} <a href="#{_escape(anchor)}">(evidence)</a></li>' for text, anchor in block.items
+        )
+        return f'<ol class="findings">{items}</ol>'
+    if isinstance(block, Details):
+        inner = "".join(_html_block(inner_block, figure_numbers) for inner_block in block.blocks)
+        return f"<details><summary>{_escape(block.summary)}</summary>{inner}</details>"
     if isinstance(block, Code):
         return f"<pre><code>{_escape(block.text)}</code></pre>"
     if isinstance(block, Table):
@@ -305,6 +332,13 @@ def _md_block(block: Block, numbers: dict[int, int], base_dir: Path) -> str:
         return f"**{text}**" if block.tone in ("good", "bad") else text
     if isinstance(block, Bullets):
         return "\n".join(f"- {_md_text(item)}" for item in block.items)
+    if isinstance(block, Findings):
+        return "\n".join(
+            f"{number}. {_md_text(text)} ([evidence](#{anchor}))"
+            for number, (text, anchor) in enumerate(block.items, start=1)
+        )
+    if isinstance(block, Details):
+        return "\n\n".join([f"*{_md_text(block.summary)}*"] + [_md_block(b, numbers, base_dir) for b in block.blocks])
     if isinstance(block, Code):
         fence = "````" if "```" in block.text else "```"
         return f"{fence}\n{block.text}\n{fence}"
@@ -318,7 +352,8 @@ def _md_block(block: Block, numbers: dict[int, int], base_dir: Path) -> str:
 
 
 def _md_section(section: Section, level: int, numbers: dict[int, int], base_dir: Path) -> str:
-    parts = [f"{'#' * min(level, 6)} {_md_text(section.title)}"]
+    anchor = f'<a id="{_escape(section.id)}"></a>\n\n' if section.id else ""
+    parts = [f"{anchor}{'#' * min(level, 6)} {_md_text(section.title)}"]
     parts.extend(_md_block(block, numbers, base_dir) for block in section.blocks)
     parts.extend(_md_section(subsection, level + 1, numbers, base_dir) for subsection in section.subsections)
     return "\n\n".join(parts)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from sim.report import map as schematic
 from sim.report.document import FigureBlock, Table
+from sim.report.figures.layout import text_problems
 from sim.report.figures.saving import FigureFiles, save_figure
 from sim.report.figures.timeseries import (
     BAND_NOTE,
@@ -31,13 +32,14 @@ HEADLINE_METRICS: tuple[str, ...] = (
     "ukraine_leakers",
     "nato_leakers",
     "damage_meur",
-    "value_protected_meur",
+    "value_protected_share",
     "interceptor_spend_meur",
     "cost_exchange_ratio",
     "ukraine_empty_magazine_days",
     "airport_closure_hours",
 )
-"""Metrics whose distributions and differences a report shows first (objectives' metrics are added)."""
+"""Metrics whose distributions and differences a report shows first (objectives' metrics are added), and of which
+the key findings say whether they changed."""
 
 
 def region_titles(scenario: Scenario) -> dict[str, str]:
@@ -53,10 +55,14 @@ class FigureSaver:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.files: list[FigureFiles] = []
+        self.layout_problems: dict[str, list[str]] = {}
+        """Per figure stem, the text defects :func:`~sim.report.figures.layout.text_problems` found (tests read
+        it; an empty list is a clean figure)."""
 
     def add(self, stem: str, title: str, caption: str, make: Callable[[], Any]) -> FigureBlock:
         """Draw a figure with ``make``, save it as ``<stem>.png`` and ``.svg`` and return its block."""
         figure = make()
+        self.layout_problems[stem] = text_problems(figure)
         files = save_figure(figure, self.directory, stem)
         self.files.append(files)
         return FigureBlock(files, title, caption)

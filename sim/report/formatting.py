@@ -79,6 +79,67 @@ def format_difference(name: str, value: float) -> str:
     return ("+" if value > 0 else "") + text
 
 
+MAX_DECIMALS = 6
+"""The most decimals a difference is printed with, however narrow its interval."""
+
+
+def decimals_for_interval(half_width: float) -> int:
+    """Decimals that show an interval's half-width to two significant digits (0 for a half-width ≥ 10).
+
+    Args:
+        half_width: Half the interval's width, in the unit printed (percentage points for a share).
+
+    Returns:
+        0 … :data:`MAX_DECIMALS`; 2 when the half-width is zero or undefined.
+    """
+    if not math.isfinite(half_width) or half_width <= 0:
+        return 2
+    return max(0, min(MAX_DECIMALS, 1 - math.floor(math.log10(half_width))))
+
+
+def _signed_fixed(value: float, decimals: int) -> str:
+    text = f"{value:,.{decimals}f}"
+    if float(text.replace(",", "")) == 0:
+        return f"{0:.{decimals}f}"
+    return text if text.startswith("-") else "+" + text
+
+
+def format_difference_interval(name: str, mean: float, low: float, high: float) -> tuple[str, str, str]:
+    """A paired difference and its confidence interval at the precision the interval supports.
+
+    All three numbers get the same decimals: enough to show the half-width to two significant digits, no more
+    (a difference of ``+0.0312 pp`` in ``[+0.0101, +0.0523]`` rather than ``±0.0 [±0.0, ±0.0]``). A value that
+    rounds to zero at that precision prints unsigned (``0.00``). Shares are in percentage points (``pp`` on the
+    mean only); an exact difference (zero-width interval) uses :func:`format_difference`.
+
+    Args:
+        name: The metric (decides whether it is a share).
+        mean: Mean paired difference.
+        low: Lower end of its interval.
+        high: Upper end.
+
+    Returns:
+        ``(mean, low, high)`` texts; ``–`` for what is undefined.
+    """
+    if mean is None or not math.isfinite(mean):
+        return MISSING, MISSING, MISSING
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return format_difference(name, mean), MISSING, MISSING
+    scale = 100.0 if is_share(name) else 1.0
+    half_width = (high - low) * scale / 2.0
+    if half_width == 0:
+        text = format_difference(name, mean)
+        bare = text.removesuffix(" pp")
+        return text, bare, bare
+    decimals = decimals_for_interval(half_width)
+    suffix = " pp" if scale == 100.0 else ""
+    return (
+        _signed_fixed(mean * scale, decimals) + suffix,
+        _signed_fixed(low * scale, decimals),
+        _signed_fixed(high * scale, decimals),
+    )
+
+
 def format_parameter(value: float | None) -> str:
     """A scenario parameter's value: whole numbers with thousands separators, others to four significant digits.
 

@@ -16,17 +16,22 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.objectives import evaluate_objectives
+from sim.analysis.summary import summarize_metrics
 from sim.experiment.manifest import RESOLVED_SCENARIO_FILE
 from sim.experiment.store import REPLICATIONS_CSV
 from sim.model.metrics import METRICS
 from sim.report.document import Block, Document, Paragraph, Section, Table
 from sim.report.figure_blocks import FigureSaver, map_figure_block, outcome_names, time_figures
 from sim.report.figures.distributions import distributions_figure, objectives_figure
+from sim.report.findings_sections import binding_section, key_findings_section, run_key_findings
 from sim.report.folder import load_metrics, load_resolved, load_timeseries, read_optional_csv, successful
 from sim.report.formatting import format_interval, format_metric
 from sim.report.sections import OBJECTIVES_NOTE, footer, objectives_rows, provenance_section, reproduce_section
 from sim.report.style import metric_label, unit_label
 from sim.scenario.model import Scenario
+
+NON_METRIC_COLUMNS = ("key", "point", "replication", "seed", "status", "error", "scenario")
+"""Columns of replications.csv that are not outcomes."""
 
 
 def _key_outcomes_table(ok: pd.DataFrame, level: float = 0.90) -> Table:
@@ -117,14 +122,14 @@ def run_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSaver) ->
         objective_blocks = [
             Paragraph(OBJECTIVES_NOTE),
             Table(
-                ("objective", "target", "P(met)", "90% interval", "met in", "verdict", "description"),
+                ("objective", "target", "P(met)", "90% CI", "met in", "verdict", "description"),
                 objectives_rows(objectives),
                 numeric=(2, 3, 4),
             ),
             saver.add(
                 "objectives",
                 "Objectives: how likely each is met",
-                "Dot: share of replications meeting the objective; bar: its 90% interval. The dotted line marks 50%.",
+                "Dot: share of replications meeting the objective; bar: its 90% CI. The dotted line marks 50%.",
                 lambda: objectives_figure(objectives),
             ),
         ]
@@ -149,6 +154,7 @@ def run_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSaver) ->
         figure_blocks.append(deployed_table)
 
     ok_count = len(ok)
+    summary = summarize_metrics(ok[[c for c in ok.columns if c not in NON_METRIC_COLUMNS]].select_dtypes("number"))
     return Document(
         title=f"Run report: {scenario.name}",
         subtitle=(
@@ -156,8 +162,10 @@ def run_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSaver) ->
             f"folder {run_dir.name}"
         ),
         sections=(
+            key_findings_section(run_key_findings(summary, scenario, objectives)),
             Section("summary", "Summary", tuple(summary_blocks)),
             Section("objectives", "Objectives", tuple(objective_blocks)),
+            binding_section(summary["mean"], saver),
             Section("figures", "Figures", tuple(figure_blocks)),
             provenance_section(scenario),
             reproduce_section(run_dir, manifest),

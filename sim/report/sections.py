@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ import pandas as pd
 
 from sim.analysis.objectives import likelihood
 from sim.experiment.manifest import MANIFEST_FILE, RESOLVED_SCENARIO_FILE
-from sim.report.document import Block, Bullets, Cell, Code, Paragraph, Section, Table
+from sim.report.document import Block, Bullets, Cell, Code, Details, Paragraph, Section, Table
 from sim.report.formatting import format_objective_target, format_parameter, format_percent, format_range
 from sim.scenario.model import Scenario
 from sim.scenario.provenance import ProvenanceRow, provenance_rows
@@ -41,6 +42,40 @@ def objective_verdict(probability: float, low: float, high: float) -> Cell:
     return Cell(verdict, {"likely met": "good", "likely missed": "bad"}.get(verdict, "neutral"))
 
 
+_PATH_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _item_name(item: Any) -> str | None:
+    """What a list entry is called: its name, its item, its id, or its state and effector (a capability target)."""
+    for attribute in ("name", "item", "id"):
+        value = getattr(item, attribute, None)
+        if isinstance(value, str) and value:
+            return value
+    state, effector = getattr(item, "state", None), getattr(item, "effector", None)
+    return f"{state}-{effector}" if isinstance(state, str) and isinstance(effector, str) else None
+
+
+def named_key_path(scenario: Scenario, key_path: str) -> str:
+    """A parameter's key path with list positions replaced by what the entries are called, for reading:
+    ``industry.suppliers[0].products[0].unit_cost_eur`` → ``industry.suppliers[rheinmetall].products[skyranger]
+    .unit_cost_eur``. Entries without a name keep their position (``--set`` and ``--vary`` take positions).
+    """
+    current: Any = scenario
+    parts: list[str] = []
+    for match in _PATH_TOKEN.finditer(key_path):
+        key, index = match.group(1), match.group(2)
+        if key is not None:
+            parts.append(("." if parts else "") + key)
+            current = current.get(key) if isinstance(current, dict) else getattr(current, key, None)
+            continue
+        position = int(index)
+        entry = current[position] if isinstance(current, list | tuple) and position < len(current) else None
+        label = _item_name(entry) if entry is not None else None
+        parts.append(f"[{label or position}]")
+        current = entry
+    return "".join(parts)
+
+
 def provenance_section(scenario: Scenario, *, swept: Sequence[str] = (), title_suffix: str = "") -> Section:
     """The provenance table: every numeric parameter with its value, range and source; unsourced ones apart.
 
@@ -59,12 +94,13 @@ def provenance_section(scenario: Scenario, *, swept: Sequence[str] = (), title_s
     swept_set = set(swept)
 
     def mark(row: ProvenanceRow) -> str:
-        return row.key_path + ("  [swept]" if row.key_path in swept_set else "")
+        return named_key_path(scenario, row.key_path) + ("  [swept]" if row.key_path in swept_set else "")
 
     intro = Paragraph(
-        f"The scenario has {len(rows)} numeric parameters: {len(sourced)} cite a source and {len(unsourced)} do not; "
-        f"{len(contested)} carry a range (low – high) where sources differ, which a sweep varies by default. "
-        "Sources are public articles and the public-figures table bundled with the simulator."
+        f"The scenario has {len(rows)} numeric parameters: {len(sourced)} cite a source and {len(unsourced)} do not "
+        f"(assumptions); {len(contested)} carry a range (low – high) where sources differ, which a sweep varies by "
+        "default. Sources are public articles and the public-figures table bundled with the simulator. Contested "
+        "parameters come first."
     )
     source_rows = tuple(
         (
@@ -85,11 +121,12 @@ def provenance_section(scenario: Scenario, *, swept: Sequence[str] = (), title_s
             else Paragraph("The scenario lists no articles; parameters may still cite public-figures rows."),
         ),
     )
+    leading = sorted(sourced, key=lambda row: not row.is_contested)  # contested first, otherwise in file order
     sourced_table = Table(
         ("parameter", "value", "range", "unit", "source", "note"),
         tuple(
             (mark(row), format_parameter(row.value), format_range(row), row.unit or "", row.source_text, row.note)
-            for row in sourced
+            for row in leading
         ),
         numeric=(1, 2),
         wrap=(0, 4, 5),
@@ -102,12 +139,12 @@ def provenance_section(scenario: Scenario, *, swept: Sequence[str] = (), title_s
         numeric=(1, 2),
         wrap=(0, 4),
     )
+    contested_unsourced = sum(1 for row in unsourced if row.is_contested)
     return Section(
         "provenance",
         "Parameters and their sources" + title_suffix,
         (intro,),
         (
-            sources,
             Section(
                 "sourced-parameters",
                 f"Parameters with a source ({len(sourced)})",
@@ -118,14 +155,17 @@ def provenance_section(scenario: Scenario, *, swept: Sequence[str] = (), title_s
                 f"Unsourced parameters ({len(unsourced)})",
                 (
                     Paragraph(
-                        "These parameters cite no source: most are modelling assumptions (their note says so). "
-                        "Treat results that hinge on them with care; a sweep over a plausible range shows how much "
-                        "they matter.",
+                        f"{len(unsourced)} parameters cite no source: most are modelling assumptions (their note says "
+                        f"so); {contested_unsourced} of them carry an assumed range. Treat results that hinge on them "
+                        "with care; a sweep over a plausible range shows how much they matter.",
                         "bad" if unsourced else "",
                     ),
-                    unsourced_table if unsourced else Paragraph("Every parameter cites a source."),
+                    Details(f"Show all {len(unsourced)} unsourced parameters", (unsourced_table,))
+                    if unsourced
+                    else Paragraph("Every parameter cites a source."),
                 ),
             ),
+            sources,
         ),
     )
 
@@ -268,8 +308,8 @@ def objectives_rows(objectives: pd.DataFrame) -> tuple[tuple[str | Cell, ...], .
 
 
 OBJECTIVES_NOTE = (
-    "P(met) is the share of replications in which the objective was met; the 90% interval (Wilson) says how "
-    "precisely the replications pin that probability down. Verdict: likely met when the whole interval is above "
+    "P(met) is the share of replications in which the objective was met; its 90% confidence interval (CI, Wilson) "
+    "says how precisely the replications pin that probability down. Verdict: likely met when the whole CI is above "
     "50%, likely missed when it is below, uncertain otherwise (more replications narrow it)."
 )
 

@@ -21,6 +21,7 @@ from sim.report.document import Block, Document, Paragraph, Section, Table
 from sim.report.figure_blocks import FigureSaver
 from sim.report.figures.distributions import distributions_figure
 from sim.report.figures.sweeps import indices_figure, sweep_scatter_figure, tornado_figure
+from sim.report.findings_sections import binding_section, key_findings_section, sweep_key_findings
 from sim.report.folder import ReportError, load_metrics, load_resolved, read_optional_csv, successful
 from sim.report.formatting import format_number, format_objective_target, format_parameter, format_percent
 from sim.report.sections import footer, provenance_section, reproduce_section
@@ -75,10 +76,14 @@ def _sweep_objectives(scenario: Scenario, ok: pd.DataFrame) -> Table | Paragraph
             )
         )
     return Table(
-        ("objective", "target", "lowest P(met)", "mean P(met)", "highest P(met)", "points where P(met) ≥ 50%"),
+        ("objective", "target", "lowest", "mean", "highest", "points ≥ 50%"),
         tuple(rows),
-        caption="Probability each objective is met at each design point, summarised over the design.",
+        caption=(
+            "Probability each objective is met (P(met)) at each design point, summarised over the design: its lowest, "
+            "mean and highest value, and the design points where it is at least 50%."
+        ),
         numeric=(2, 3, 4, 5),
+        wrap=(0, 1),
     )
 
 
@@ -229,9 +234,18 @@ def sweep_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSaver) 
             f"replications · folder {run_dir.name}"
         ),
         sections=(
+            key_findings_section(
+                sweep_key_findings(
+                    indices if indices is not None else pd.DataFrame(columns=["outcome", "parameter", "rank"]),
+                    points,
+                    outcomes,
+                    ok.mean(numeric_only=True),
+                )
+            ),
             Section("summary", "Summary", tuple(summary_blocks)),
             Section("objectives", "Objectives across the design", (_sweep_objectives(scenario, ok),)),
             Section("sensitivity", "Sensitivity", tuple(sensitivity_blocks)),
+            binding_section(ok.mean(numeric_only=True), saver),
             Section("figures", "Figures", tuple(figure_blocks)),
             provenance_section(scenario, swept=swept),
             reproduce_section(run_dir, manifest),

@@ -1,4 +1,4 @@
-"""The whole scenario: metadata, sources, catalog, actors, industry, events and objectives.
+"""The whole scenario: metadata, sources, catalog, actors, industry, events, objectives and hypotheses.
 
 :class:`Scenario` is what :func:`sim.scenario.loader.load_scenario` returns: typed, validated and frozen.
 Checks that span sections (a kill probability naming an unknown threat, an event naming an unknown state)
@@ -15,6 +15,7 @@ from pydantic import AfterValidator, Field, StrictFloat, StrictInt, WithJsonSche
 from sim.scenario.actors import Actors
 from sim.scenario.catalog import Catalog, Frozen
 from sim.scenario.events import Event
+from sim.scenario.hypotheses import Hypothesis, MinDifferenceSetting
 from sim.scenario.industry import Industry
 from sim.scenario.parameters import MAX_HORIZON_DAYS, Bounds, refuse_number
 from sim.scenario.text import Name, Text
@@ -118,6 +119,13 @@ class Scenario(Frozen):
     industry: Industry
     events: list[Event] = Field(default_factory=list)
     objectives: list[Objective] = Field(default_factory=list)
+    min_differences: dict[str, MinDifferenceSetting] = Field(
+        default_factory=dict,
+        description="Smallest difference that matters, by metric (or family) name; overrides the registry's.",
+    )
+    hypotheses: list[Hypothesis] = Field(
+        default_factory=list, description="What this scenario expects against another; judged by `sim compare`."
+    )
 
     def region_names(self) -> list[str]:
         """Every defended region: member-state codes, then Ukraine's regions."""

@@ -380,6 +380,17 @@ def _check_unique_names(scenario: Scenario) -> Iterator[Finding]:
     for index, name in enumerate(objective_names):
         if name in objective_names[:index]:
             yield Finding(("objectives", index, "name"), f"objective '{name}' is listed twice")
+    hypothesis_names = [hypothesis.name for hypothesis in scenario.hypotheses]
+    for index, name in enumerate(hypothesis_names):
+        if name in hypothesis_names[:index]:
+            yield Finding(("hypotheses", index, "name"), f"hypothesis '{name}' is listed twice")
+    for index, hypothesis in enumerate(scenario.hypotheses):
+        if hypothesis.against == scenario.name:
+            yield Finding(
+                ("hypotheses", index, "against"),
+                f"hypothesis '{hypothesis.name}' is against the scenario itself ('{scenario.name}')",
+                expected="the name of another scenario, e.g. baseline",
+            )
 
 
 def _largest(parameter: Param) -> float:

@@ -6,6 +6,7 @@ import mesa
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.model.metrics import target_fulfilment
 from sim.model.policies.registry import SENTRY
 from sim.model.surroundings import Surroundings
 
@@ -26,7 +27,6 @@ class NATOAgent(mesa.Agent):
         self._target_regions = np.array([tables.region_index(code) for code, _, _ in self.targets], dtype=np.int64)
         self._target_effectors = np.array([effector for _, effector, _ in self.targets], dtype=np.int64)
         self._target_units = np.array([units for _, _, units in self.targets], dtype=np.int64)
-        self._targets_positive = bool((self._target_units > 0).all())
         self.sentry = SENTRY.build(nato.sentry, surroundings.policy_context)
         self.moves = 0
         self._last_review: tuple[bytes, ...] = ()  # (pool, recent incursions, assignment) after the last review
@@ -93,12 +93,5 @@ class NATOAgent(mesa.Agent):
 
     def fulfilment(self) -> float:
         """Mean over capability targets of min(1, fire units owned ÷ target); NaN without targets."""
-        if not self.targets:
-            return float("nan")
         owned = self.surroundings.posture.owned()[self._target_regions, self._target_effectors]
-        if self._targets_positive:
-            return float(np.mean(np.minimum(1.0, owned / self._target_units)))
-        shares = np.ones(len(self.targets))
-        positive = self._target_units > 0
-        shares[positive] = np.minimum(1.0, owned[positive] / self._target_units[positive])
-        return float(np.mean(shares))
+        return target_fulfilment(owned, self._target_units)

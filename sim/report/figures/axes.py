@@ -51,7 +51,13 @@ class CompactFormatter(ticker.Formatter):
             labels = ["0" if value == 0 else f"{value:,.{decimals}f}{suffix}".replace("-", "−") for value in scaled]
             if exact and len(set(labels)) == len(labels):
                 return labels
-        return [f"{value:.4g}" for value in values]
+        for digits in range(
+            4, 10
+        ):  # ticks closer than three decimals show: as many significant digits as tell them apart
+            labels = [f"{value:.{digits}g}".replace("-", "−") for value in values]
+            if len(set(labels)) == len(labels):
+                return labels
+        return labels
 
 
 _SUFFIXES = ((1e9, "bn"), (1e6, "M"), (1e3, "k"))

@@ -1,10 +1,11 @@
 """The comparison figure: each scenario's paired difference from the baseline with its 90% confidence interval,
-coloured by what it means for the metric (better, worse, changed, no clear difference).
+coloured by its verdict (:mod:`sim.analysis.verdicts`: better, worse, changed, negligible, uncertain).
 """
 
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 
 import pandas as pd
@@ -12,15 +13,20 @@ from matplotlib import ticker
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from sim.analysis.paired import difference_verdict
+from sim.analysis.verdicts import verdicts_of
 from sim.report import style
 from sim.report.figures.axes import CompactFormatter, grid_shape, new_figure, no_data, panels
+
+TITLE_WIDTH = 30
+"""Characters per line of a panel title: three panels side by side must not run into each other."""
 
 _VERDICT_STYLE = {
     "better": (style.BETTER_COLOUR, "o", True),
     "worse": (style.WORSE_COLOUR, "s", True),
     "changed": (style.BLACK, "D", True),
-    "no clear difference": (style.UNCLEAR_COLOUR, "o", False),
+    "negligible": (style.UNCLEAR_COLOUR, "D", False),
+    "uncertain": (style.UNCLEAR_COLOUR, "o", False),
+    "not comparable": (style.UNCLEAR_COLOUR, "x", False),
 }
 
 
@@ -44,9 +50,10 @@ def comparison_figure(
         columns: Panels per row.
 
     Returns:
-        The figure; markers are coloured by verdict (better / worse / changed / no clear difference).
+        The figure; markers are coloured by verdict (better / worse / changed / negligible / uncertain).
     """
-    frame = comparison[comparison["scenario"] != baseline]
+    frame = verdicts_of(comparison, baseline)
+    frame = frame[frame["scenario"] != baseline]
     order = list(scenarios) if scenarios is not None else list(dict.fromkeys(frame["scenario"]))
     order = [scenario for scenario in order if scenario != baseline]
     shown = [name for name in names if name in set(frame["metric"])]
@@ -66,7 +73,9 @@ def comparison_figure(
             mean, low, high = (float(row[column]) for column in ("diff_mean", "diff_low", "diff_high"))
             if not math.isfinite(mean):
                 continue
-            verdict = difference_verdict(low, high, better)
+            verdict = str(row["verdict"])
+            if verdict not in _VERDICT_STYLE:
+                continue
             verdicts_seen[verdict] = None
             colour, shape, filled = _VERDICT_STYLE[verdict]
             y = len(order) - 1 - position
@@ -92,7 +101,7 @@ def comparison_figure(
             )
         ax.axvline(0.0, color=style.BLACK, linewidth=1.2)
         direction = {"higher": "higher is better", "lower": "lower is better"}.get(better, "neither is better")
-        ax.set_title(f"{style.metric_label(name)}\n({direction})", fontsize=13)
+        ax.set_title(f"{textwrap.fill(style.metric_label(name), TITLE_WIDTH)}\n({direction})", fontsize=13)
         unit = "percentage points" if share else style.unit_label(style.metric_unit(name))
         ax.set_xlabel(f"difference from {baseline}" + (f" ({unit})" if unit else ""))
         ax.xaxis.set_major_formatter(CompactFormatter())

@@ -5,6 +5,7 @@ probability that each objective is met with its interval.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -23,6 +24,7 @@ from sim.report.figures.axes import (
     percent_axis,
     point_labels,
 )
+from sim.report.figures.comparisons import TITLE_WIDTH
 
 
 @style.styled
@@ -72,7 +74,7 @@ def distributions_figure(
             ax.plot([low, high], [y, y], color=style.BLACK, linewidth=2.0, zorder=3, solid_capstyle="butt")
             ax.plot([values.mean()], [y], marker="|", markersize=22, markeredgewidth=3, color=style.BLACK, zorder=4)
             drawn += 1
-        ax.set_title(style.metric_label(name))
+        ax.set_title(textwrap.fill(style.metric_label(name), TITLE_WIDTH))
         ax.set_xlabel(style.axis_label("value", style.metric_unit(name)))
         ax.set_ylim(-0.6, len(points) - 0.4)
         ax.grid(axis="y", visible=False)
@@ -147,7 +149,7 @@ def objectives_figure(objectives: pd.DataFrame, *, labels: Sequence[str] | None 
     ax.set_ylim(-0.7, len(names) - 0.3)
     ax.axvline(50, color=style.GREY, linewidth=1, linestyle=":")
     percent_axis(ax, "x")
-    ax.set_xlabel("probability the objective is met (%), with 90% interval")
+    ax.set_xlabel("probability the objective is met (%), with 90% CI")
     ax.grid(axis="y", visible=False)
     if len(scenarios) > 1:
         figure.legend(loc="outside lower center", ncols=min(len(scenarios), 4))

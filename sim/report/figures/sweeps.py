@@ -141,6 +141,8 @@ def indices_figure(indices: pd.DataFrame, method: str, *, columns: int = 2) -> F
             "regression": "standardised coefficient (−1 to 1)",
         }[kind]
         ax.set_xlabel(xlabel)
+        ax.xaxis.set_major_locator(ticker.MaxNLocator(5))
+        ax.xaxis.set_major_formatter(CompactFormatter())
         ax.grid(axis="y", visible=False)
     handles, texts = axes[0].get_legend_handles_labels()
     if handles:
@@ -166,7 +168,7 @@ def sweep_scatter_figure(points: pd.DataFrame, parameters: Sequence[Parameter], 
     """
     shown = [outcome for outcome in outcomes if outcome in points.columns]
     rows, columns = max(1, len(shown)), max(1, len(parameters))
-    figure = new_figure(min(4.2 * columns + 1, 22), 3.4 * rows + 1.5)
+    figure = new_figure(max(8.0, min(4.2 * columns + 1, 22)), 3.4 * rows + 1.5)
     grid = figure.subplots(rows, columns, squeeze=False, sharey="row")
     for row_index, outcome in enumerate(shown):
         scale = 100.0 if style.is_share(outcome) else 1.0
@@ -188,5 +190,5 @@ def sweep_scatter_figure(points: pd.DataFrame, parameters: Sequence[Parameter], 
             ax.yaxis.set_major_formatter(CompactFormatter())
     if not shown:
         no_data(grid[0][0], "no outcomes")
-    figure.suptitle("Outcome against each varied parameter (dot: one design point; line: binned mean)")
+    figure.suptitle("Outcome against each varied parameter\n(dot: one design point; line: binned mean)")
     return figure
