@@ -36,7 +36,10 @@ EXPECTED: dict[tuple[str, str], str | tuple[str, str]] = {
     ("european_preference", "iris_t_instead"): SUPPORTED,
     ("european_preference", "no_intercepts_lost"): SUPPORTED,
     # Two more batteries add launchers, not PAC-3 MSE: Ukraine's long-range layer is short of rounds every night.
-    ("patriot_transfer", "ukraine_stops_more_missiles"): ("refuted", "binding_nights_share.ukraine.long_range.magazine"),
+    ("patriot_transfer", "ukraine_stops_more_missiles"): (
+        "refuted",
+        "binding_nights_share.ukraine.long_range.magazine",
+    ),
     ("reduced_us_support", "fewer_pac3_for_ukraine"): SUPPORTED,
     ("reduced_us_support", "fewer_missiles_stopped"): SUPPORTED,
     ("reduced_us_support", "magazines_exposed"): SUPPORTED,
