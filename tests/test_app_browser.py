@@ -215,12 +215,13 @@ def test_a_run_shows_the_numbers_of_sim_run_and_downloads_its_folder(
         assert any(name.endswith("/report.html") for name in names)
         replications_name = next(name for name in names if name.endswith("/replications.csv"))
         replications = pd.read_csv(archive.open(replications_name))
-        archive.extractall(tmp_path / "download")
     cli_replications = pd.read_csv(run_dir / "replications.csv")
     changed_rows = replications[replications["point"] == 1].reset_index(drop=True)
     for metric in ("ukraine_drone_intercept_rate", "nato_leakers", "interceptor_spend_meur"):
         assert list(changed_rows[metric]) == list(cli_replications[metric])  # bit for bit, replication by replication
-    _check_verdicts_and_findings(page, tmp_path / "download" / Path(replications_name).parts[0])
+    saved = re.search(r"Saved in (\S+)", page.inner_text("body"))
+    assert saved and Path(saved.group(1)).name == Path(replications_name).parts[0]
+    _check_verdicts_and_findings(page, Path(saved.group(1)))  # the app's own folder (the zip leaves chunks out)
 
 
 def _check_verdicts_and_findings(page: Any, run_dir: Path) -> None:
