@@ -4,7 +4,6 @@ errors, what-binds sentences and the sweep view's nearest point. (The page itsel
 from __future__ import annotations
 
 import asyncio
-import math
 import socket
 import time
 from pathlib import Path
@@ -16,13 +15,15 @@ from typer.testing import CliRunner
 
 from sim import api
 from sim.analysis.designs import Parameter
-from sim.app.findings import findings_for_app
+from sim.app.findings import Findings, findings_for_app
 from sim.app.jobs import Job, RunQueue, job_key
 from sim.app.levers import command_line, lever_overrides, scenario_levers
 from sim.app.results import comparison_view, metrics_frame
 from sim.app.server import TOKEN_COOKIE, AppServerError, TokenGate, is_loopback, listen
 from sim.app.sweeps import SweepFolder
 from sim.cli import app as cli_app
+from sim.model.metrics import METRICS
+from sim.report.style import metric_label
 from sim.scenario.errors import ScenarioError
 from sim.scenario.files import MAX_FILE_BYTES
 
@@ -51,7 +52,8 @@ def test_a_key_lever_goes_from_zero_to_twice_its_value(baseline_levers: dict[str
     budget = baseline_levers["actors.member_states.PL.air_defence_budget_meur_per_year"]
     assert (budget.low, budget.value, budget.high, budget.step, budget.contested) == (0, 4000, 8000, 80, False)
     teams = baseline_levers["actors.ukraine.inventory.fire_units.interceptor_drone_team"]
-    assert (teams.low, teams.value, teams.high, teams.step) == (0, 300, 600, 6)
+    # Ukraine's launch teams are contested (an assumption with a range, 30–300): their slider spans that range
+    assert (teams.low, teams.value, teams.high, teams.step, teams.contested) == (30, 80, 300, 3, True)
     share = baseline_levers["actors.member_states.PL.policies.procurement.params.joint_procurement_share"]
     assert (share.low, share.high) == (0.0, 1.0)
 
@@ -207,25 +209,102 @@ def test_the_view_pairs_only_replications_every_scenario_has() -> None:
 # --- findings and sweeps ---------------------------------------------------------------------------------------
 
 
-def test_what_binds_names_the_constraint_that_bound_most_nights() -> None:
-    metrics = pd.DataFrame(
+def _drone_wall_records() -> list[dict[str, Any]]:
+    """Three paired replications: NATO leakers fall by 4, 5 and 6 in drone_wall, the drone intercept rate is the
+    same, and what binds Ukraine's interceptor drones moves from magazine (50% of nights) to crews (80%)."""
+    leakers = {0: [10.0, 12.0, 14.0], 1: [6.0, 7.0, 8.0]}
+    magazine = {0: [0.6, 0.4, 0.5], 1: [0.1, 0.1, 0.1]}
+    crews = {0: [0.3, 0.3, 0.3], 1: [0.8, 0.8, 0.8]}
+    family = "binding_nights_share.ukraine.interceptor_drone"
+    return [
         {
-            "point": [0, 0, 1],
-            "binding_nights_share.ukraine.interceptor_drone.magazine": [0.6, 0.4, 0.1],
-            "binding_nights_share.ukraine.interceptor_drone.crews": [0.3, 0.3, 0.8],
-            "binding_nights_share.ukraine.interceptor_drone.none": [0.1, 0.3, 0.1],
-            "binding_nights_share.nato.fighter.detection": [math.nan, math.nan, math.nan],
+            "point": point,
+            "replication": replication,
+            "seed": 10 + replication,
+            "status": "ok",
+            "error": None,
+            "metrics": {
+                "ukraine_drone_intercept_rate": 0.8,
+                "nato_leakers": leakers[point][replication],
+                f"{family}.magazine": magazine[point][replication],
+                f"{family}.crews": crews[point][replication],
+                f"{family}.none": 1.0 - magazine[point][replication] - crews[point][replication],
+            },
         }
+        for point in (0, 1)
+        for replication in range(3)
+    ]
+
+
+@pytest.fixture(scope="module")
+def drone_wall_view() -> Any:
+    scenarios = [api.load_scenario(BASELINE), api.load_scenario(BASELINE.parent / "drone_wall.yaml")]
+    return comparison_view(_drone_wall_records(), ["baseline", "drone_wall"], scenarios)
+
+
+def test_the_page_shows_the_comparison_tables_verdicts_at_the_reports_precision(drone_wall_view: Any) -> None:
+    # Differences −4, −5, −6: mean −5, sd 1, 90% CI −5 ± t(0.95, 2)·1/√3 = −5 ± 1.686 → one decimal (half-width
+    # 1.7); NATO leakers matter from 5% of the baseline's 12 = 0.6; lower is better, so the verdict is "better".
+    # The drone intercept rate is the same in every pair: a zero difference is negligible (matters from 1 pp).
+    rows = {row[0]: row for row in drone_wall_view.difference_rows}
+    assert rows["NATO leakers"] == (
+        "NATO leakers",
+        "drone_wall",
+        "12.0",
+        "7.00",
+        "-5.0",
+        "-6.7 … -3.3",
+        "0.600",
+        "better",
     )
-    found = findings_for_app([], metrics, ["base", "more teams"])
+    assert rows["Ukraine drone intercept rate"][4:] == ("0", "0 … 0", "1.0 pp", "negligible")
+    table = drone_wall_view.comparison.set_index(["scenario", "metric"])["verdict"]
+    for row in drone_wall_view.difference_rows:  # every verdict shown is the comparison table's, none the app's own
+        metric = next(m.name for m in METRICS if metric_label(m.name) == row[0])
+        assert row[-1] == table[(row[1], metric)]
+
+
+def test_hypotheses_against_the_base_are_shown_judged(drone_wall_view: Any) -> None:
+    shown = {row[1]: row for row in drone_wall_view.hypothesis_rows}
+    assert shown["fewer_nato_leakers"][:6] == (
+        "drone_wall",
+        "fewer_nato_leakers",
+        "nato_leakers lower than baseline",
+        "-5.0",
+        "-6.7 … -3.3",
+        "supported",
+    )
+    assert shown["fewer_airport_closures"][5] == "inconclusive"  # the records hold no airport closures
+    # Explore compares drone_wall with a changed drone_wall: its hypotheses name "baseline", not on the page.
+    drone_wall = api.load_scenario(BASELINE.parent / "drone_wall.yaml")
+    explore = comparison_view(_drone_wall_records(), ["drone_wall", "drone_wall (changed)"], [drone_wall, drone_wall])
+    assert explore.hypothesis_rows == [] and explore.hypotheses.empty
+
+
+def test_the_findings_shown_are_the_generators_sentences(drone_wall_view: Any) -> None:
+    from sim.experiment.compare import summarize_comparison
+    from sim.report.findings_sections import comparison_key_findings
+
+    found = findings_for_app(drone_wall_view)
+    comparison, objectives, _, hypotheses = summarize_comparison(
+        metrics_frame(_drone_wall_records()), drone_wall_view.labels, drone_wall_view.scenarios
+    )
+    expected = comparison_key_findings(
+        comparison, drone_wall_view.labels, drone_wall_view.scenarios, objectives, hypotheses
+    )
+    assert found.key_findings == [finding.text for finding in expected]
+    assert (
+        found.key_findings[0]
+        == "drone_wall: NATO leakers -5.0 (90% CI -6.7 to -3.3) against 12.0 in baseline — better."
+    )
     assert found.what_binds == [
-        "base: ukraine's interceptor_drone layer was held back by magazine on 50% of nights",
-        "more teams: ukraine's interceptor_drone layer was held back by crews on 80% of nights",
+        "baseline: What binds in Ukraine: the interceptor drone layer by magazine on 50% of its nights with threats; "
+        "the interceptor drone layer by crews on 30% of its nights with threats.",
+        "drone_wall: What binds in Ukraine: the interceptor drone layer by crews on 80% of its nights with threats; "
+        "the interceptor drone layer by magazine on 10% of its nights with threats.",
     ]
-    rows = [("NATO leakers", "b", "10", "8", "-2", "-3 … -1", "better")]
-    assert findings_for_app(rows, metrics, ["a", "b"]).key_findings == [
-        "b: NATO leakers is better than in a (10 → 8, difference -2)"
-    ]
+    base = api.load_scenario(BASELINE)
+    assert findings_for_app(comparison_view([], ["a", "b"], [base, base])) == Findings()
 
 
 def test_the_sweep_view_picks_the_nearest_design_point_in_range_units() -> None:

@@ -219,6 +219,33 @@ def test_a_run_shows_the_numbers_of_sim_run_and_downloads_its_folder(
     changed_rows = replications[replications["point"] == 1].reset_index(drop=True)
     for metric in ("ukraine_drone_intercept_rate", "nato_leakers", "interceptor_spend_meur"):
         assert list(changed_rows[metric]) == list(cli_replications[metric])  # bit for bit, replication by replication
+    saved = re.search(r"Saved in (\S+)", page.inner_text("body"))
+    assert saved and Path(saved.group(1)).name == Path(replications_name).parts[0]
+    _check_verdicts_and_findings(page, Path(saved.group(1)))  # the app's own folder (the zip leaves chunks out)
+
+
+def _check_verdicts_and_findings(page: Any, run_dir: Path) -> None:
+    """The differences, verdicts and key findings on the page are those the downloaded run folder's comparison
+    gives: the rows the report prints (verdicts from the comparison table) and the findings generator's sentences."""
+    from sim.analysis.verdicts import VERDICTS
+    from sim.app.results import hypotheses_on_page
+    from sim.experiment.compare import load_comparison
+    from sim.report.comparison_rows import difference_rows
+    from sim.report.figure_blocks import outcome_names
+    from sim.report.findings_sections import comparison_key_findings
+
+    results = load_comparison(run_dir)
+    rows = page.locator("#explore_results-differences_table tbody tr").all_inner_texts()
+    shown = [tuple(cell.strip() for cell in row.split("\t")) for row in rows]
+    outcomes = outcome_names(results.scenarios, sorted(set(results.comparison["metric"])))
+    assert shown == difference_rows(results.comparison, outcomes, results.baseline, results.labels)
+    assert shown and {row[-1] for row in shown} <= set(VERDICTS)
+    findings = page.locator("#explore_results-key_findings li").all_inner_texts()
+    hypotheses = hypotheses_on_page(results.hypotheses, results.labels, results.scenarios)
+    expected = comparison_key_findings(
+        results.comparison, results.labels, results.scenarios, results.objectives, hypotheses
+    )
+    assert findings == [finding.text for finding in expected] and findings
 
 
 def test_an_upload_that_extends_a_file_outside_the_shipped_scenarios_is_refused(page: Any, tmp_path: Path) -> None:

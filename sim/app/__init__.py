@@ -7,7 +7,7 @@ analysis layer and figures from the report layer. Nothing imports this package; 
 Modules: :mod:`~sim.app.levers` (the controls a scenario offers), :mod:`~sim.app.jobs` (the queue of runs on one
 shared process pool, and the cache), :mod:`~sim.app.results` (tables and figures of a comparison, also while it
 runs), :mod:`~sim.app.sweeps` (a finished sweep's design points), :mod:`~sim.app.findings` (key findings and what
-binds — the integration point for the findings work), :mod:`~sim.app.panel` (the results panel Explore and Compare
+binds, from the findings generator), :mod:`~sim.app.panel` (the results panel Explore and Compare
 share), :mod:`~sim.app.sweep_tab` (the Sweep tab), :mod:`~sim.app.page` (the page and each session's state) and
 :mod:`~sim.app.server` (serving it, with an access token beyond loopback).
 """

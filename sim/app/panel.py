@@ -24,13 +24,22 @@ from shiny import Inputs, Outputs, Session, module, reactive, render, ui
 from sim.app import results as views
 from sim.app.findings import findings_for_app
 from sim.app.jobs import Job, RunQueue
+from sim.report.comparison_rows import HYPOTHESIS_HEADER, difference_header, differences_caption
 
 __all__ = ["AppSettings", "figure_image", "results_panel_server", "results_panel_ui", "table"]
 
 POLL_INTERVAL_S = 0.5
 """How often a running job's progress is read (the bar is redrawn at least once a second)."""
 
-_VERDICT_TONE = {"better": "good", "worse": "bad", "changed": "changed", "likely met": "good", "likely missed": "bad"}
+_VERDICT_TONE = {
+    "better": "good",
+    "worse": "bad",
+    "changed": "changed",
+    "supported": "good",
+    "refuted": "bad",
+    "likely met": "good",
+    "likely missed": "bad",
+}
 
 
 @dataclass(frozen=True)
@@ -161,10 +170,16 @@ def results_panel_server(
         shown = view()
         if shown is None or not shown.difference_rows:
             return None
-        found = findings_for_app(shown.difference_rows, shown.metrics, shown.labels)
-        blocks: list[Tag] = [ui.h4("Key findings"), ui.tags.ul(*[ui.tags.li(text) for text in found.key_findings])]
+        found = findings_for_app(shown)
+        blocks: list[Tag] = [
+            ui.h4("Key findings"),
+            ui.tags.ul(*[ui.tags.li(text) for text in found.key_findings], id=session.ns("key_findings")),
+        ]
         if found.what_binds:
-            blocks += [ui.h4("What binds"), ui.tags.ul(*[ui.tags.li(text) for text in found.what_binds])]
+            blocks += [
+                ui.h4("What binds"),
+                ui.tags.ul(*[ui.tags.li(text) for text in found.what_binds], id=session.ns("what_binds")),
+            ]
         return ui.div(*blocks)
 
     @render.ui
@@ -177,10 +192,10 @@ def results_panel_server(
         paired = min(shown.done) if shown.done else 0
         parts: list[Any] = [
             ui.h4(f"Differences from {shown.labels[0]} (paired over {paired} common seeds, 90% interval)"),
-            table(
-                ("outcome", "scenario", shown.labels[0], "scenario", "difference", "90% CI", "verdict"),
-                shown.difference_rows,
-                tone_column=6,
+            ui.div(
+                table(difference_header(shown.labels[0]), shown.difference_rows, tone_column=7),
+                ui.p(differences_caption(shown.labels[0]), class_="text-muted"),
+                id=session.ns("differences_table"),
             )
             if shown.difference_rows
             else ui.p("Only one scenario: nothing to compare."),
@@ -194,6 +209,14 @@ def results_panel_server(
             parts += [
                 ui.h4("Objectives"),
                 table(("scenario", "objective", "target", "P(met)", "90% interval"), shown.objective_rows),
+            ]
+        if shown.hypothesis_rows:
+            parts += [
+                ui.h4("Hypotheses"),
+                ui.div(
+                    table(HYPOTHESIS_HEADER, shown.hypothesis_rows, tone_column=5),
+                    id=session.ns("hypotheses_table"),
+                ),
             ]
         parts += [ui.p(note, class_="text-muted") for note in shown.notes]
         return ui.div(*parts)

@@ -1,15 +1,14 @@
 """What the page shows of a comparison, finished or still running: tables of rows of text, and figures.
 
-Everything is computed by the layers below: the paired differences and objectives by
-:func:`sim.experiment.compare.summarize_comparison` (the same tables ``sim compare`` writes), the verdict of each
-difference by the analysis layer's one verdict function (called in :func:`verdict_of` only), numbers formatted as
-reports format them (:mod:`sim.report.formatting`), the distribution figure by the report's own
-(:func:`sim.report.figures.distributions.distributions_figure`).
+Everything is computed by the layers below: the paired differences with their verdicts, the objectives and the
+hypotheses' judgements by :func:`sim.experiment.compare.summarize_comparison` (the same tables ``sim compare``
+writes; the verdict is the table's ``verdict`` column, decided by :mod:`sim.analysis.verdicts`), the rows of text
+as the report prints them (:mod:`sim.report.comparison_rows`, numbers by :mod:`sim.report.formatting`), the
+distribution figure by the report's own (:func:`sim.report.figures.distributions.distributions_figure`).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,29 +16,14 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.analysis.paired import difference_verdict
 from sim.experiment.compare import summarize_comparison
-from sim.model.metrics import METRICS
+from sim.report.comparison_rows import difference_rows, hypothesis_rows
 from sim.report.figure_blocks import outcome_names
-from sim.report.formatting import format_difference, format_metric, format_percent
-from sim.report.style import better_direction, metric_label
+from sim.report.formatting import format_metric, format_percent
+from sim.report.style import metric_label
 from sim.scenario.model import Scenario
 
-__all__ = ["ComparisonView", "comparison_view", "metrics_frame", "verdict_of"]
-
-
-def verdict_of(metric: str, diff_low: float, diff_high: float) -> str:
-    """The verdict on a paired difference: the analysis layer's rule, the only place the app asks for it.
-
-    Args:
-        metric: The outcome metric.
-        diff_low: Lower end of the 90% interval of the difference (scenario − base).
-        diff_high: Upper end.
-
-    Returns:
-        ``better``, ``worse``, ``changed`` or ``no clear difference``.
-    """
-    return difference_verdict(diff_low, diff_high, better_direction(metric))
+__all__ = ["ComparisonView", "comparison_view", "metrics_frame"]
 
 
 def metrics_frame(records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
@@ -76,12 +60,19 @@ class ComparisonView:
         done: Replications finished per scenario (ok or failed), in label order.
         outcomes: The headline outcomes and the objectives' metrics, in the report's order.
         summary_rows: ``(metric, scenario, mean, 90% range)`` per outcome and scenario.
-        difference_rows: ``(metric, scenario, base mean, scenario mean, difference, 90% CI, verdict)`` per
-            outcome (and every other metric whose verdict is not "no clear difference") and non-base scenario;
-            only on the replications both have (common random numbers).
+        difference_rows: :func:`sim.report.comparison_rows.difference_rows` (outcome, scenario, base mean, scenario
+            mean, difference, 90% CI, matters from, verdict) per outcome (and every other metric some scenario is
+            better, worse or changed in) and non-base scenario; only on the replications every scenario has
+            (common random numbers).
         objective_rows: ``(scenario, objective, target, P(met), 90% interval)``.
+        hypothesis_rows: :func:`sim.report.comparison_rows.hypothesis_rows` of the hypotheses judged against a
+            scenario on the page (see :func:`hypotheses_on_page`).
         notes: What was left out and why.
         metrics: The per-replication table the rows come from.
+        scenarios: The scenarios, in label order.
+        comparison: The comparison table (with ``min_difference`` and ``verdict``) the rows come from.
+        objectives: The objectives table by scenario.
+        hypotheses: The judged hypotheses the page shows (the rows of ``hypothesis_rows``).
     """
 
     labels: list[str]
@@ -90,8 +81,13 @@ class ComparisonView:
     summary_rows: list[tuple[str, ...]]
     difference_rows: list[tuple[str, ...]]
     objective_rows: list[tuple[str, ...]]
+    hypothesis_rows: list[tuple[str, ...]]
     notes: list[str]
     metrics: pd.DataFrame
+    scenarios: list[Scenario]
+    comparison: pd.DataFrame
+    objectives: pd.DataFrame
+    hypotheses: pd.DataFrame
 
 
 def _paired_only(metrics: pd.DataFrame, points: int) -> pd.DataFrame:
@@ -121,20 +117,58 @@ def comparison_view(
     done = [int((frame["point"] == point).sum()) if not frame.empty else 0 for point in range(len(labels))]
     paired = _paired_only(frame, len(labels))
     if paired.empty:
-        return ComparisonView(list(labels), done, [], [], [], [], [], frame)
-    comparison, objectives, notes = summarize_comparison(paired, list(labels), list(scenarios))
+        empty = pd.DataFrame()
+        return ComparisonView(list(labels), done, [], [], [], [], [], [], frame, list(scenarios), empty, empty, empty)
+    comparison, objectives, notes, hypotheses = summarize_comparison(paired, list(labels), list(scenarios))
     available = sorted(set(comparison["metric"]))
     outcomes = outcome_names(scenarios, available)
+    shown_hypotheses = hypotheses_on_page(hypotheses, labels, scenarios)
     return ComparisonView(
         labels=list(labels),
         done=done,
         outcomes=outcomes,
         summary_rows=_summary_rows(comparison, outcomes, labels),
-        difference_rows=_difference_rows(comparison, outcomes, labels),
+        difference_rows=difference_rows(comparison, outcomes, labels[0], labels) if len(labels) > 1 else [],
         objective_rows=_objective_rows(objectives),
+        hypothesis_rows=hypothesis_rows(shown_hypotheses),
         notes=notes,
         metrics=paired,
+        scenarios=list(scenarios),
+        comparison=comparison,
+        objectives=objectives,
+        hypotheses=shown_hypotheses,
     )
+
+
+def hypotheses_on_page(hypotheses: pd.DataFrame, labels: Sequence[str], scenarios: Sequence[Scenario]) -> pd.DataFrame:
+    """The judged hypotheses whose ``against`` names another scenario on the page (by label or scenario name).
+
+    A hypothesis against a scenario that is not on the page (``against: baseline`` when the page compares
+    ``drone_wall`` with a changed ``drone_wall``) cannot be judged here, and one that names its own scenario
+    (Explore's base carries the same hypotheses as its changed copy) is not a comparison: both are left out.
+
+    Args:
+        hypotheses: As :func:`sim.experiment.compare.summarize_comparison` judged them.
+        labels: Scenario labels, in order.
+        scenarios: The scenarios, in the same order.
+
+    Returns:
+        The rows to show, in their order.
+    """
+    if hypotheses.empty:
+        return hypotheses
+    names = dict(zip(labels, (scenario.name for scenario in scenarios), strict=True))
+
+    def on_page(row: pd.Series) -> bool:
+        others = {
+            name
+            for label, scenario_name in names.items()
+            if label != row["scenario"]
+            for name in (label, scenario_name)
+        }
+        return row["against"] != row["scenario"] and row["against"] in others
+
+    return hypotheses[hypotheses.apply(on_page, axis=1)].reset_index(drop=True)
 
 
 def _summary_rows(comparison: pd.DataFrame, outcomes: Sequence[str], labels: Sequence[str]) -> list[tuple[str, ...]]:
@@ -154,42 +188,6 @@ def _summary_rows(comparison: pd.DataFrame, outcomes: Sequence[str], labels: Seq
                 )
             )
     return rows
-
-
-def _difference_rows(comparison: pd.DataFrame, outcomes: Sequence[str], labels: Sequence[str]) -> list[tuple[str, ...]]:
-    base = labels[0]
-    shown = list(outcomes)
-    others = comparison[comparison["scenario"] != base]
-    for metric in METRICS:  # every other metric that changed, after the headline ones
-        if metric.name in shown:
-            continue
-        rows = others[others["metric"] == metric.name]
-        if any(
-            verdict_of(metric.name, float(row["diff_low"]), float(row["diff_high"])) != "no clear difference"
-            for row in rows.to_dict("records")
-        ):
-            shown.append(metric.name)
-    base_means = comparison[comparison["scenario"] == base].set_index("metric")["mean"]
-    table: list[tuple[str, ...]] = []
-    for name in shown:
-        metric_rows = others[others["metric"] == name].set_index("scenario")
-        for label in labels[1:]:
-            if label not in metric_rows.index:
-                continue
-            row = metric_rows.loc[label]
-            low, high = float(row["diff_low"]), float(row["diff_high"])
-            table.append(
-                (
-                    metric_label(name),
-                    label,
-                    format_metric(name, float(base_means.get(name, math.nan))),
-                    format_metric(name, float(row["mean"])),
-                    format_difference(name, float(row["diff_mean"])),
-                    f"{format_difference(name, low)} … {format_difference(name, high)}",
-                    verdict_of(name, low, high),
-                )
-            )
-    return table
 
 
 def _objective_rows(objectives: pd.DataFrame) -> list[tuple[str, ...]]:

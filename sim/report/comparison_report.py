@@ -19,6 +19,7 @@ from sim.analysis.hypotheses import judge_hypotheses
 from sim.analysis.targets import with_common_targets
 from sim.analysis.verdicts import min_difference_overrides, verdicts_of
 from sim.model.metrics import METRICS
+from sim.report.comparison_rows import difference_header, difference_rows, differences_caption
 from sim.report.document import Block, Cell, Document, Paragraph, Section, Table
 from sim.report.figure_blocks import FigureSaver, map_figure_block, outcome_names, time_figures
 from sim.report.figures.comparisons import comparison_figure
@@ -31,8 +32,6 @@ from sim.report.findings_sections import (
 )
 from sim.report.folder import ReportError, load_metrics, load_resolved, load_timeseries, read_optional_csv, successful
 from sim.report.formatting import (
-    format_difference,
-    format_difference_interval,
     format_metric,
     format_objective_target,
     format_parameter,
@@ -95,57 +94,11 @@ VERDICT_TONES = {"better": "good", "worse": "bad"}
 
 
 def _differences_table(comparison: pd.DataFrame, names: Sequence[str], baseline: str, order: list[str]) -> Table:
-    shown = list(names)
-    for metric in METRICS:
-        if metric.name in shown:
-            continue
-        rows = comparison[(comparison["metric"] == metric.name) & (comparison["scenario"] != baseline)]
-        if rows["verdict"].isin(("better", "worse", "changed")).any():
-            shown.append(metric.name)
-    baseline_means = comparison[comparison["scenario"] == baseline].set_index("metric")["mean"]
-    table_rows = []
-    for name in shown:
-        metric_rows = comparison[comparison["metric"] == name].set_index("scenario")
-        for scenario in order[1:]:
-            if scenario not in metric_rows.index:
-                continue
-            row = metric_rows.loc[scenario]
-            verdict = str(row["verdict"])
-            mean, low, high = format_difference_interval(
-                name, float(row["diff_mean"]), float(row["diff_low"]), float(row["diff_high"])
-            )
-            size = float(row["min_difference"])
-            table_rows.append(
-                (
-                    metric_label(name),
-                    scenario,
-                    format_metric(name, float(baseline_means.get(name, math.nan))),
-                    format_metric(name, float(row["mean"])),
-                    mean,
-                    f"{low} … {high}",
-                    format_difference(name, size).lstrip("+") if size > 0 else "any",
-                    Cell(verdict, VERDICT_TONES.get(verdict, "neutral")),
-                )
-            )
+    rows = difference_rows(comparison, names, baseline, order)
     return Table(
-        (
-            "outcome",
-            "scenario",
-            f"{baseline} mean",
-            "scenario mean",
-            "difference",
-            "90% CI of difference",
-            "matters from",
-            "verdict",
-        ),
-        tuple(table_rows),
-        caption=(
-            f"Paired differences (scenario − {baseline}) over replications with the same seeds; shares in percentage "
-            "points (pp), printed at the precision their confidence interval (CI) supports. Verdicts: better or worse "
-            "only when the CI excludes zero and the difference reaches the smallest difference that matters ('matters "
-            "from'); negligible when the whole CI lies within ± that size; uncertain otherwise. Shown: the headline "
-            "outcomes, the objectives' metrics and every other outcome that clearly changed."
-        ),
+        difference_header(baseline),
+        tuple((*row[:-1], Cell(row[-1], VERDICT_TONES.get(row[-1], "neutral"))) for row in rows),
+        caption=differences_caption(baseline),
         numeric=(2, 3, 4, 5, 6),
     )
 

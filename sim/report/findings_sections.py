@@ -14,6 +14,7 @@ import pandas as pd
 
 from sim.analysis.binding import binding_table, describe_idle, idle_summary
 from sim.analysis.findings import Finding, comparison_findings, run_findings, sweep_findings
+from sim.report.comparison_rows import HYPOTHESIS_HEADER, hypothesis_rows
 from sim.report.document import Block, Cell, Findings, Paragraph, Section, Table
 from sim.report.figure_blocks import HEADLINE_METRICS, FigureSaver
 from sim.report.figures.binding import binding_figure
@@ -144,22 +145,9 @@ def hypotheses_section(hypotheses: pd.DataFrame | None) -> Section:
     if hypotheses is None or hypotheses.empty:
         return Section(HYPOTHESES_ID, "Hypotheses", (Paragraph("The scenarios state no hypotheses."),))
     tones = {"supported": "good", "refuted": "bad"}
-    rows = []
-    for row in hypotheses.itertuples(index=False):
-        mean, low, high = format_difference_interval(
-            str(row.metric), float(row.diff_mean), float(row.diff_low), float(row.diff_high)
-        )
-        rows.append(
-            (
-                str(row.scenario),
-                str(row.name),
-                f"{row.metric} {row.direction} than {row.against}",
-                mean,
-                f"{low} … {high}",
-                Cell(str(row.judgement), tones.get(str(row.judgement), "neutral")),
-                str(row.reason),
-            )
-        )
+    rows: list[tuple[str | Cell, ...]] = [
+        (*row[:5], Cell(row[5], tones.get(row[5], "neutral")), row[6]) for row in hypothesis_rows(hypotheses)
+    ]
     return Section(
         HYPOTHESES_ID,
         "Hypotheses",
@@ -171,7 +159,7 @@ def hypotheses_section(hypotheses: pd.DataFrame | None) -> Section:
                 "inconclusive otherwise."
             ),
             Table(
-                ("scenario", "hypothesis", "expects", "difference", "90% CI", "judgement", "why"),
+                HYPOTHESIS_HEADER,
                 tuple(rows),
                 numeric=(3, 4),
                 wrap=(6,),
