@@ -171,7 +171,7 @@ def test_sim_compare_judges_the_variants_hypotheses(tmp_path: Path) -> None:
     assert "fewer_nato_leakers" in result.output
     (run_dir,) = tmp_path.glob("*compare*")
     judged = pd.read_csv(run_dir / "hypotheses.csv")
-    assert judged["name"].tolist() == ["fewer_nato_leakers", "fewer_airport_closures", "cheaper_nato_answer"]
+    assert judged["name"].tolist() == ["more_drones_detected", "fewer_nato_leakers", "fewer_airport_closures"]
     # The drone wall's layers are bought over the year (by_day: 365): an 8-day run cannot judge them.
     assert judged["judgement"].tolist() == ["inconclusive"] * 3
     assert judged["reason"].str.contains("ends on day 8, before day 365").all()

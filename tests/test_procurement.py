@@ -8,6 +8,8 @@ the pipeline.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import dataclasses
 import math
 from collections import defaultdict
@@ -30,7 +32,7 @@ PAC3_PRICE = 4.7e6
 PIORUN_PRICE = 0.2e6
 AMRAAM_PRICE = 0.92e6
 IRIS_T_PRICE = 0.45e6
-PIPELINE_ORDERED = {"pac3_mse": 60}
+PIPELINE_ORDERED = {"pac3_mse": 60, "gepard_burst": 15000}
 """Units the baseline's buyers ordered before the start (Ukraine's PURL pipeline), booked as ordered at day 0."""
 
 
@@ -153,14 +155,15 @@ def test_external_backlog_is_in_production_and_never_delivered_to_anyone(market:
     # in production at the start (due on days 1-120), so Poland's ten start on days 0 and 1.
     line = market.line("mesko", "piorun")
     assert (line.units_in_production, line.queued_units) == (600, 0)
-    # The only pipeline of a buyer in the scenario (h13-market): 60 PAC-3 MSE for Ukraine from the PURL stocks,
-    # due evenly on days 7-120 (114 days): unit k of 60 on day 7 + ⌊114 k / 60⌋, one a day (the steps are 1.9
-    # days). They count as ordered before the start, so every unit delivered was ordered.
+    # The pipelines of a buyer in the scenario: 60 PAC-3 MSE for Ukraine from the PURL stocks, due evenly on days
+    # 7-120 (114 days): unit k of 60 on day 7 + ⌊114 k / 60⌋, one a day (the steps are 1.9 days); and the 15,000
+    # 35 mm bursts ordered for Ukraine, due on days 0-224 (225 days): unit k on day ⌊225 k / 15,000⌋. They count
+    # as ordered before the start, so every unit delivered was ordered.
     ledger = market.ledger
     assert market.on_order["UA"]["pac3_mse"] == 60
     assert ledger.units_ordered == PIPELINE_ORDERED
     market.place("PL", "mesko", "piorun", 10, PIORUN_PRICE, "national", day=0)
-    assert ledger.units_ordered == {"pac3_mse": 60, "piorun": 10}
+    assert ledger.units_ordered == {**PIPELINE_ORDERED, "piorun": 10}
     deliveries = []
     on_order_after = {}
     for day in range(400):
@@ -168,13 +171,16 @@ def test_external_backlog_is_in_production_and_never_delivered_to_anyone(market:
         on_order_after[day] = market.on_order["PL"]["piorun"]
     purl = [("UA", "pac3_mse", 7 + 114 * k // 60, 1) for k in range(60)]
     assert purl[-1][2] == 119
+    gepard_days = Counter(225 * k // 15000 for k in range(15000))
+    assert (gepard_days[0], gepard_days[224], sum(gepard_days.values())) == (67, 66, 15000)
+    gepard = [("UA", "gepard_burst", day, units) for day, units in gepard_days.items()]
     assert sorted((d.order.buyer, d.order.item, d.day, d.units) for d in deliveries) == sorted(
-        [*purl, ("PL", "piorun", 180, 5), ("PL", "piorun", 181, 5)]
+        [*purl, *gepard, ("PL", "piorun", 180, 5), ("PL", "piorun", 181, 5)]
     )
     assert (on_order_after[179], on_order_after[180], on_order_after[181]) == (10, 5, 0)
-    assert market.on_order["UA"]["pac3_mse"] == 0
-    assert ledger.units_delivered == {"piorun": 10, "pac3_mse": 60}
-    assert ledger.units_delivered_to_ukraine == {"pac3_mse": 60}
+    assert market.on_order["UA"]["pac3_mse"] == market.on_order["UA"]["gepard_burst"] == 0
+    assert ledger.units_delivered == {"piorun": 10, "pac3_mse": 60, "gepard_burst": 15000}
+    assert ledger.units_delivered_to_ukraine == {"pac3_mse": 60, "gepard_burst": 15000}
     # Only Poland's order has a known wait: the pipeline's units were ordered before the start.
     assert ledger.lead_time_unit_days == 5 * 180 + 5 * 181
     assert ledger.lead_time_units == 10

@@ -15,9 +15,9 @@ def test_sim_report_writes_the_report_of_a_run_folder(tmp_path_factory: pytest.T
     result, run_dir = real_report(tmp_path_factory)
     assert result.exit_code == 0, result.output
     assert f"report: {run_dir / 'report.html'}" in result.output
-    assert "8 figures as PNG and SVG" in result.output
+    assert "9 figures as PNG and SVG" in result.output
     assert (run_dir / "report.md").is_file()
-    assert len(list((run_dir / "figures").glob("*.png"))) == 8
+    assert len(list((run_dir / "figures").glob("*.png"))) == 9
 
 
 @pytest.mark.parametrize("kind", ["missing", "file", "not a run folder"])
@@ -60,7 +60,7 @@ def test_sim_run_writes_its_report_unless_told_not_to(tmp_path: Path) -> None:
     (run_dir,) = (tmp_path / "reported").iterdir()
     assert f"report: {run_dir / 'report.html'}" in reported.output
     html = (run_dir / "report.html").read_text(encoding="utf-8")
-    assert html.count('src="data:image/png;base64,') == 8
+    assert html.count('src="data:image/png;base64,') == 9
     assert f"sim run {run_dir.name}/scenario.yaml -n 2 --seed 20250901" in html
 
 

@@ -87,7 +87,7 @@ def test_run_report_embeds_every_figure_as_a_png(run_report: Path) -> None:
     images = decoded_images(parser)
     pngs = sorted((run_report / "figures").glob("*.png"))
     svgs = sorted((run_report / "figures").glob("*.svg"))
-    assert len(images) == len(pngs) == len(svgs) == 8
+    assert len(images) == len(pngs) == len(svgs) == 9
     assert all(image.startswith(PNG_MAGIC) for image in images)
     assert sorted(images) == sorted(path.read_bytes() for path in pngs)
     assert all(image.get("alt") for image in parser.images)
@@ -154,7 +154,7 @@ def test_run_markdown_has_the_same_sections_and_links_to_existing_figures(run_re
     assert any(heading.startswith("Unsourced parameters") for heading in headings)
     assert "Reproduce this run (manifest)" in headings
     links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", markdown)
-    assert len(links) == 8
+    assert len(links) == 9
     assert all((run_report / link).is_file() for link in links)
     assert re.search(r"^\| outcome \| mean \|", markdown, flags=re.MULTILINE)
 

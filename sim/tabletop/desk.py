@@ -56,7 +56,10 @@ def catalog_view(game: Game, item: str = "") -> RenderableType:
         lead = line.quote_lead_time_days(1)
         affordable = []
         for state in states:
-            budget_units, safe_units = state.split_payment(line.unit_price_eur, 10**9, state.safe_eligible(line))
+            if not market.access.national(line):  # reserved for other money (e.g. US stocks released for PURL)
+                affordable.append("–")
+                continue
+            budget_units, safe_units = state.split_payment(line.unit_price_eur, 10**9, market.access.safe(line))
             affordable.append(f"{budget_units:,}" + (f" (+{safe_units:,} SAFE)" if safe_units else ""))
         finite = lead != float("inf")
         table.add_row(
