@@ -8,11 +8,9 @@ the pipeline.
 
 from __future__ import annotations
 
-from collections import Counter
-
 import dataclasses
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
