@@ -98,6 +98,38 @@ def test_comparison_findings_rank_differences_by_their_size_and_say_what_did_not
     assert 3 <= len(findings) <= 7
 
 
+def test_the_largest_differences_come_one_scenario_at_a_time_from_headline_and_hypothesis_metrics() -> None:
+    rows = [
+        # scenario, metric, mean, diff_mean, diff_low, diff_high, min_difference, verdict
+        ("base", "nato_leakers", 20.0, 0.0, 0.0, 0.0, 1.0, "negligible"),
+        ("wall", "nato_leakers", 12.0, -8.0, -10.0, -6.0, 1.0, "better"),  # 8 sizes
+        ("wall", "airport_closure_hours", 80.0, -20.0, -30.0, -10.0, 5.0, "better"),  # 4 sizes
+        ("gift", "fire_units_donated", 2.0, 2.0, 2.0, 2.0, 0.1, "changed"),  # 20 sizes, but not a headline
+        ("gift", "nato_leakers", 19.0, -2.0, -3.0, -1.0, 1.0, "better"),  # 2 sizes
+        ("gift", "units_delivered", 90.0, -10.0, -12.0, -8.0, 1.0, "changed"),  # 10 sizes: a hypothesis names it
+    ]
+    columns = ["scenario", "metric", "mean", "diff_mean", "diff_low", "diff_high", "min_difference", "verdict"]
+    hypotheses = pd.DataFrame(
+        {"scenario": ["gift"], "name": ["fewer"], "metric": ["units_delivered"], "judgement": ["supported"]}
+    )
+    findings = comparison_findings(
+        pd.DataFrame(rows, columns=columns),
+        ["base", "wall", "gift"],
+        describe=format_metric,
+        describe_difference=format_difference_interval,
+        hypotheses=hypotheses,
+        headline=["nato_leakers", "airport_closure_hours"],
+    )
+    texts = [finding.text for finding in findings[:3]]
+    # Each scenario's largest first, by size (gift: 10 sizes of units delivered; wall: 8), then wall's next (4).
+    assert [text.split(":")[0] + ":" + text.split(":")[1].split("(")[0] for text in texts] == [
+        "gift: units delivered -10.0 ",
+        "wall: nato leakers -8.0 ",
+        "wall: airport closure hours -20 ",
+    ]
+    assert not any("fire units donated" in finding.text for finding in findings)
+
+
 def test_run_findings_include_what_binds() -> None:
     summary = pd.DataFrame(
         {"mean": [0.9, 12.0], "low": [0.85, 10.0], "high": [0.95, 14.0]},

@@ -131,7 +131,8 @@ def comparison_findings(
         objectives: The objectives by scenario (optional).
         hypotheses: The judged hypotheses (optional).
         after_horizon: Per scenario label, the events that fall after the horizon (optional).
-        headline: Metrics a planner reads first; only they count for "what did not change" (default: all).
+        headline: Metrics a planner reads first; with the hypotheses' metrics, the only ones the largest differences
+            are taken from, and the only ones that count for "what did not change" (default: all).
         name: How a metric is named.
 
     Returns:
@@ -145,7 +146,14 @@ def comparison_findings(
         sizes = mattering["min_difference"].where(mattering["min_difference"] > 0)
         mattering["weight"] = (mattering["diff_mean"].abs() / sizes).fillna(math.inf)
         mattering = mattering[mattering["metric"].str.count(r"\.") == 0]  # headline metrics, not breakdowns
-        for row in mattering.sort_values("weight", ascending=False).head(MAX_DIFFERENCES).itertuples(index=False):
+        if headline:  # what a planner reads first, and what the scenarios' hypotheses name
+            stated = hypotheses["metric"] if hypotheses is not None and "metric" in hypotheses else ()
+            named = set(headline) | set(stated)
+            mattering = mattering[mattering["metric"].isin(named)]
+        # The largest difference of each scenario first (so no one variant fills the list), then the next.
+        ranked = mattering.sort_values("weight", ascending=False)
+        ranked = ranked.assign(order=ranked.groupby("scenario").cumcount()).sort_values("order", kind="stable")
+        for row in ranked.head(MAX_DIFFERENCES).itertuples(index=False):
             mean, low, high = describe_difference(row.metric, row.diff_mean, row.diff_low, row.diff_high)
             base_mean = comparison[(comparison["scenario"] == baseline) & (comparison["metric"] == row.metric)]
             start = describe(row.metric, float(base_mean["mean"].iloc[0])) if not base_mean.empty else "–"
