@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 EXAMPLE = ROOT / "scenarios" / "decisions" / "example_decisions.yaml"
 SECTIONS = [
+    "Key Findings",
     "Exercise Overview",
     "Exercise Summary",
     "Analysis of Objectives and Core Capabilities",
@@ -66,6 +67,19 @@ def record(scenario, tmp_path_factory):
 
 def section(report, title: str) -> list:
     return list(next(s for s in report.document.sections if s.title == title).blocks)
+
+
+def test_the_report_opens_with_key_findings_that_repeat_its_numbers(record):
+    report = build_aar(record)
+    (bullets,) = section(report, "Key Findings")
+    summary = " ".join(section(report, "Exercise Summary")[0].text.split())
+    assert 3 <= len(bullets.items) <= 7
+    # The outcomes and objectives sentences are the summary's own, word for word; no sentence has an empty slot.
+    assert bullets.items[0] in summary and bullets.items[1] in summary
+    assert all(item.strip().endswith(".") and " ." not in item and ": ." not in item for item in bullets.items)
+    # The finished game's metrics carry the binding-constraint record: the findings say what bound Ukraine.
+    assert any(name.startswith("binding_nights_share.") for name in record.log.final["metrics"])
+    assert any(item.startswith("What binds in Ukraine: ") for item in bullets.items)
 
 
 def test_the_report_has_the_hseep_sections_in_order(record):

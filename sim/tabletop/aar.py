@@ -30,6 +30,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.analysis.findings import binding_findings
 from sim.model.metrics import METRICS
 from sim.report.after_action import after_action_html, after_action_markdown
 from sim.report.document import Block, Bullets, Document, Paragraph, Section, Table
@@ -136,6 +137,28 @@ def _summary(
     return sentences
 
 
+def _key_findings(
+    summary: Sequence[str],
+    ratings: Sequence[Mapping[str, Any]],
+    metrics: Mapping[str, float],
+    idle: Sequence[Finding],
+    replay: ReplayResult | None,
+) -> list[str]:
+    """The report's opening sentences (at most seven): outcomes and objectives, the objectives not met, what bound
+    the defences (:func:`sim.analysis.findings.binding_findings`), what was left idle and, with replays, skill or
+    luck. Only sentences whose numbers are there."""
+    items = [*summary[1:], *summary[:1]]  # objectives and outcomes first, then the decisions taken
+    not_met = [str(rating["name"]) for rating in ratings if rating["result"] == "not met"]
+    if not_met:
+        items.append(f"Objectives not met: {', '.join(not_met)}.")
+    items += [finding.text for finding in binding_findings(pd.Series(dict(metrics), dtype=float))]
+    if idle:
+        items.append(f"Left idle: {idle[0].observation}.")
+    if replay is not None:
+        items += replay_summary(replay)[:1]
+    return items[:7]
+
+
 def _date(text: str) -> str:
     try:
         return dt.datetime.fromisoformat(text).strftime("%d %B %Y, %H:%M UTC")
@@ -236,6 +259,10 @@ def build_aar(
         "This report was generated from the game log by `sim aar`. It follows the HSEEP After-Action Report / "
         "Improvement Plan format; facilitators should review it and add the observations of the room. " + status
     )
+    # Key findings first (the same reading of the binding-constraint record as every other report)
+    summary = _summary(ratings, metrics, len(decisions), len(refused), len(injects), turns_run)
+    page.section("Key Findings")
+    page.add(Bullets(tuple(_key_findings(summary, ratings, metrics, idle, replay))))
     # Exercise overview
     page.section("Exercise Overview")
     capabilities = sorted({rating["capability"] for rating in ratings}) or ["Air and drone defence"]
@@ -286,7 +313,7 @@ def build_aar(
     page.add(_table(["", ""], [[key, value] for key, value in overview]))
     # Summary
     page.section("Exercise Summary")
-    page.add(Paragraph(" ".join(_summary(ratings, metrics, len(decisions), len(refused), len(injects), turns_run))))
+    page.add(Paragraph(" ".join(summary)))
     if idle:
         page.add(Paragraph("Left idle: " + " ".join(f"{finding.observation}." for finding in idle)))
     if replay is not None:
