@@ -4,6 +4,10 @@ Each command lives in a module of ``sim.commands``; this module registers them. 
 input into a located message and a non-zero exit code, never a traceback: anything a command does not expect
 is caught by :func:`sim.commands.safety.guard_command`, which writes the traceback to a file and prints one line
 (``sim --debug`` shows the traceback instead).
+
+Loading this module (and so ``sim --help``) stays fast: the command modules import pandas, the model, the
+experiment layer and the reports inside the commands that need them, never at the top
+(``tests/test_cli_startup.py`` checks it; ``benchmarks/cli_startup.py`` measures it).
 """
 
 from __future__ import annotations

@@ -12,14 +12,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich import box
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from sim import api
 from sim.commands.common import (
     EXIT_REPLICATIONS_FAILED,
     SchedulerOption,
@@ -32,9 +30,10 @@ from sim.commands.common import (
     report_failed_replications,
     run_errors,
 )
-from sim.report.console import PlainTable
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pandas, the experiment layer and the model load only when a command runs (fast --help)
+    import pandas as pd
+
     from sim.experiment.compare import CompareResults
     from sim.experiment.sweep import SweepPlan, SweepResults
     from sim.scenario.model import Scenario
@@ -85,6 +84,7 @@ def comparison_tables(results: CompareResults, *, all_metrics: bool = False) -> 
     """
     from sim.analysis.verdicts import verdicts_of
     from sim.model.metrics import METRICS
+    from sim.report.console import PlainTable
     from sim.report.formatting import format_difference_interval, format_metric
 
     comparison = verdicts_of(results.comparison, results.baseline)
@@ -139,6 +139,7 @@ def comparison_tables(results: CompareResults, *, all_metrics: bool = False) -> 
 
 def hypotheses_table(hypotheses: pd.DataFrame) -> Table:
     """Each hypothesis: what it expects, the paired difference [90% CI] and supported/refuted/inconclusive."""
+    from sim.report.console import PlainTable
     from sim.report.formatting import format_difference_interval
 
     table = PlainTable(box=box.SIMPLE_HEAD, title="Hypotheses", title_justify="left")
@@ -161,6 +162,8 @@ def hypotheses_table(hypotheses: pd.DataFrame) -> Table:
 def objectives_by_scenario_table(objectives: pd.DataFrame, labels: Sequence[str]) -> Table:
     """Each objective's probability of being met [90% CI], one column per scenario (narrow: the metric and
     target read together; every figure is in ``objectives.csv``)."""
+    from sim.report.console import PlainTable
+
     table = PlainTable(box=box.SIMPLE_HEAD, title="Objectives: probability of being met [90% CI]", title_justify="left")
     table.add_column("objective", overflow="fold")
     table.add_column("target", overflow="fold")
@@ -182,6 +185,8 @@ def objectives_by_scenario_table(objectives: pd.DataFrame, labels: Sequence[str]
 
 
 def _load(path: Path, overrides: Sequence[str]) -> Scenario:
+    from sim import api
+
     loaded: Scenario = guarded(lambda: api.load_scenario(path, overrides=overrides))
     return loaded
 
@@ -279,6 +284,8 @@ def _influence_columns(method: str) -> list[tuple[str, str]]:
 
 def ranking_tables(results: SweepResults, rows_shown: int = RANKING_ROWS_SHOWN) -> list[Table]:
     """One table per analysed outcome: the parameters ranked by influence, most influential first."""
+    from sim.report.console import PlainTable
+
     indices = results.indices
     method = results.plan.analysis
     what = {"sobol": "total Sobol index ST", "morris": "Morris μ*", "regression": "|standardized regression coef.|"}
@@ -364,6 +371,7 @@ def sweep(
     no_report: NoReportOption = False,
 ) -> None:
     """Vary parameters over a design, run each point with common random numbers, rank parameters by influence."""
+    from sim import api
     from sim.experiment.sweep import SweepError, sweep_scenario
 
     execution = execution_options(workers, scheduler, results_root)

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from sim import api
 from sim.commands.common import (
     EXIT_INTERRUPTED,
     SetOption,
@@ -127,6 +126,7 @@ def play(
 
       sim play --resume results/…-game-baseline/game.yaml
     """
+    from sim import api
     from sim.report.formatting import format_number
     from sim.tabletop.decisions import LoadedDecisions, default_turn_days, load_decision_file
     from sim.tabletop.log import LogMismatch, load_logged_scenario, read_game_log

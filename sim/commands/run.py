@@ -9,7 +9,6 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from sim import api
 from sim.commands.common import (
     EXIT_REPLICATIONS_FAILED,
     SchedulerOption,
@@ -48,6 +47,7 @@ def run(
     ] = False,
 ) -> None:
     """Run a scenario's seeded replications; write a run folder; print the summary and objectives."""
+    from sim import api
     from sim.experiment.replications import run_scenario
     from sim.report.console import objectives_table, print_findings, summary_table
     from sim.report.findings_sections import run_key_findings

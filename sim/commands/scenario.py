@@ -9,10 +9,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from sim import api
 from sim.commands.common import SetOption, emit_text, guarded, out
 from sim.scenario.errors import ScenarioError
-from sim.scenario.references import events_after_horizon
 
 
 def validate(
@@ -20,6 +18,9 @@ def validate(
     overrides: SetOption = None,
 ) -> None:
     """Check scenario files; print each problem as file:line:column: key.path: message."""
+    from sim import api
+    from sim.scenario.references import events_after_horizon
+
     problems = 0
     for file in files:
         try:
@@ -57,6 +58,7 @@ def sources(
     unsourced: Annotated[bool, typer.Option("--unsourced", help="List only parameters that cite no source.")] = False,
 ) -> None:
     """Print the provenance table: every parameter with its value, range and source."""
+    from sim import api
     from sim.scenario.provenance import provenance_rows
 
     scenario = guarded(lambda: api.load_scenario(file, overrides=overrides or ()))
