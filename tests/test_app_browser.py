@@ -120,11 +120,22 @@ def _screenshot(page: Any, name: str) -> Path:
 
 
 def _move_slider(page: Any, input_id: str, steps: int) -> None:
-    """Move a slider with the keyboard, as a student without a mouse would (focus its track, press →)."""
+    """Move a slider with the keyboard, as a student without a mouse would (focus its track, press →).
+
+    The track is waited for until visible (a group of sliders opens with an animation, and the slider's script
+    binds its keys when drawn); if the presses were lost to a redraw under load, focus and press again."""
+    start = page.input_value(f"#{input_id}")
     track = page.locator(f"#{input_id}").locator("xpath=..").locator(".irs-line")
-    track.focus()
-    for _ in range(steps):
-        page.keyboard.press("ArrowRight")
+    for _ in range(5):
+        track.wait_for(state="visible", timeout=30_000)
+        track.focus()
+        for _ in range(steps):
+            page.keyboard.press("ArrowRight")
+        for _ in range(10):
+            page.wait_for_timeout(300)
+            if page.input_value(f"#{input_id}") != start:
+                return
+    raise AssertionError(f"the slider {input_id} did not move from {start} after five tries")
 
 
 def _slider_value_when_still(page: Any, input_id: str, start: float) -> float:
