@@ -119,15 +119,23 @@ def _screenshot(page: Any, name: str) -> Path:
     return path
 
 
-def _move_slider(page: Any, input_id: str, steps: int) -> None:
-    """Move a slider with the keyboard, as a student without a mouse would (focus its track, press →).
+def _move_slider(page: Any, input_id: str, steps: int, group: str) -> None:
+    """Move a slider with the keyboard, as a student without a mouse would (open its group, focus its track,
+    press →).
 
     The track is waited for until visible (a group of sliders opens with an animation, and the slider's script
-    binds its keys when drawn); if the presses were lost to a redraw under load, focus and press again."""
+    binds its keys when drawn; a redraw may close the group again); if the presses were lost to a redraw under
+    load, open, focus and press again."""
     start = page.input_value(f"#{input_id}")
     track = page.locator(f"#{input_id}").locator("xpath=..").locator(".irs-line")
+    button = page.get_by_role("button", name=re.compile(group))
     for _ in range(5):
-        track.wait_for(state="visible", timeout=30_000)
+        if not track.is_visible():
+            button.click()
+        try:
+            track.wait_for(state="visible", timeout=15_000)
+        except Exception:  # Playwright's timeout (its module is imported only when present): open the group again
+            continue
         track.focus()
         for _ in range(steps):
             page.keyboard.press("ArrowRight")
@@ -176,8 +184,7 @@ def test_a_run_shows_the_numbers_of_sim_run_and_downloads_its_folder(
     _settled(page, "levers")  # the upload redraws the controls: wait for them before opening a group
     page.fill("#replications", "3")
     page.fill("#seed", "11")
-    page.get_by_role("button", name=re.compile(r"Poland \(PL\)")).click()
-    _move_slider(page, "lever_actors_member_states_PL_detection_probability", 5)
+    _move_slider(page, "lever_actors_member_states_PL_detection_probability", 5, r"Poland \(PL\)")
     moved = _slider_value_when_still(page, "lever_actors_member_states_PL_detection_probability", 0.4)
     assert moved > 0.4
     # The page reads a slider a moment after it stops: wait for the last value, not an intermediate one.
