@@ -77,6 +77,7 @@ class AirDefenceModel(mesa.Model):
         self.tables = tables if tables is not None else tables_for(scenario)
         self.horizon_days = scenario.horizon_days
         self.day = 0
+        self._settle_daily = True  # False while run() goes to the end: see _settle_end_state
         self._streams = Streams.from_seed(seed, self.horizon_days)
         tables = self.tables
         regions, munitions = len(tables.region_names), len(tables.munition_names)
@@ -271,7 +272,7 @@ class AirDefenceModel(mesa.Model):
     # --- the day --------------------------------------------------------------------------------------
 
     def step(self) -> None:
-        """Advance the scenario by one day."""
+        """Advance the scenario by one day (and book what is left at its end: :meth:`_settle_end_state`)."""
         day = self.day
         if day >= self.horizon_days:
             self.running = False
@@ -282,6 +283,8 @@ class AirDefenceModel(mesa.Model):
         self._decide(day)
         self._night(day)
         self._close_books(day)
+        if self._settle_daily:
+            self._settle_end_state()
         self.day += 1
         if self.day >= self.horizon_days:
             self.running = False
@@ -420,12 +423,12 @@ class AirDefenceModel(mesa.Model):
     def _close_books(self, day: int) -> None:
         stock = (self.posture.munitions @ self._stock_mask).astype(np.float64)  # integer sums: exact in any order
         self.ledger.end_day(day, stock, self._fire_unit_levels())
-        self._settle_end_state()
 
     def _settle_end_state(self) -> None:
         """Book what is left at the end of the day (at the end of a run: at the end): interceptors on hand and
         never fired, by item, and money not spent (a state's sensor budget included), by actor (the ledger's
-        ``idle_stock_end`` and ``unspent_budget_eur``). A few dozen numbers a day."""
+        ``idle_stock_end`` and ``unspent_budget_eur``). After every :meth:`step` (a game reads them between
+        days), and once at the end of :meth:`run`, whose days change nothing in between that could be read."""
         posture, ledger, actors = self.posture, self.ledger, self._actors
         stock = posture.munitions.sum(axis=0) + posture.depot_munitions
         ledger.idle_stock_end = {name: float(stock[index]) for index, name in enumerate(self.tables.interceptor_names)}
@@ -460,6 +463,11 @@ class AirDefenceModel(mesa.Model):
     def run(self) -> None:
         """Run to the end of the horizon."""
         if self.day < self.horizon_days:
-            # One step a day, as many as days are left.
-            self.run_for(self.horizon_days - self.day)
+            # One step a day, as many as days are left; nobody reads the end-of-day state until the end.
+            self._settle_daily = False
+            try:
+                self.run_for(self.horizon_days - self.day)
+            finally:
+                self._settle_daily = True
+        self._settle_end_state()
         self.ledger.capability_target_fulfilment = self._actors.nato.fulfilment()

@@ -44,7 +44,7 @@ class AdversaryAgent(mesa.Agent):
         threats = len(tables.threat_names)
         self.stock = np.zeros(threats)
         self.production_per_day = np.zeros(threats)
-        self.production_growth_per_day = np.zeros(threats)
+        self.production_growth_per_day = np.ones(threats)  # a daily factor: 1 where output does not grow
         for name, count in adversary.stock.items():
             self.stock[tables.threat_index(name)] = count.value
         for name, rate in adversary.production_per_month.items():
@@ -85,9 +85,7 @@ class AdversaryAgent(mesa.Agent):
     def produce(self) -> None:
         """A day's production adds to stock; then each line's daily output grows by its yearly growth."""
         self.stock += self.production_per_day
-        growing = self.production_growth_per_day > 0
-        if growing.any():
-            self.production_per_day[growing] *= self.production_growth_per_day[growing]
+        self.production_per_day *= self.production_growth_per_day  # (× 1.0, where nothing grows, is exact)
 
     def review_raids(self, day: int) -> None:
         """On a review day of a reviewing raid policy, reshape the coming nights by what got through.

@@ -181,11 +181,14 @@ class NightStream:
         self.start_state = dict(start_state if start_state is not None else self.bit_generator.state)
         self.horizon_days = horizon_days
         self._starts: NDArray[np.uint64] | None = None  # [horizon, 2] state words at each night's start, on first use
+        self._fast_moves: bool | None = None  # whether moves may write the state words: on first use
 
     def move_to(self, day: int, fast: bool | None = None) -> None:
         """Put the generator at the start of night ``day``'s block (``fast``: None to choose, for tests)."""
         if fast is None:
-            fast = day < self.horizon_days and isinstance(self.bit_generator, np.random.PCG64) and _fast_moves_work()
+            if self._fast_moves is None:
+                self._fast_moves = isinstance(self.bit_generator, np.random.PCG64) and _fast_moves_work()
+            fast = day < self.horizon_days and self._fast_moves
         if fast:
             if self._starts is None:
                 self._starts = self._night_starts()
