@@ -30,6 +30,7 @@ from sim.scenario.merge import LocatedDocument, apply_override, parse_override
 from sim.scenario.model import Scenario
 from sim.scenario.overrides import apply_overrides, apply_overrides_fast, canonical_key_path, whole_number_parameters
 from sim.scenario.provenance import ProvenanceRow, provenance_rows
+from sim.scenario.revalidate import validate_changed
 
 __all__ = [
     "DEFAULT_METHOD",
@@ -217,11 +218,12 @@ def _problems(error: ScenarioError, limit: int = 5) -> str:
     return "; ".join(lines)
 
 
-def _probe(document: LocatedDocument, parameter: SweptParameter) -> str | None:
+def _probe(document: LocatedDocument, base: Scenario, parameter: SweptParameter) -> str | None:
     """Why the scenario is invalid with the parameter at one of its bounds (None when both are valid)."""
+    path = parse_override(f"{parameter.name}=0")[0]
     for bound in (parameter.low, parameter.high):
         try:
-            validate_document(apply_override(document, parameter.override(bound)))
+            validate_changed(base, apply_override(document, parameter.override(bound)), [path])
         except ScenarioError as error:
             return f"at {parameter.applied(bound):g}: {_problems(error, 2)}"
     return None
@@ -256,7 +258,7 @@ def _swept_parameters(
                     f"--vary {spec.key}: {name} is a whole number, and {spec.low:g}:{spec.high:g} holds fewer than "
                     "two whole numbers"
                 )
-            problem = _probe(document, parameter)
+            problem = _probe(document, base, parameter)
             if problem is not None:
                 raise SweepError(f"--vary {spec.key}: the scenario is not valid with {name} {problem}")
             parameters.append(parameter)
@@ -271,7 +273,7 @@ def _swept_parameters(
         elif parameter.whole_number and math.ceil(row.low) >= math.floor(row.high):
             reason = f"it is a whole number and its range {row.low:g}–{row.high:g} holds fewer than two"
         else:
-            reason = _probe(document, parameter)
+            reason = _probe(document, base, parameter)
             if reason is not None:
                 reason = f"the scenario is not valid {reason}"
         if reason is None:
@@ -377,9 +379,8 @@ def build_plan(
     for point, row in enumerate(design.points):
         overrides = [parameter.override(value) for parameter, value in zip(parameters, row, strict=True)]
         try:
-            scenarios.append(
-                validate_document(apply_overrides_fast(document, list(zip(paths, overrides, strict=True))))
-            )
+            point_document = apply_overrides_fast(document, list(zip(paths, overrides, strict=True)))
+            scenarios.append(validate_changed(base, point_document, paths))
         except ScenarioError:
             try:  # again the exact way, for messages located at the overrides
                 scenarios.append(validate_document(apply_overrides(document, overrides)))
