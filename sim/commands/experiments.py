@@ -360,7 +360,9 @@ def screening_table(screening: Screening, rows_shown: int = RANKING_ROWS_SHOWN) 
     return table
 
 
-def _screen_choice(no_screen: bool, keep: int | None, threshold: float | None) -> ScreenChoice:
+def _screen_choice(
+    no_screen: bool, keep: int | None, threshold: float | None, trajectories: int | None
+) -> ScreenChoice:
     """The screening options as a :class:`~sim.experiment.sweep_plan.ScreenChoice` (bad combinations exit 2)."""
     from sim.analysis.screening import ScreeningRule
     from sim.experiment.sweep_plan import ScreenChoice
@@ -371,12 +373,13 @@ def _screen_choice(no_screen: bool, keep: int | None, threshold: float | None) -
         fail("--screen-keep and --screen-threshold are two ways to choose; give one of them", 2)
     if no_screen:
         return ScreenChoice(enabled=False)
+    size = ScreenChoice().trajectories if trajectories is None else trajectories
     if keep is None and threshold is None:
-        return ScreenChoice()
+        return ScreenChoice(trajectories=size)
     if threshold is not None and not 0 < threshold <= 1:
         fail(f"--screen-threshold {threshold:g}: expected a share of the largest effect, above 0 and at most 1", 2)
     rule = ScreeningRule(keep=keep) if keep is not None else ScreeningRule(threshold=float(threshold or 0))
-    return ScreenChoice(enabled=True, rule=rule)
+    return ScreenChoice(enabled=True, rule=rule, trajectories=size)
 
 
 def sweep(
@@ -448,12 +451,18 @@ def sweep(
             "largest μ* on some outcome (default 0.1).",
         ),
     ] = None,
+    screen_trajectories: Annotated[
+        int | None,
+        typer.Option(
+            "--screen-trajectories", min=2, metavar="R", help="Morris trajectories of the screening (default 10)."
+        ),
+    ] = None,
 ) -> None:
     """Vary parameters over a design, run each point with common random numbers, rank parameters by influence."""
     from sim import api
     from sim.experiment.sweep import SweepError, sweep_scenario
 
-    screening = _screen_choice(no_screen, screen_keep, screen_threshold)
+    screening = _screen_choice(no_screen, screen_keep, screen_threshold, screen_trajectories)
     execution = execution_options(workers, scheduler, results_root)
     with run_errors("sweep", [str(scenario_file)], overrides or (), also=(SweepError,), execution=execution):
         results = guarded(

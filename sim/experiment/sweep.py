@@ -98,6 +98,8 @@ __all__ = [
 DESIGN_FILE = "design.csv"
 SCREENING_DIR = "screening"
 SCREENING_FILE = "screening.csv"
+NAMED_IN_NOTE = 5
+"""The screening's note names this many screened-out parameters (all are in screening.csv)."""
 POINTS_FILE = "points.csv"
 INDICES_FILE = "indices.csv"
 DEFAULT_SWEEP_REPLICATIONS = 10
@@ -292,10 +294,14 @@ def _screen(
 
 def _screening_notes(screening: Screening, candidates: int) -> list[str]:
     """What the terminal and the manifest say about the screening's decision."""
+    out = screening.screened_out
+    named = ", ".join(out[:NAMED_IN_NOTE]) + (
+        f" and {len(out) - NAMED_IN_NOTE} more" if len(out) > NAMED_IN_NOTE else ""
+    )
     notes = [
         f"screening: Morris on {candidates} parameters kept {len(screening.kept)} for the Sobol analysis "
-        f"({screening.rule.describe()}); screened out: {', '.join(screening.screened_out) or 'none'} "
-        f"(see {SCREENING_FILE}; --no-screen runs Sobol on all)"
+        f"({screening.rule.describe()}); screened out {len(out)}: {named or 'none'} "
+        f"(every score in {SCREENING_FILE}; --no-screen runs Sobol on all)"
     ]
     if screening.note:
         notes.append(f"screening: {screening.note}")
