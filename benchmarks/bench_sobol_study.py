@@ -6,8 +6,8 @@ replications of the multi-year baseline, then the indices and the report. It is 
 developing, so each phase is measured at a stated size and scaled by what its cost grows with:
 
 1. **planning** (the design and one validated scenario per point) — measured at the full size (all 3,072 points);
-   beside it, the same planning at the base commit ``33ee51c`` on ``--base-samples`` (default 16) from a temporary
-   ``git worktree``, scaled by the number of points: the ratio old/new of milliseconds a point.
+   beside it, the ratio old/new of milliseconds a point: the base commit ``33ee51c`` (a temporary ``git worktree``)
+   and this tree planning ``--base-samples`` (default 16) alternately, each in a fresh process, two rounds.
 2. **runs** — the first ``--points`` design points (default 24) with all 10 replications on ``--workers`` worker
    processes (default 2; pool start-up included), scaled by the number of replications (30,720 / those run).
 3. **indices** — Sobol' indices of the 5 default outcomes at the full size, on synthetic outputs (a known function
@@ -54,7 +54,7 @@ def widest_contested(count: int) -> list[str]:
         for row in provenance_rows(base)
         if row.is_contested and row.low is not None and row.high is not None and '["' not in row.key_path
     ]
-    rows.sort(key=lambda row: (-(row.high - row.low) / max(abs(row.value), 1e-9), row.key_path))
+    rows.sort(key=lambda row: (-((row.high or 0.0) - (row.low or 0.0)) / max(abs(row.value), 1e-9), row.key_path))
     return [f"{row.key_path}={row.low!r}:{row.high!r}" for row in rows[:count]]
 
 
@@ -69,8 +69,9 @@ def plan_seconds(vary: list[str], samples: int) -> tuple[float, int]:
     return time.perf_counter() - started, len(plan.scenarios)
 
 
-def base_plan_ms_per_point(vary: list[str], samples: int) -> tuple[float, int] | None:
-    """Milliseconds a point of planning at the base commit (a temporary worktree, a fresh process)."""
+def base_plan_ms_per_point(vary: list[str], samples: int, rounds: int) -> list[tuple[float, float]]:
+    """Milliseconds a point of planning at the base commit (a temporary worktree, a fresh process each round) and,
+    alternating with it in the same rounds, of the working tree (also a fresh process): ``[(base, new), ...]``."""
     with tempfile.TemporaryDirectory(prefix="sobol-base-") as folder:
         tree = Path(folder) / "tree"
         made = subprocess.run(
@@ -80,29 +81,31 @@ def base_plan_ms_per_point(vary: list[str], samples: int) -> tuple[float, int] |
         )
         if made.returncode != 0:
             print(f"  (base commit not measured: {made.stderr.strip()})")
-            return None
+            return []
         try:
-            code = (
-                "import json, sys, time, sim\n"
-                f"assert sim.__file__.startswith({str(tree)!r}), sim.__file__\n"
-                "from sim.experiment.sweep_plan import plan_sweep\n"
-                "from sim.scenario.loader import read_scenario_document\n"
-                f"document = read_scenario_document({str(tree / 'scenarios' / 'baseline.yaml')!r})\n"
-                "started = time.perf_counter()\n"
-                f"plan = plan_sweep(document, vary={vary!r}, method='sobol', samples={samples})\n"
-                "print(json.dumps([time.perf_counter() - started, len(plan.scenarios)]))\n"
-            )
-            environment = {**os.environ, "PYTHONPATH": str(tree)}
-            ran = subprocess.run(
-                [sys.executable, "-c", code], capture_output=True, text=True, cwd=tree, env=environment
-            )
-            if ran.returncode != 0:
-                print(f"  (base commit not measured: {ran.stderr.strip().splitlines()[-1]})")
-                return None
-            seconds, points = json.loads(ran.stdout.strip().splitlines()[-1])
-            return 1000 * seconds / points, points
+            return [(_plan_ms_in(tree, vary, samples), _plan_ms_in(ROOT, vary, samples)) for _ in range(rounds)]
         finally:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], capture_output=True)
+
+
+def _plan_ms_in(tree: Path, vary: list[str], samples: int) -> float:
+    """Milliseconds a point of planning with the code of ``tree``, in a fresh process."""
+    code = (
+        "import json, sys, time, sim\n"
+        f"assert sim.__file__.startswith({str(tree)!r}), sim.__file__\n"
+        "from sim.experiment.sweep_plan import plan_sweep\n"
+        "from sim.scenario.loader import read_scenario_document\n"
+        f"document = read_scenario_document({str(tree / 'scenarios' / 'baseline.yaml')!r})\n"
+        "started = time.perf_counter()\n"
+        f"plan = plan_sweep(document, vary={vary!r}, method='sobol', samples={samples})\n"
+        "print(json.dumps([time.perf_counter() - started, len(plan.scenarios)]))\n"
+    )
+    environment = {**os.environ, "PYTHONPATH": str(tree)}
+    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tree, env=environment)
+    if ran.returncode != 0:
+        raise RuntimeError(f"planning in {tree} failed: {ran.stderr.strip().splitlines()[-1]}")
+    seconds, points = json.loads(ran.stdout.strip().splitlines()[-1])
+    return float(1000 * seconds / points)
 
 
 def run_fraction(plan: Any, points: int, workers: int, folder: Path) -> tuple[float, Path]:
@@ -208,12 +211,11 @@ def main() -> None:
         f"1. planning, measured at full size: {planning_s:.2f} s for {planned:,} points ({planning_ms:.2f} ms a point)"
     )
     if not arguments.no_base:
-        base = base_plan_ms_per_point(vary, arguments.base_samples)
-        if base is not None:
-            base_ms, base_points = base
+        pairs = base_plan_ms_per_point(vary, arguments.base_samples, rounds=2)
+        for base_ms, new_ms in pairs:
             print(
-                f"   base {BASE_COMMIT}, N={arguments.base_samples} ({base_points} points): {base_ms:.2f} ms a point "
-                f"→ {base_ms * total_points / 1000:.1f} s at full size; old/new = {base_ms / planning_ms:.1f}×"
+                f"   side by side, N={arguments.base_samples}, fresh processes: base {BASE_COMMIT} {base_ms:.2f} ms a "
+                f"point, this tree {new_ms:.2f} ms a point: old/new = {base_ms / new_ms:.1f}×"
             )
 
     plan = plan_sweep(read_scenario_document(BASELINE), vary=vary, method="sobol", samples=SAMPLES)
