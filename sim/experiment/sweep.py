@@ -423,6 +423,7 @@ def sweep_scenario(
             stage_manifest = _new_stage_manifest(
                 run_dir / SCREENING_DIR, screening_plan, described, base_seed, seeds, execution
             )
+            write_manifest(run_dir / SCREENING_DIR, stage_manifest)  # resumable before its first replication
             new_screening = (screening_plan, stage_manifest)
             write_resolved_scenario(run_dir, base)
             manifest = new_manifest(
@@ -433,6 +434,9 @@ def sweep_scenario(
                     "analysis": "sobol",
                     "samples": size,
                     "design_seed": base_seed,
+                    "parameters": [
+                        parameter.to_manifest() for parameter in screening_plan.parameters
+                    ],  # until screened
                     "outcomes": setup.outcomes,
                     "plan_notes": setup.notes,
                     "screening": _screening_record(choice, screening_plan),
