@@ -19,6 +19,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner, Result
 
+from sim.analysis.screening import ScreeningRule, screen
 from sim.api import check_objective_metrics, load_scenario
 from sim.cli import app
 from sim.experiment.execution import Execution
@@ -32,9 +33,12 @@ from sim.experiment.sweep import (
     plan_sweep,
     sweep_scenario,
 )
-from sim.scenario.loader import read_scenario_document
+from sim.experiment.sweep_plan import resolve_sweep
+from sim.scenario.errors import ScenarioError
+from sim.scenario.loader import read_scenario_document, scenario_hash, validate_document
 from sim.scenario.merge import parse_override
 from sim.scenario.overrides import apply_overrides, apply_overrides_fast, canonical_key_path, whole_number_parameters
+from sim.scenario.revalidate import validate_changed
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -322,3 +326,117 @@ def test_cli_sweep_errors_are_one_line_messages(small: Path, tmp_path: Path) -> 
     outputs = unknown.output + bad.output + outcome.output + located.output
     assert "Traceback" not in outputs
     assert not any(path.name.startswith("2") for path in tmp_path.iterdir()), "no run folder for a refused sweep"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Planning re-validates only what changed; screening before Sobol
+# --------------------------------------------------------------------------------------------------------------
+
+
+def test_points_revalidated_where_they_changed_equal_the_full_validation() -> None:
+    document = read_scenario_document(BASELINE)
+    setup = resolve_sweep(document)
+    base = setup.base
+    assert len(setup.parameters) > 40
+    paths = [parse_override(f"{parameter.name}=0")[0] for parameter in setup.parameters]
+    for parameter, path in zip(setup.parameters, paths, strict=True):  # each alone at its low end
+        changed = apply_overrides(document, [parameter.override(parameter.low)])
+        assert scenario_hash(validate_changed(base, changed, [path])) == scenario_hash(validate_document(changed))
+    everything = [parameter.override(parameter.high) for parameter in setup.parameters]  # all at their high ends
+    fast = apply_overrides_fast(document, list(zip(paths, everything, strict=True)))
+    assert scenario_hash(validate_changed(base, fast, paths)) == scenario_hash(
+        validate_document(apply_overrides(document, everything))
+    )
+    # A point that breaks a rule spanning sections fails with the full, located message.
+    shares = [parse_override(f"{RAID_SHARE}=0")[0]]
+    broken = apply_overrides(document, [f"{RAID_SHARE}=0.5"])
+    with pytest.raises(ScenarioError, match="raid_share values sum to"):
+        validate_changed(base, broken, shares)
+
+
+@pytest.fixture(scope="module")
+def fourteen(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The baseline, 10 days, 1 replication, with the ranges of only its first 14 contested parameters."""
+    document = read_scenario_document(BASELINE)
+    parameters = resolve_sweep(document).parameters[:14]
+    data = load_scenario(BASELINE).model_dump(mode="json", exclude_none=True)
+    data.pop("extends", None)
+    _strip_ranges(data)
+    data.update(name="fourteen", horizon_days=10, replications=1)
+    for parameter in parameters:
+        node: Any = data
+        for segment in parse_override(f"{parameter.name}=0")[0]:
+            node = node[segment]
+        node.update(low=parameter.low, high=parameter.high)
+    path = tmp_path_factory.mktemp("scenario") / "fourteen.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_cli_sobol_sweep_of_many_contested_parameters_screens_first(fourteen: Path, tmp_path: Path) -> None:
+    result = invoke(
+        "sweep",
+        str(fourteen),
+        "--method",
+        "sobol",
+        "--samples",
+        "2",
+        "-n",
+        "1",
+        "-w",
+        "1",
+        "--outcome",
+        "nato_leakers",
+        "--outcome",
+        "interceptor_spend_meur",
+        "--screen-trajectories",
+        "2",
+        "--out",
+        str(tmp_path),
+    )
+    assert result.exit_code == 0, result.output
+    run_dir = Path(result.stdout.strip().splitlines()[-1].removeprefix("results: "))
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    screening = manifest["screening"]
+    candidates = [entry["name"] for entry in screening["candidates"]]
+    kept = screening["kept"]
+    assert len(candidates) == 14 and 1 <= len(kept) < len(candidates)
+    assert f"screening: {len(candidates)} parameters, morris design of {2 * (len(candidates) + 1)} points" in (
+        result.stderr
+    )
+    assert f"sweep: {len(kept)} parameters, sobol design of {2 * (len(kept) + 2)} points × 1 replications" in (
+        result.stderr
+    )
+    assert f"screening: {len(kept)} of {len(candidates)} parameters kept for the Sobol analysis" in result.stdout
+    assert f"note: screening: Morris on {len(candidates)} parameters kept {len(kept)}" in result.stderr
+    # The decision follows the rule from the Morris stage's own indices, and the Sobol stage varies exactly the kept.
+    morris = pd.read_csv(run_dir / "screening" / "indices.csv")
+    assert set(morris["method"]) == {"morris"} and set(morris["parameter"]) == set(candidates)
+    decision = screen(morris, candidates, ScreeningRule())
+    assert decision.kept == kept
+    assert [entry["name"] for entry in manifest["parameters"]] == kept
+    assert [name for name in pd.read_csv(run_dir / "design.csv").columns if name != "point"] == kept
+    table = pd.read_csv(run_dir / "screening.csv")
+    assert set(table.loc[table["kept"], "parameter"]) == set(kept)
+    assert (table.loc[~table["kept"], "score"] < 0.1).all() and (table.loc[table["kept"], "score"] >= 0.1).all()
+    assert [entry["name"] for entry in screening["screened_out"]] == decision.screened_out
+    assert manifest["status"] == "complete" and screening["status"] == "done"
+    # Resuming the finished sweep reruns nothing; the report says what was screened out and why.
+    again = sweep_scenario(fourteen, execution=Execution(workers=1), resume=run_dir)
+    assert again.tally.ran == 0 and [parameter.name for parameter in again.plan.parameters] == kept
+    report = CliRunner().invoke(app, ["report", str(run_dir)], env=WIDE)
+    assert report.exit_code == 0, report.output
+    markdown = (run_dir / "report.md").read_text(encoding="utf-8")
+    assert "Screening: which parameters the Sobol analysis kept" in markdown
+    assert f"The sweep had {len(candidates)} contested parameters" in markdown
+    assert f"| {decision.screened_out[0]} | screened out |".replace("_", "\\_") in markdown
+
+
+def test_screening_options_are_checked(small: Path, tmp_path: Path) -> None:
+    both = invoke("sweep", str(small), "--method", "sobol", "--no-screen", "--screen-keep", "3")
+    assert both.exit_code == 2 and "--no-screen runs Sobol on every parameter" in both.output
+    zero = invoke("sweep", str(small), "--method", "sobol", "--screen-threshold", "0")
+    assert zero.exit_code == 2 and "--screen-threshold 0: expected a share" in zero.output
+    lhs = invoke("sweep", str(small), "--screen-keep", "2", "--out", str(tmp_path))
+    assert lhs.exit_code == 2 and "cannot precede a lhs design (use --method sobol" in lhs.output
+    assert "Traceback" not in both.output + zero.output + lhs.output

@@ -25,6 +25,7 @@ from sim.commands.common import (
     check_report_size,
     err,
     execution_options,
+    fail,
     guarded,
     out,
     report_failed_replications,
@@ -34,8 +35,10 @@ from sim.commands.common import (
 if TYPE_CHECKING:  # pandas, the experiment layer and the model load only when a command runs (fast --help)
     import pandas as pd
 
+    from sim.analysis.screening import Screening
     from sim.experiment.compare import CompareResults
     from sim.experiment.sweep import SweepPlan, SweepResults
+    from sim.experiment.sweep_plan import ScreenChoice
     from sim.scenario.model import Scenario
 
 RANKING_ROWS_SHOWN = 10
@@ -315,10 +318,68 @@ def ranking_tables(results: SweepResults, rows_shown: int = RANKING_ROWS_SHOWN) 
 
 def _announce(plan: SweepPlan, replications: int) -> None:
     runs = len(plan.scenarios) * replications
+    stage = "screening" if plan.screening else "sweep"
     err.print(
-        f"sweep: {len(plan.parameters)} parameters, {plan.design.method} design of {len(plan.scenarios)} points "
+        f"{stage}: {len(plan.parameters)} parameters, {plan.design.method} design of {len(plan.scenarios)} points "
         f"× {replications} replications = {runs:,} runs"
     )
+
+
+def screening_table(screening: Screening, rows_shown: int = RANKING_ROWS_SHOWN) -> Table:
+    """The screening's decision: each parameter's score, its strongest Morris μ* ± 90% and kept or screened out."""
+    from sim.report.console import PlainTable
+
+    table = PlainTable(
+        title=escape(
+            f"screening: {len(screening.kept)} of {len(screening.kept) + len(screening.screened_out)} "
+            "parameters kept for the Sobol analysis"
+        ),
+        title_justify="left",
+        caption=escape(f"rule: {screening.rule.describe()}"),
+        caption_justify="left",
+    )
+    for header in ("parameter", "score", "outcome", "μ*", "± (90%)", "decision"):
+        table.add_column(header, justify="left" if header in ("parameter", "outcome", "decision") else "right")
+    strongest = screening.table.sort_values("relative_influence", ascending=False, kind="mergesort")
+    strongest = strongest.drop_duplicates("parameter")
+    ordered = strongest.set_index("parameter").reindex(screening.table["parameter"].drop_duplicates())
+    shown = [*ordered.index[:rows_shown]]
+    shown += [name for name in screening.screened_out if name not in shown][:rows_shown]
+    for name in ordered.index:
+        if name not in shown:
+            continue
+        row = ordered.loc[name]
+        table.add_row(
+            escape(str(name)),
+            _format(row["score"]),
+            escape(str(row["outcome"])),
+            _format(row["mu_star"]),
+            _format(row["mu_star_conf"]),
+            "kept" if bool(row["kept"]) else "screened out",
+        )
+    return table
+
+
+def _screen_choice(
+    no_screen: bool, keep: int | None, threshold: float | None, trajectories: int | None
+) -> ScreenChoice:
+    """The screening options as a :class:`~sim.experiment.sweep_plan.ScreenChoice` (bad combinations exit 2)."""
+    from sim.analysis.screening import ScreeningRule
+    from sim.experiment.sweep_plan import ScreenChoice
+
+    if no_screen and (keep is not None or threshold is not None):
+        fail("--no-screen runs Sobol on every parameter; drop --screen-keep and --screen-threshold", 2)
+    if keep is not None and threshold is not None:
+        fail("--screen-keep and --screen-threshold are two ways to choose; give one of them", 2)
+    if no_screen:
+        return ScreenChoice(enabled=False)
+    size = ScreenChoice().trajectories if trajectories is None else trajectories
+    if keep is None and threshold is None:
+        return ScreenChoice(trajectories=size)
+    if threshold is not None and not 0 < threshold <= 1:
+        fail(f"--screen-threshold {threshold:g}: expected a share of the largest effect, above 0 and at most 1", 2)
+    rule = ScreeningRule(keep=keep) if keep is not None else ScreeningRule(threshold=float(threshold or 0))
+    return ScreenChoice(enabled=True, rule=rule, trajectories=size)
 
 
 def sweep(
@@ -369,11 +430,39 @@ def sweep(
     scheduler: SchedulerOption = None,
     resume: ResumeOption = None,
     no_report: NoReportOption = False,
+    no_screen: Annotated[
+        bool,
+        typer.Option(
+            "--no-screen",
+            help="Run Sobol on every parameter. By default a Sobol sweep of more than 12 contested parameters first "
+            "screens them with Morris and runs Sobol on the influential ones.",
+        ),
+    ] = False,
+    screen_keep: Annotated[
+        int | None,
+        typer.Option("--screen-keep", min=1, metavar="K", help="Screen first and keep the K most influential."),
+    ] = None,
+    screen_threshold: Annotated[
+        float | None,
+        typer.Option(
+            "--screen-threshold",
+            metavar="SHARE",
+            help="Screen first and keep parameters whose Morris μ* (upper 90% bound) reaches this share of the "
+            "largest μ* on some outcome (default 0.1).",
+        ),
+    ] = None,
+    screen_trajectories: Annotated[
+        int | None,
+        typer.Option(
+            "--screen-trajectories", min=2, metavar="R", help="Morris trajectories of the screening (default 10)."
+        ),
+    ] = None,
 ) -> None:
     """Vary parameters over a design, run each point with common random numbers, rank parameters by influence."""
     from sim import api
     from sim.experiment.sweep import SweepError, sweep_scenario
 
+    screening = _screen_choice(no_screen, screen_keep, screen_threshold, screen_trajectories)
     execution = execution_options(workers, scheduler, results_root)
     with run_errors("sweep", [str(scenario_file)], overrides or (), also=(SweepError,), execution=execution):
         results = guarded(
@@ -390,6 +479,8 @@ def sweep(
                 resume=resume,
                 extra_checks=(api.check_objective_metrics,),
                 announce=_announce,
+                screening=screening,
+                on_screened=lambda decision: out.print(screening_table(decision)),
             )
         )
     from sim.report.console import print_findings

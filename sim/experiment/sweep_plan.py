@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from sim.analysis.designs import METHODS, Design, Parameter, make_design
+from sim.analysis.screening import DEFAULT_SCREEN_TRAJECTORIES, SCREEN_ABOVE_PARAMETERS, ScreeningRule
 from sim.analysis.sweep_tables import analysis_of
 from sim.experiment.limits import check_run_size
 from sim.model.metrics import METRIC_NAMES, is_known_metric
@@ -29,20 +30,25 @@ from sim.scenario.merge import LocatedDocument, apply_override, parse_override
 from sim.scenario.model import Scenario
 from sim.scenario.overrides import apply_overrides, apply_overrides_fast, canonical_key_path, whole_number_parameters
 from sim.scenario.provenance import ProvenanceRow, provenance_rows
+from sim.scenario.revalidate import validate_changed
 
 __all__ = [
     "DEFAULT_METHOD",
     "DEFAULT_OUTCOMES",
+    "ScreenChoice",
     "SweepError",
     "SweepPlan",
+    "SweepSetup",
     "SweptParameter",
     "VarySpec",
     "build_plan",
+    "check_method",
     "check_outcomes",
     "default_samples",
     "design_point_count",
     "parse_vary",
     "plan_sweep",
+    "resolve_sweep",
 ]
 
 DEFAULT_OUTCOMES: tuple[str, ...] = (
@@ -129,6 +135,7 @@ class SweepPlan:
         scenarios: One validated scenario per design point.
         outcomes: The metrics analysed.
         notes: What the user should know (contested parameters left out, design warnings).
+        screening: The plan is the Morris stage that screens the parameters of a Sobol' sweep.
     """
 
     base: Scenario
@@ -138,6 +145,7 @@ class SweepPlan:
     scenarios: list[Scenario]
     outcomes: list[str]
     notes: list[str] = field(default_factory=list)
+    screening: bool = False
 
     @property
     def analysis(self) -> str:
@@ -210,11 +218,12 @@ def _problems(error: ScenarioError, limit: int = 5) -> str:
     return "; ".join(lines)
 
 
-def _probe(document: LocatedDocument, parameter: SweptParameter) -> str | None:
+def _probe(document: LocatedDocument, base: Scenario, parameter: SweptParameter) -> str | None:
     """Why the scenario is invalid with the parameter at one of its bounds (None when both are valid)."""
+    path = parse_override(f"{parameter.name}=0")[0]
     for bound in (parameter.low, parameter.high):
         try:
-            validate_document(apply_override(document, parameter.override(bound)))
+            validate_changed(base, apply_override(document, parameter.override(bound)), [path])
         except ScenarioError as error:
             return f"at {parameter.applied(bound):g}: {_problems(error, 2)}"
     return None
@@ -249,7 +258,7 @@ def _swept_parameters(
                     f"--vary {spec.key}: {name} is a whole number, and {spec.low:g}:{spec.high:g} holds fewer than "
                     "two whole numbers"
                 )
-            problem = _probe(document, parameter)
+            problem = _probe(document, base, parameter)
             if problem is not None:
                 raise SweepError(f"--vary {spec.key}: the scenario is not valid with {name} {problem}")
             parameters.append(parameter)
@@ -264,7 +273,7 @@ def _swept_parameters(
         elif parameter.whole_number and math.ceil(row.low) >= math.floor(row.high):
             reason = f"it is a whole number and its range {row.low:g}–{row.high:g} holds fewer than two"
         else:
-            reason = _probe(document, parameter)
+            reason = _probe(document, base, parameter)
             if reason is not None:
                 reason = f"the scenario is not valid {reason}"
         if reason is None:
@@ -370,9 +379,8 @@ def build_plan(
     for point, row in enumerate(design.points):
         overrides = [parameter.override(value) for parameter, value in zip(parameters, row, strict=True)]
         try:
-            scenarios.append(
-                validate_document(apply_overrides_fast(document, list(zip(paths, overrides, strict=True))))
-            )
+            point_document = apply_overrides_fast(document, list(zip(paths, overrides, strict=True)))
+            scenarios.append(validate_changed(base, point_document, paths))
         except ScenarioError:
             try:  # again the exact way, for messages located at the overrides
                 scenarios.append(validate_document(apply_overrides(document, overrides)))
@@ -392,6 +400,60 @@ def design_point_count(method: str, parameter_count: int, samples: int) -> int:
     if method == "morris":
         return samples * (parameter_count + 1)
     return samples
+
+
+@dataclass(frozen=True)
+class SweepSetup:
+    """What a sweep varies and analyses, before its design is drawn.
+
+    Attributes:
+        base: The validated base scenario.
+        parameters: The parameters that can be varied, in design column order.
+        outcomes: The metrics analysed.
+        notes: What the user should know (contested parameters left out).
+        named: The parameters were named with ``--vary`` (not the scenario's contested ones).
+    """
+
+    base: Scenario
+    parameters: list[SweptParameter]
+    outcomes: list[str]
+    notes: list[str]
+    named: bool
+
+
+def check_method(method: str) -> str:
+    """The design method, checked against :data:`~sim.analysis.designs.METHODS`.
+
+    Raises:
+        SweepError: For an unknown method, with the closest valid name.
+    """
+    if method not in METHODS:
+        suggestion = closest_match(method, METHODS)
+        raise SweepError(
+            f"unknown method '{method}'; choose one of {', '.join(METHODS)}"
+            + (f" (did you mean '{suggestion}'?)" if suggestion else "")
+        )
+    return method
+
+
+def resolve_sweep(
+    document: LocatedDocument,
+    *,
+    vary: Sequence[str | VarySpec] = (),
+    outcomes: Sequence[str] | None = None,
+    extra_checks: Sequence[ExtraCheck] = (),
+) -> SweepSetup:
+    """Validate the base scenario and decide what a sweep varies and analyses (see :func:`plan_sweep`).
+
+    Raises:
+        SweepError: For bad ``--vary``, unknown parameters or outcomes.
+        ScenarioError: If the base scenario itself is invalid.
+    """
+    base = validate_document(document, extra_checks)
+    chosen = check_outcomes(outcomes)
+    specs = [parse_vary(item) if isinstance(item, str) else item for item in vary]
+    parameters, notes = _swept_parameters(document, base, specs)
+    return SweepSetup(base, parameters, chosen, notes, named=bool(specs))
 
 
 def plan_sweep(
@@ -429,19 +491,45 @@ def plan_sweep(
         ScenarioError: If the base scenario itself is invalid.
         RunTooLarge: If the sweep has too many replications or would need more memory than the machine has.
     """
-    if method not in METHODS:
-        suggestion = closest_match(method, METHODS)
-        raise SweepError(
-            f"unknown method '{method}'; choose one of {', '.join(METHODS)}"
-            + (f" (did you mean '{suggestion}'?)" if suggestion else "")
-        )
-    base = validate_document(document, extra_checks)
-    chosen = check_outcomes(outcomes)
-    specs = [parse_vary(item) if isinstance(item, str) else item for item in vary]
-    parameters, notes = _swept_parameters(document, base, specs)
-    size = samples if samples is not None else default_samples(method, len(parameters))
-    seed = design_seed if design_seed is not None else base.seed
+    check_method(method)
+    setup = resolve_sweep(document, vary=vary, outcomes=outcomes, extra_checks=extra_checks)
+    size = samples if samples is not None else default_samples(method, len(setup.parameters))
+    seed = design_seed if design_seed is not None else setup.base.seed
     if replications is not None:
-        points = design_point_count(method, len(parameters), size)
-        check_run_size("sweep", points, replications, base, base.horizon_days)
-    return build_plan(document, base, parameters, method, size, seed, chosen, notes)
+        points = design_point_count(method, len(setup.parameters), size)
+        check_run_size("sweep", points, replications, setup.base, setup.base.horizon_days)
+    return build_plan(document, setup.base, setup.parameters, method, size, seed, setup.outcomes, setup.notes)
+
+
+@dataclass(frozen=True)
+class ScreenChoice:
+    """Whether a Sobol' sweep screens its parameters first (see :mod:`sim.analysis.screening`), and how.
+
+    Attributes:
+        enabled: True to screen, False never (``--no-screen``), None to decide by :meth:`wanted`.
+        rule: The screening rule (``--screen-threshold``, ``--screen-keep``).
+        trajectories: Morris trajectories of the screening design.
+    """
+
+    enabled: bool | None = None
+    rule: ScreeningRule = field(default_factory=ScreeningRule)
+    trajectories: int = DEFAULT_SCREEN_TRAJECTORIES
+
+    def wanted(self, method: str, setup: SweepSetup) -> bool:
+        """Screen when asked to, or by default for a Sobol' sweep of more than
+        :data:`~sim.analysis.screening.SCREEN_ABOVE_PARAMETERS` contested parameters (named ``--vary``
+        parameters are run as named).
+
+        Raises:
+            SweepError: If screening is asked for a design other than Sobol'.
+        """
+        if self.enabled is False:
+            return False
+        if self.enabled is True:
+            if method != "sobol":
+                raise SweepError(
+                    f"screening picks the parameters of a Sobol design; it cannot precede a {method} design "
+                    "(use --method sobol, or drop the screening options)"
+                )
+            return True
+        return method == "sobol" and not setup.named and len(setup.parameters) > SCREEN_ABOVE_PARAMETERS

@@ -113,6 +113,49 @@ def _indices_table(indices: pd.DataFrame, kind: str) -> Table:
     )
 
 
+def _screening_section(run_dir: Path, screening: dict[str, Any]) -> Section:
+    """How a screened Sobol' sweep chose its parameters: the rule, and each candidate's score and decision."""
+    table = read_optional_csv(run_dir / "screening.csv")
+    candidates = len(screening.get("candidates", []))
+    kept = screening.get("kept") or []
+    blocks: list[Block] = [
+        Paragraph(
+            f"The sweep had {candidates} contested parameters, too many for a Sobol analysis at this size, so it "
+            f"first screened them with Morris elementary effects ({screening.get('trajectories')} trajectories, "
+            f"in the folder's {screening.get('folder', 'screening')}/ subfolder) and ran Sobol on the {len(kept)} it "
+            f"kept. Rule: {screening.get('rule', '')}. A parameter screened out moved no outcome by as much as the "
+            "rule asks, even at the top of its 90% interval; run the sweep with --no-screen to analyse every "
+            "parameter, or with --screen-keep / --screen-threshold to keep more."
+        )
+    ]
+    if table is not None and not table.empty:
+        strongest = table.sort_values("relative_influence", ascending=False, kind="mergesort")
+        strongest = strongest.drop_duplicates("parameter").set_index("parameter")
+        rows = []
+        for name in table["parameter"].drop_duplicates():
+            row = strongest.loc[name]
+            rows.append(
+                (
+                    str(name),
+                    "kept" if bool(row["kept"]) else "screened out",
+                    format_number(float(row["score"])),
+                    metric_label(str(row["outcome"])) if str(row["outcome"]) not in ("", "nan") else "–",
+                    f"{format_number(float(row['mu_star']))} ± {format_number(float(row['mu_star_conf']))}",
+                )
+            )
+        blocks.append(
+            Table(
+                ("parameter", "decision", "score", "outcome it moves most", "μ* ± 90%"),
+                tuple(rows),
+                caption="Screening: each parameter's score (its largest μ* upper bound as a share of the outcome's "
+                "largest μ*), on the outcome where it is largest; every outcome is in screening.csv.",
+                numeric=(2, 4),
+                wrap=(0, 3),
+            )
+        )
+    return Section("screening", "Screening: which parameters the Sobol analysis kept", tuple(blocks))
+
+
 def sweep_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSaver) -> Document:
     """The sweep report of ``run_dir`` (its manifest already read); figures are drawn into ``saver``.
 
@@ -227,6 +270,8 @@ def sweep_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSaver) 
         ),
     ]
     swept = [parameter.name for parameter in parameters]
+    screening = manifest.get("screening")
+    screened = [_screening_section(run_dir, screening)] if screening and screening.get("status") == "done" else []
     return Document(
         title=f"Sweep report: {scenario.name} ({method})",
         subtitle=(
@@ -243,6 +288,7 @@ def sweep_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSaver) 
                 )
             ),
             Section("summary", "Summary", tuple(summary_blocks)),
+            *screened,
             Section("objectives", "Objectives across the design", (_sweep_objectives(scenario, ok),)),
             Section("sensitivity", "Sensitivity", tuple(sensitivity_blocks)),
             binding_section(ok.mean(numeric_only=True), saver),

@@ -220,7 +220,13 @@ def parse_value(text: str, source: str = "<value>") -> Any:
     Raises:
         ScenarioError: If the text is not valid YAML or breaks the rules of :func:`read_yaml_text`.
     """
+    if _PLAIN_NUMBER.fullmatch(text):  # a sweep writes thousands of these: no need for the YAML parser
+        return parse_scalar(text)
     return read_yaml_text(text, file=source).data
+
+
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+"""A number as ``repr`` writes it: YAML reads it as the plain scalar :func:`parse_scalar` resolves."""
 
 
 def read_yaml_text(text: str, file: str = "<string>") -> YamlDocument:
