@@ -37,6 +37,9 @@ BASELINE = ROOT / "scenarios" / "baseline.yaml"
 SCRIPT = Path(sys.executable).with_name("sim")
 SIM = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "sim"]
 REPLICATIONS = 24
+STOPPED_REPLICATIONS = 96
+"""Replications of a run that a test stops with Ctrl-C: enough that it cannot end between its first chunk and the
+signal, however fast the model or loaded the machine (24 once did, under load)."""
 HORIZON = "horizon_days=20"
 LOST_AFTER_S = 2.0
 STOP_BOUND_S = 15.0
@@ -49,9 +52,11 @@ def _noise(stderr: str) -> list[str]:
     return [marker for marker in ("Traceback", "Exception ignored") if marker in stderr]
 
 
-def _start_run(out: Path, *options: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+def _start_run(
+    out: Path, *options: str, env: dict[str, str] | None = None, replications: int = REPLICATIONS
+) -> subprocess.Popen[str]:
     """``sim run`` of the baseline in its own process group (so SIGINT can go to the group, as a terminal does)."""
-    command = [*SIM, "run", str(BASELINE), "-n", str(REPLICATIONS), "--set", HORIZON, "--out", str(out)]
+    command = [*SIM, "run", str(BASELINE), "-n", str(replications), "--set", HORIZON, "--out", str(out)]
     return subprocess.Popen(
         [*command, "--no-report", *options],
         cwd=ROOT,
@@ -80,12 +85,12 @@ def _finish(process: subprocess.Popen[str], stopped_at: float) -> tuple[int, str
 
 
 def _stop_mid_run(
-    out: Path, stop: Callable[[subprocess.Popen[str]], None], *options: str
+    out: Path, stop: Callable[[subprocess.Popen[str]], None], *options: str, replications: int = REPLICATIONS
 ) -> tuple[Path, int, str, float]:
     """Start ``sim run``, call ``stop(process)`` once its first chunk is written; return the run folder, the exit
     code, stderr and the seconds from ``stop`` to the exit. Checks what every early stop must leave: no traceback
     or interpreter-exit noise, the manifest ``interrupted``, the finished chunks on disk."""
-    process = _start_run(out, *options)
+    process = _start_run(out, *options, replications=replications)
     run_dir = _wait_for_first_chunk(process, out)
     stopped_at = time.monotonic()
     stop(process)
@@ -184,7 +189,9 @@ def test_ctrl_c_on_dask_keeps_what_finished_and_exits_130(
     tmp_path: Path, cluster: tuple[str, list[subprocess.Popen[bytes]]]
 ) -> None:
     address, _ = cluster
-    run_dir, code, stderr, took_s = _stop_mid_run(tmp_path / "results", _ctrl_c, "--scheduler", address)
+    run_dir, code, stderr, took_s = _stop_mid_run(
+        tmp_path / "results", _ctrl_c, "--scheduler", address, replications=STOPPED_REPLICATIONS
+    )
 
     assert code == 130, stderr
     assert took_s < STOP_BOUND_S
@@ -195,7 +202,9 @@ def test_ctrl_c_on_dask_keeps_what_finished_and_exits_130(
 def test_ctrl_c_on_the_local_pool_keeps_what_finished_and_exits_130(tmp_path: Path) -> None:
     # 200-day replications (a few tenths of a second each) so that the run outlasts its first chunk.
     options = ("--workers", "2", "--set", "horizon_days=200")
-    run_dir, code, stderr, took_s = _stop_mid_run(tmp_path / "results", _ctrl_c, *options)
+    run_dir, code, stderr, took_s = _stop_mid_run(
+        tmp_path / "results", _ctrl_c, *options, replications=STOPPED_REPLICATIONS
+    )
 
     assert code == 130, stderr
     assert took_s < STOP_BOUND_S
