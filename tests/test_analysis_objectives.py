@@ -20,6 +20,7 @@ from sim.analysis.objectives import (
     margin,
     met,
     objective_probability,
+    probabilities_by_group,
 )
 from sim.scenario.model import Objective
 
@@ -137,3 +138,31 @@ def test_probability_estimate_is_frozen() -> None:
     estimate = objective_probability(np.ones(3), 1.0, ">=")
     with pytest.raises(AttributeError):
         estimate.probability = 0.5  # type: ignore[misc]
+
+
+def test_probabilities_by_group_are_each_groups_share_meeting_with_nan_left_out() -> None:
+    objectives = [
+        Objective(name="rate", metric="rate", direction=">=", threshold=0.5),
+        Objective(name="leaks", metric="leaks", direction="<=", threshold=9.0),
+        Objective(name="absent", metric="not_stored", direction=">=", threshold=1.0),
+    ]
+    metrics = pd.DataFrame(
+        {
+            "point": [2, 2, 2, 0, 0, 1],
+            "rate": [0.5, 0.4, math.nan, 0.9, 0.1, math.nan],
+            "leaks": [9.0, 10.0, 11.0, 0.0, 3.0, 12.0],
+        }
+    )
+
+    found = probabilities_by_group(objectives, metrics, "point")
+
+    assert list(found.index) == [0, 1, 2]
+    assert list(found.columns) == ["rate", "leaks", "absent"]
+    # point 0: rate 1 of 2 met, leaks 2 of 2; point 1: rate none defined (NaN), leaks 0 of 1;
+    # point 2: rate 1 of 2 defined (0.5 ≥ 0.5), leaks 1 of 3 (9 ≤ 9; 10 and 11 are not).
+    assert found["rate"].tolist()[0] == 0.5 and math.isnan(found["rate"].tolist()[1]) and found["rate"][2] == 0.5
+    assert found["leaks"].tolist() == [1.0, 0.0, 1 / 3]
+    assert found["absent"].isna().all()
+    for point, rows in metrics.groupby("point"):  # the same shares as the one-group evaluation
+        one = evaluate_objectives(objectives, rows).set_index("name")["probability"]
+        assert np.array_equal(found.loc[point].to_numpy(), one.to_numpy(), equal_nan=True)

@@ -189,6 +189,36 @@ def evaluate_objectives(objectives: Sequence[Objective], metrics: pd.DataFrame) 
     )
 
 
+def probabilities_by_group(objectives: Sequence[Objective], metrics: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Each objective's probability of being met in each group of replications (e.g. a sweep's design points).
+
+    The same share as :func:`objective_probability` (NaN values left out; NaN for a group with none defined),
+    for every group at once, without the intervals: a sweep of thousands of points summarises these.
+
+    Args:
+        objectives: The scenario's objectives.
+        metrics: One row per (successful) replication, a column per metric and the column ``by``.
+        by: The column that names each replication's group.
+
+    Returns:
+        One row per group (index: the groups, sorted), one column per objective's name; an objective whose
+        metric the table does not hold is NaN throughout.
+    """
+    groups = metrics.groupby(by, sort=True)
+    columns: dict[str, pd.Series] = {}
+    for objective in objectives:
+        if objective.metric not in metrics.columns:
+            columns[objective.name] = pd.Series(math.nan, index=list(groups.groups))
+            continue
+        values = metrics[objective.metric].astype(float)
+        defined = values.notna()
+        meeting = pd.Series(met(values.to_numpy(), objective.threshold, objective.direction), index=metrics.index)
+        successes = (meeting & defined).groupby(metrics[by], sort=True).sum()
+        trials = defined.groupby(metrics[by], sort=True).sum()
+        columns[objective.name] = (successes / trials.where(trials > 0)).astype(float)
+    return pd.DataFrame(columns)
+
+
 def likelihood(probability: float, low: float, high: float) -> str:
     """Read an objective's probability and its 90% interval: is it likely met over the replications?
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.designs import Parameter
-from sim.analysis.objectives import evaluate_objectives
+from sim.analysis.objectives import probabilities_by_group
 from sim.analysis.sensitivity import index_kind
 from sim.experiment.manifest import RESOLVED_SCENARIO_FILE
 from sim.report.document import Block, Document, Paragraph, Section, Table
@@ -56,19 +56,19 @@ def _source_of(scenario: Scenario, row: ProvenanceRow | None) -> str:
 def _sweep_objectives(scenario: Scenario, ok: pd.DataFrame) -> Table | Paragraph:
     if not scenario.objectives:
         return Paragraph("The scenario sets no objectives.")
-    tables = [evaluate_objectives(scenario.objectives, rows) for _point, rows in ok.groupby("point")]
-    if not tables:
+    if ok.empty:
         return Paragraph("No design point has a successful replication.")
-    frame = pd.concat(tables, ignore_index=True)
+    by_point = probabilities_by_group(scenario.objectives, ok, "point")
     rows = []
-    for name, group in frame.groupby("name", sort=False):
-        probabilities = group["probability"].to_numpy(dtype=float)
+    for objective in scenario.objectives:
+        probabilities = by_point[objective.name].to_numpy(dtype=float)
         finite = probabilities[np.isfinite(probabilities)]
-        first = group.iloc[0]
         rows.append(
             (
-                str(name),
-                format_objective_target(first),
+                objective.name,
+                format_objective_target(
+                    {"metric": objective.metric, "direction": objective.direction, "threshold": objective.threshold}
+                ),
                 format_percent(float(finite.min())) if finite.size else "–",
                 format_percent(float(finite.mean())) if finite.size else "–",
                 format_percent(float(finite.max())) if finite.size else "–",
