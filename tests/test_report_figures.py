@@ -419,6 +419,29 @@ def test_outcome_against_each_parameter(points: pd.DataFrame) -> None:
     assert_clean(figure)
 
 
+def test_a_dense_scatter_is_pixels_in_the_svg_and_the_same_png(tmp_path: Path) -> None:
+    rng = np.random.default_rng(2)
+    count = style.DENSE_POINTS + 1
+    drones, cost = rng.uniform(150, 210, count), rng.uniform(18000, 92000, count)
+    dense = pd.DataFrame({PARAMETERS[0].name: drones, PARAMETERS[1].name: cost, "nato_leakers": drones / 10})
+    sparse = dense.iloc[: style.DENSE_POINTS]
+
+    dense_files = save_figure(sweep_scatter_figure(dense, PARAMETERS, ["nato_leakers"]), tmp_path, "dense")
+    sparse_files = save_figure(sweep_scatter_figure(sparse, PARAMETERS, ["nato_leakers"]), tmp_path, "sparse")
+
+    dense_svg = dense_files.svg.read_text(encoding="utf-8")
+    sparse_svg = sparse_files.svg.read_text(encoding="utf-8")
+    assert dense_svg.count("<image") == 2  # one picture of the dots per panel
+    assert sparse_svg.count("<image") == 0 and sparse_svg.count("<use ") >= 2 * style.DENSE_POINTS  # a dot each
+    assert dense_svg.count("<use ") < 50  # tick marks only
+    assert len(dense_svg) < len(sparse_svg) / 2
+    # The PNG is drawn the same way whether or not the SVG rasterises (Agg draws pixels either way).
+    figure = sweep_scatter_figure(dense, PARAMETERS, ["nato_leakers"])
+    for collection in (c for ax in figure.axes for c in ax.collections):
+        collection.set_rasterized(False)
+    assert save_figure(figure, tmp_path, "vector").png.read_bytes() == dense_files.png.read_bytes()
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # Saving and small helpers
 # ----------------------------------------------------------------------------------------------------------------

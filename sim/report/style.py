@@ -59,6 +59,10 @@ WORSE_COLOUR = VERMILLION
 UNCLEAR_COLOUR = GREY
 """A difference whose confidence interval includes zero, or a metric where neither direction is better."""
 
+DENSE_POINTS = 1_000
+"""A scatter of more points than this is drawn as pixels in the SVG as well (tens of thousands of vector dots make an
+SVG of megabytes, slow to write and to open); the PNG is the same either way."""
+
 BAND_ALPHA = 0.22
 """Opacity of the 90% bands around a line."""
 
@@ -115,6 +119,11 @@ def styled[**P, R](function: Callable[P, R]) -> Callable[P, R]:
             return function(*args, **kwargs)
 
     return wrapper
+
+
+def dense(points: int) -> bool:
+    """Whether a scatter of ``points`` dots is rasterised in vector output (:data:`DENSE_POINTS`)."""
+    return points > DENSE_POINTS
 
 
 def colour(index: int) -> str:

@@ -69,7 +69,16 @@ def distributions_figure(
             y = len(points) - 1 - row
             index = row if len(points) > 1 else 0
             jitter = rng.uniform(-0.18, 0.18, values.size)
-            ax.scatter(values, y + jitter, s=26, color=style.colour(index), alpha=0.55, linewidths=0, zorder=2)
+            ax.scatter(
+                values,
+                y + jitter,
+                s=26,
+                color=style.colour(index),
+                alpha=0.55,
+                linewidths=0,
+                zorder=2,
+                rasterized=style.dense(values.size),
+            )
             low, high = np.quantile(values, [tail, 1.0 - tail])
             ax.plot([low, high], [y, y], color=style.BLACK, linewidth=2.0, zorder=3, solid_capstyle="butt")
             ax.plot([values.mean()], [y], marker="|", markersize=22, markeredgewidth=3, color=style.BLACK, zorder=4)
