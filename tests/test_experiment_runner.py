@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import pickle
 import re
 import signal
 import subprocess
@@ -27,11 +28,13 @@ from sim.experiment.memory import MemoryStore
 from sim.experiment.runner import (
     MAX_DEFAULT_CHUNK_SIZE,
     WORKER_DIED_HINT,
+    WORKER_PAYLOADS,
     Chunk,
     RunIncomplete,
     RunInterrupted,
     RunTally,
     Task,
+    WorkerPayloads,
     build_tasks,
     default_chunk_size,
     run_chunk,
@@ -296,6 +299,30 @@ def test_every_replication_gets_a_fresh_payload(tmp_path: Path) -> None:
     run_tasks(toy.mutating_replication, tasks, SerialExecutor(), store, chunk_size=6, progress=False)
     assert store.load_metrics()["calls_seen"].tolist() == [1.0] * 6
     assert tasks[0].payload == {}
+
+
+def test_read_only_payloads_are_unpickled_once_per_process_and_shared(tmp_path: Path) -> None:
+    """With ``read_only_payloads`` a process keeps one copy per distinct payload: the mutating toy counts every
+    call of its point on that copy (1..6 in-process), each point on its own copy, and the caller's object stays
+    untouched."""
+    WORKER_PAYLOADS.clear()
+    tasks = build_tasks([{}, {"mean": 1.0}], replication_seeds(3, 6))
+    store = new_store(tmp_path, "shared")
+    run_tasks(toy.mutating_replication, tasks, SerialExecutor(), store, progress=False, read_only_payloads=True)
+    calls = store.load_metrics().sort_values("key").groupby("point")["calls_seen"].apply(list).to_dict()
+    assert calls == {0: [1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 1: [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]}
+    assert tasks[0].payload == {} and tasks[6].payload == {"mean": 1.0}
+
+
+def test_kept_payloads_are_keyed_by_their_bytes_and_bounded() -> None:
+    kept = WorkerPayloads(capacity=2)
+    first, other = pickle.dumps({"kill_probability": 0.15}), pickle.dumps({"kill_probability": 0.16})
+    assert kept.get(first) is kept.get(pickle.dumps({"kill_probability": 0.15}))  # equal bytes: one object
+    assert kept.get(other) == {"kill_probability": 0.16} and kept.get(other) is not kept.get(first)
+    held = kept.get(first)
+    kept.get(pickle.dumps("third"))  # over capacity: the least recently used ('other') goes
+    assert len(kept) == 2 and kept.get(first) is held
+    assert kept.get(other) == {"kill_probability": 0.16}
 
 
 def test_bad_arguments_are_refused(tmp_path: Path) -> None:

@@ -203,6 +203,7 @@ def run_points(
                 progress=execution.progress,
                 on_chunk=execution.on_chunk,
                 chunk_size=execution.chunk_size,
+                read_only_payloads=True,  # a scenario is frozen and the model never writes to it
             )
         store.consolidate()
     except RunInterrupted:
