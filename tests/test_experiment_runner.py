@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import multiprocessing
 import os
 import pickle
 import re
@@ -138,6 +139,54 @@ def test_open_executor_picks_the_executor() -> None:
         pass
     with pytest.raises(ValueError), open_executor(workers=2, scheduler="tcp://127.0.0.1:8786"):
         pass
+
+
+EARLY_START_SCRIPT = """
+import multiprocessing.forkserver
+import toy_replications as toy
+from sim.experiment.execution import WORKER_PRELOAD
+from sim.experiment.executors import open_executor, start_local_workers
+
+def server_pid():
+    return multiprocessing.forkserver._forkserver._forkserver_pid
+
+if __name__ == "__main__":
+    start_local_workers(1, preload_modules=WORKER_PRELOAD)
+    start_local_workers(None, "tcp://127.0.0.1:8786", preload_modules=WORKER_PRELOAD)
+    print("not started:", server_pid() is None)
+    start_local_workers(2, preload_modules=WORKER_PRELOAD)
+    started = server_pid()
+    with open_executor(2, preload_modules=WORKER_PRELOAD) as pool:
+        state = pool.submit(toy.worker_state, 0).result()
+    print("same server:", server_pid() == started is not None)
+    print("model imported:", state["model_imported"])
+    print("compiled:", " ".join(state["compiled"]))
+"""
+
+
+@pytest.mark.skipif("forkserver" not in multiprocessing.get_all_start_methods(), reason="needs a fork server")
+def test_workers_started_early_come_with_the_model_loaded_and_compiled(tmp_path: Path) -> None:
+    """``start_local_workers`` starts nothing for an in-process or Dask run; for a pool it starts the fork server,
+    which the pool opened later uses, and whose workers start with the model imported and its night's compiled
+    kernels loaded (the warm-up), not loading them at their first replication."""
+    script = tmp_path / "early.py"
+    script.write_text(EARLY_START_SCRIPT)
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS_DIR), os.environ.get("PYTHONPATH", "")])}
+    finished = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=environment, timeout=120, check=False
+    )
+    assert finished.returncode == 0, finished.stderr
+    lines = dict(line.split(": ", 1) for line in finished.stdout.splitlines())
+    assert (lines["not started"], lines["same server"], lines["model imported"]) == ("True", "True", "True")
+    assert "sim.model.engagement.night." in lines["compiled"], finished.stdout
+
+
+def test_the_warm_up_needs_the_shipped_scenarios_and_runs_without_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sim.experiment import worker_warmup
+
+    assert worker_warmup.warm_up() is True
+    monkeypatch.setattr("sim.scenario.files.shipped_scenarios_folder", lambda: None)
+    assert worker_warmup.warm_up() is False
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ import pandas as pd
 
 from sim.analysis.objectives import evaluate_objectives
 from sim.analysis.summary import summarize_metrics
-from sim.experiment.execution import DEFAULT_EXECUTION, Execution
+from sim.experiment.execution import DEFAULT_EXECUTION, WORKER_PRELOAD, Execution
 from sim.experiment.executors import ExecutorError, open_executor
 from sim.experiment.limits import check_run_size
 from sim.experiment.manifest import (
@@ -40,7 +40,6 @@ from sim.scenario.model import Scenario
 
 SUMMARY_FILE = "summary.csv"
 OBJECTIVES_FILE = "objectives.csv"
-WORKER_PRELOAD = ("numpy", "pandas", "mesa", "sim.model.run")
 
 
 class ResumeMismatch(Exception):
