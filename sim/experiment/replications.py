@@ -204,7 +204,8 @@ def run_points(
                 chunk_size=execution.chunk_size,
                 read_only_payloads=True,  # a scenario is frozen and the model never writes to it
             )
-        store.consolidate()
+        metrics = store.load_metrics()
+        store.consolidate(metrics)
     except RunInterrupted:
         stopped("interrupted")
         raise
@@ -224,7 +225,6 @@ def run_points(
     except ExecutorError:
         stopped("failed")
         raise
-    metrics = store.load_metrics()
     failed = int((metrics["status"] != "ok").sum())
     manifest.update(
         finished=now_utc(),
