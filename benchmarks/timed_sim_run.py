@@ -45,7 +45,9 @@ def main() -> None:
     prepared = time.perf_counter()
     marks: dict[str, float] = {}
     elapsed: list[float] = []
-    opening = replications.open_executor
+    # How run_points opens its executor: open_execution now, open_executor at the base commit.
+    opener = "open_execution" if hasattr(replications, "open_execution") else "open_executor"
+    opening = getattr(replications, opener)
 
     @contextmanager
     def timed_open(*args: Any, **options: Any) -> Iterator[Any]:
@@ -55,9 +57,9 @@ def main() -> None:
 
     consolidating = ResultStore.consolidate
 
-    def timed_consolidate(store: ResultStore) -> Any:
+    def timed_consolidate(store: ResultStore, *args: Any) -> Any:
         marks["consolidating"] = time.perf_counter()
-        paths = consolidating(store)
+        paths = consolidating(store, *args)
         marks["consolidated"] = time.perf_counter()
         return paths
 
@@ -66,7 +68,7 @@ def main() -> None:
         marks["last_result"] = time.perf_counter()
         elapsed.extend(float(record["elapsed_s"]) for record in records)
 
-    replications.open_executor = timed_open  # type: ignore[assignment]
+    setattr(replications, opener, timed_open)
     ResultStore.consolidate = timed_consolidate  # type: ignore[method-assign]
     timed = dataclasses.replace(execution, progress=False, on_chunk=kept)
     replications.run_scenario(scenario, replications=count, execution=timed)

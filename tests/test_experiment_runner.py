@@ -24,7 +24,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.experiment.execution import Execution
-from sim.experiment.executors import SerialExecutor, open_executor, usable_cpu_count, worker_count
+from sim.experiment.executors import (
+    SerialExecutor,
+    open_execution,
+    open_executor,
+    usable_cpu_count,
+    worker_count,
+)
 from sim.experiment.memory import MemoryStore
 from sim.experiment.runner import (
     MAX_DEFAULT_CHUNK_SIZE,
@@ -139,6 +145,18 @@ def test_open_executor_picks_the_executor() -> None:
         pass
     with pytest.raises(ValueError), open_executor(workers=2, scheduler="tcp://127.0.0.1:8786"):
         pass
+
+
+def test_open_execution_uses_an_open_executor_and_leaves_it_open() -> None:
+    """What lets a command run its replications and then more work (a report's figures) on the same workers."""
+    shared = SerialExecutor()
+    with open_execution(Execution(executor=shared)) as executor:
+        assert executor is shared
+    assert shared.submit(int, "3").result() == 3  # still open after the block
+    with open_execution(Execution(workers=1)) as executor:
+        assert isinstance(executor, SerialExecutor)
+    with pytest.raises(RuntimeError, match="after shutdown"):
+        executor.submit(int, "3")  # one the block opened is shut down with it
 
 
 EARLY_START_SCRIPT = """

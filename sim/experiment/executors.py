@@ -45,14 +45,18 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from multiprocessing.context import BaseContext
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from sim.experiment.cluster import ExecutorError, open_dask_executor
+
+if TYPE_CHECKING:
+    from sim.experiment.execution import Execution
 
 __all__ = [
     "WORKER_THREAD_VARIABLES",
     "ExecutorError",
     "SerialExecutor",
+    "open_execution",
     "open_executor",
     "single_threaded_numerics",
     "start_local_workers",
@@ -304,3 +308,30 @@ def open_executor(
             raise
         else:
             pool.shutdown(wait=True)
+
+
+@contextmanager
+def open_execution(execution: Execution, preload_modules: Sequence[str] = ("numpy",)) -> Iterator[Executor]:
+    """The executor an :class:`~sim.experiment.execution.Execution` asks for, for a ``with`` block.
+
+    Its open ``executor`` if it has one (left open), else a new one from its ``workers`` or ``scheduler`` (see
+    :func:`open_executor`), shut down when the block ends. To run more than the replications on the same workers
+    — a report's figures after a run, say — open it once and hand it on::
+
+        with open_execution(execution, WORKER_PRELOAD) as pool:
+            results = run_scenario(scenario, execution=dataclasses.replace(
+                execution, executor=pool, workers=None, scheduler=None))
+            ...  # pool.submit(...) more work; the pool closes here
+
+    Args:
+        execution: How to run.
+        preload_modules: For a new local pool, as for :func:`open_executor`.
+
+    Yields:
+        A :class:`concurrent.futures.Executor`.
+    """
+    if execution.executor is not None:
+        yield execution.executor
+        return
+    with open_executor(execution.workers, execution.scheduler, preload_modules=preload_modules) as executor:
+        yield executor

@@ -21,7 +21,7 @@ import pandas as pd
 from sim.analysis.objectives import evaluate_objectives
 from sim.analysis.summary import summarize_metrics
 from sim.experiment.execution import DEFAULT_EXECUTION, WORKER_PRELOAD, Execution
-from sim.experiment.executors import ExecutorError, open_executor
+from sim.experiment.executors import ExecutorError, open_execution
 from sim.experiment.limits import check_run_size
 from sim.experiment.manifest import (
     MANIFEST_FILE,
@@ -185,12 +185,7 @@ def run_points(
             shutil.rmtree(run_dir, ignore_errors=True)
 
     try:
-        opened = (
-            contextlib.nullcontext(execution.executor)
-            if execution.executor is not None
-            else open_executor(execution.workers, execution.scheduler, preload_modules=WORKER_PRELOAD)
-        )
-        with opened as executor:
+        with open_execution(execution, WORKER_PRELOAD) as executor:
             manifest["status"] = "running"
             write_manifest(run_dir, manifest)
             started = True
