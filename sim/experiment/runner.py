@@ -27,6 +27,7 @@ import hashlib
 import math
 import numbers
 import pickle
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -319,30 +320,34 @@ class WorkerPayloads:
     Equal bytes give the one object unpickled the first time; other bytes — a changed scenario, however small the
     change — give another digest and so their own object (a 512-bit digest: a collision is not a practical
     concern). The :data:`PAYLOADS_KEPT_PER_WORKER` most recently used payloads are kept; older ones are let go,
-    and with them whatever the model derived from them and holds only weakly (a scenario's tables).
+    and with them whatever the model derived from them and holds only weakly (a scenario's tables). Safe to call
+    from several threads (a Dask worker may run several).
     """
 
     def __init__(self, capacity: int = PAYLOADS_KEPT_PER_WORKER) -> None:
         self.capacity = capacity
         self._by_digest: OrderedDict[bytes, Any] = OrderedDict()
+        self._lock = threading.Lock()
 
     def get(self, pickled: bytes) -> Any:
         """Return the payload whose pickled bytes are ``pickled``, unpickling it only if it is not kept already."""
         digest = hashlib.blake2b(pickled).digest()
-        if digest in self._by_digest:
-            self._by_digest.move_to_end(digest)
-            return self._by_digest[digest]
-        payload = self._by_digest[digest] = pickle.loads(pickled)
-        while len(self._by_digest) > self.capacity:
-            self._by_digest.popitem(last=False)
-        return payload
+        with self._lock:
+            if digest in self._by_digest:
+                self._by_digest.move_to_end(digest)
+                return self._by_digest[digest]
+            payload = self._by_digest[digest] = pickle.loads(pickled)
+            while len(self._by_digest) > self.capacity:
+                self._by_digest.popitem(last=False)
+            return payload
 
     def __len__(self) -> int:
         return len(self._by_digest)
 
     def clear(self) -> None:
         """Let every kept payload go."""
-        self._by_digest.clear()
+        with self._lock:
+            self._by_digest.clear()
 
 
 WORKER_PAYLOADS = WorkerPayloads()
