@@ -155,7 +155,7 @@ def _losing_executor(*args: Any, **kwargs: Any) -> Iterator[Executor]:
 def test_cli_says_the_cluster_went_away_and_how_to_resume(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
 ) -> None:
-    monkeypatch.setattr("sim.experiment.replications.open_executor", _losing_executor)
+    monkeypatch.setattr("sim.experiment.executors.open_executor", _losing_executor)  # what open_execution opens
     scenarios = {"run": [BASELINE], "compare": [BASELINE, BASELINE], "sweep": [BASELINE]}[command]
     options = ["-n", "4", "--set", "horizon_days=20", "--out", str(tmp_path), "--scheduler", "tcp://10.0.0.5:8786"]
     if command == "sweep":

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from dask_cluster import start_cluster, stop_processes
@@ -31,7 +33,9 @@ from sim.api import load_scenario
 from sim.cli import app
 from sim.experiment.compare import CompareResults, compare_scenarios
 from sim.experiment.execution import Execution
-from sim.experiment.runner import RunInterrupted
+from sim.experiment.executors import SerialExecutor
+from sim.experiment.memory import MemoryStore
+from sim.experiment.runner import WORKER_PAYLOADS, RunInterrupted, build_tasks, run_tasks
 from sim.experiment.seeds import replication_seeds
 from sim.experiment.store import ResultStore
 from sim.experiment.sweep import sweep_scenario
@@ -258,3 +262,37 @@ def test_a_failing_replication_is_recorded_and_the_rest_go_on(tmp_path: Path, mo
     pairs = comparison.loc[comparison["scenario"] == "drone_wall", "n"]
     assert pairs.max() == 3 and pairs.min() >= 0  # three pairs left (a metric undefined in some has fewer)
     assert '"status": "complete with failures"' in (run_dir / "manifest.json").read_text()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Scenarios kept by a worker (read-only payloads)
+# --------------------------------------------------------------------------------------------------------------
+
+
+def test_a_replication_leaves_its_scenario_as_it_was() -> None:
+    """What makes sharing one unpickled scenario between a run's replications safe: the model never writes to it."""
+    scenario = load_scenario(BASELINE, [SHORT])
+    before = pickle.dumps(scenario)
+    run_replication(scenario, 5)
+    assert pickle.dumps(scenario) == before
+
+
+def test_a_kept_scenario_never_lends_its_tables_to_a_changed_one(tmp_path: Path) -> None:
+    """Two points that differ in one kill probability, run in one process that keeps both scenarios (and their
+    tables), give exactly what each gives run alone from a fresh copy — and differ from each other."""
+    jammer = "catalog.effectors.ew_jammer.kill_probability.shahed=0.3"
+    base, changed = load_scenario(BASELINE, [SHORT]), load_scenario(BASELINE, [SHORT, jammer])
+    seeds = replication_seeds(5, 2)
+    WORKER_PAYLOADS.clear()
+    store = MemoryStore(tmp_path)
+    tasks = build_tasks([base, changed, base], seeds)
+    run_tasks(run_replication, tasks, SerialExecutor(), store, chunk_size=1, progress=False, read_only_payloads=True)
+    assert len(WORKER_PAYLOADS) == 2  # the third point's bytes equal the first's: the same kept scenario
+    for task in tasks:
+        alone = run_replication(pickle.loads(pickle.dumps(task.payload)), task.seed)
+        kept = store.records[task.key]
+        pd.testing.assert_series_equal(pd.Series(kept["metrics"]), pd.Series(alone["metrics"]), check_exact=True)
+        for name, values in alone["timeseries"].items():
+            np.testing.assert_array_equal(kept["timeseries"][name], values, err_msg=f"{task.key} {name}")
+    first, second = (pd.Series(store.records[key]["metrics"]) for key in ("p0000-r0000", "p0001-r0000"))
+    assert not first.equals(second)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import multiprocessing
 import os
+import pickle
 import re
 import signal
 import subprocess
@@ -22,16 +24,24 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.experiment.execution import Execution
-from sim.experiment.executors import SerialExecutor, open_executor, usable_cpu_count, worker_count
+from sim.experiment.executors import (
+    SerialExecutor,
+    open_execution,
+    open_executor,
+    usable_cpu_count,
+    worker_count,
+)
 from sim.experiment.memory import MemoryStore
 from sim.experiment.runner import (
     MAX_DEFAULT_CHUNK_SIZE,
     WORKER_DIED_HINT,
+    WORKER_PAYLOADS,
     Chunk,
     RunIncomplete,
     RunInterrupted,
     RunTally,
     Task,
+    WorkerPayloads,
     build_tasks,
     default_chunk_size,
     run_chunk,
@@ -135,6 +145,66 @@ def test_open_executor_picks_the_executor() -> None:
         pass
     with pytest.raises(ValueError), open_executor(workers=2, scheduler="tcp://127.0.0.1:8786"):
         pass
+
+
+def test_open_execution_uses_an_open_executor_and_leaves_it_open() -> None:
+    """What lets a command run its replications and then more work (a report's figures) on the same workers."""
+    shared = SerialExecutor()
+    with open_execution(Execution(executor=shared)) as executor:
+        assert executor is shared
+    assert shared.submit(int, "3").result() == 3  # still open after the block
+    with open_execution(Execution(workers=1)) as executor:
+        assert isinstance(executor, SerialExecutor)
+    with pytest.raises(RuntimeError, match="after shutdown"):
+        executor.submit(int, "3")  # one the block opened is shut down with it
+
+
+EARLY_START_SCRIPT = """
+import multiprocessing.forkserver
+import toy_replications as toy
+from sim.experiment.execution import WORKER_PRELOAD
+from sim.experiment.executors import open_executor, start_local_workers
+
+def server_pid():
+    return multiprocessing.forkserver._forkserver._forkserver_pid
+
+if __name__ == "__main__":
+    start_local_workers(1, preload_modules=WORKER_PRELOAD)
+    start_local_workers(None, "tcp://127.0.0.1:8786", preload_modules=WORKER_PRELOAD)
+    print("not started:", server_pid() is None)
+    start_local_workers(2, preload_modules=WORKER_PRELOAD)
+    started = server_pid()
+    with open_executor(2, preload_modules=WORKER_PRELOAD) as pool:
+        state = pool.submit(toy.worker_state, 0).result()
+    print("same server:", server_pid() == started is not None)
+    print("model imported:", state["model_imported"])
+    print("compiled:", " ".join(state["compiled"]))
+"""
+
+
+@pytest.mark.skipif("forkserver" not in multiprocessing.get_all_start_methods(), reason="needs a fork server")
+def test_workers_started_early_come_with_the_model_loaded_and_compiled(tmp_path: Path) -> None:
+    """``start_local_workers`` starts nothing for an in-process or Dask run; for a pool it starts the fork server,
+    which the pool opened later uses, and whose workers start with the model imported and its night's compiled
+    kernels loaded (the warm-up), not loading them at their first replication."""
+    script = tmp_path / "early.py"
+    script.write_text(EARLY_START_SCRIPT)
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS_DIR), os.environ.get("PYTHONPATH", "")])}
+    finished = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=environment, timeout=120, check=False
+    )
+    assert finished.returncode == 0, finished.stderr
+    lines = dict(line.split(": ", 1) for line in finished.stdout.splitlines())
+    assert (lines["not started"], lines["same server"], lines["model imported"]) == ("True", "True", "True")
+    assert "sim.model.engagement.night." in lines["compiled"], finished.stdout
+
+
+def test_the_warm_up_needs_the_shipped_scenarios_and_runs_without_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sim.experiment import worker_warmup
+
+    assert worker_warmup.warm_up() is True
+    monkeypatch.setattr("sim.scenario.files.shipped_scenarios_folder", lambda: None)
+    assert worker_warmup.warm_up() is False
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -296,6 +366,30 @@ def test_every_replication_gets_a_fresh_payload(tmp_path: Path) -> None:
     run_tasks(toy.mutating_replication, tasks, SerialExecutor(), store, chunk_size=6, progress=False)
     assert store.load_metrics()["calls_seen"].tolist() == [1.0] * 6
     assert tasks[0].payload == {}
+
+
+def test_read_only_payloads_are_unpickled_once_per_process_and_shared(tmp_path: Path) -> None:
+    """With ``read_only_payloads`` a process keeps one copy per distinct payload: the mutating toy counts every
+    call of its point on that copy (1..6 in-process), each point on its own copy, and the caller's object stays
+    untouched."""
+    WORKER_PAYLOADS.clear()
+    tasks = build_tasks([{}, {"mean": 1.0}], replication_seeds(3, 6))
+    store = new_store(tmp_path, "shared")
+    run_tasks(toy.mutating_replication, tasks, SerialExecutor(), store, progress=False, read_only_payloads=True)
+    calls = store.load_metrics().sort_values("key").groupby("point")["calls_seen"].apply(list).to_dict()
+    assert calls == {0: [1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 1: [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]}
+    assert tasks[0].payload == {} and tasks[6].payload == {"mean": 1.0}
+
+
+def test_kept_payloads_are_keyed_by_their_bytes_and_bounded() -> None:
+    kept = WorkerPayloads(capacity=2)
+    first, other = pickle.dumps({"kill_probability": 0.15}), pickle.dumps({"kill_probability": 0.16})
+    assert kept.get(first) is kept.get(pickle.dumps({"kill_probability": 0.15}))  # equal bytes: one object
+    assert kept.get(other) == {"kill_probability": 0.16} and kept.get(other) is not kept.get(first)
+    held = kept.get(first)
+    kept.get(pickle.dumps("third"))  # over capacity: the least recently used ('other') goes
+    assert len(kept) == 2 and kept.get(first) is held
+    assert kept.get(other) == {"kill_probability": 0.16}
 
 
 def test_bad_arguments_are_refused(tmp_path: Path) -> None:

@@ -295,3 +295,24 @@ def test_empty_store_loads_and_consolidates(store: ResultStore) -> None:
     assert pd.read_csv(csv_path).empty
     assert pd.read_parquet(parquet_path).empty
     assert os.listdir(store.chunks_dir) == []
+
+
+def test_a_store_reads_a_chunks_schema_once_and_consolidates_the_same_with_given_metrics(
+    store: ResultStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunk files never change, so one store reads each one's schema once however often it consolidates; handing
+    ``consolidate`` the metrics already loaded writes the same bytes as letting it load them."""
+    for start in range(0, 9, 3):
+        store.write_chunk([make_record(0, replication) for replication in range(start, start + 3)])
+    schema_reads: list[Path] = []
+    read_schema = store_module.pq.read_schema
+    monkeypatch.setattr(store_module.pq, "read_schema", lambda path: schema_reads.append(path) or read_schema(path))
+    csv_path, parquet_path = store.consolidate()
+    written = (csv_path.read_bytes(), parquet_path.read_bytes())
+    store.load_timeseries()
+    store.consolidate(store.load_metrics())
+    assert sorted(schema_reads) == store.chunk_paths()  # once each
+    assert (csv_path.read_bytes(), parquet_path.read_bytes()) == written
+    fresh = ResultStore(store.run_dir)
+    fresh.consolidate(fresh.load_metrics())
+    assert (csv_path.read_bytes(), parquet_path.read_bytes()) == written

@@ -113,3 +113,16 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     print(f"done: {tally}", flush=True)
     return 0
+
+
+def worker_state(_: object) -> dict[str, Any]:
+    """What a pool worker holds when it starts: whether the model is imported, and its compiled (numba) functions
+    that are already loaded, by module and name."""
+    compiled = sorted(
+        f"{module_name}.{name}"
+        for module_name, module in list(sys.modules.items())
+        if module_name.startswith("sim.model") and module is not None
+        for name, value in vars(module).items()
+        if getattr(value, "signatures", None) and getattr(value, "__module__", None) == module_name
+    )
+    return {"model_imported": "sim.model.world" in sys.modules, "compiled": compiled}

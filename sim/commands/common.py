@@ -117,14 +117,18 @@ def check_output_folder(path: Path, option: str = "--out") -> None:
 def execution_options(workers: int | None, scheduler: str | None, results_root: Path) -> Execution:
     """How to run, built once from a run, compare or sweep command's options (and the command line, recorded in
     the manifest). Refuses, before any work, ``--workers`` with ``--scheduler`` and an ``--out`` that cannot be a
-    folder (see :func:`check_output_folder`)."""
-    from sim.experiment.execution import Execution
+    folder (see :func:`check_output_folder`). A run on a local pool starts preparing its workers here (see
+    :func:`sim.experiment.executors.start_local_workers`): they load the model while the command validates."""
+    from sim.experiment.execution import WORKER_PRELOAD, Execution
+    from sim.experiment.executors import start_local_workers
 
     if workers is not None and scheduler is not None:
         fail("give either --workers or --scheduler, not both")
     check_output_folder(results_root)
     command = " ".join(["sim", *sys.argv[1:]])
-    return Execution(workers=workers, scheduler=scheduler, results_root=results_root, command=command)
+    execution = Execution(workers=workers, scheduler=scheduler, results_root=results_root, command=command)
+    start_local_workers(workers, scheduler, preload_modules=WORKER_PRELOAD)
+    return execution
 
 
 def resume_hint(

@@ -15,7 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DEFAULT_EXECUTION", "Execution"]
+__all__ = ["DEFAULT_EXECUTION", "WORKER_PRELOAD", "Execution"]
+
+WORKER_PRELOAD = ("numpy", "pandas", "mesa", "sim.model.run", "sim.model.world", "sim.experiment.worker_warmup")
+"""What the fork server of local pools imports once for the model's workers: the model, warmed up (its compiled
+kernels loaded; see :mod:`sim.experiment.worker_warmup`)."""
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,13 @@ and can deadlock in the child; Python 3.12 warns about it and 3.14 no longer def
 every worker re-imports numpy and the main module: measured here ~130-200 ms to the first result of a 2-worker pool
 plus ~50-100 ms at shutdown, every time. ``forkserver`` forks workers from a clean single-threaded server process
 started once per session; with numpy preloaded in that server, the first pool costs ~150 ms and each later pool
-~15 ms to its first result, shutdown a few ms. Worker processes ignore SIGINT, so Ctrl-C reaches only the parent,
-which cancels what is pending and stops the pool (see :func:`open_executor`); and they exit by themselves within
-about a second if the parent is killed outright, instead of lingering as orphans.
+~15 ms to its first result, shutdown a few ms. The server imports the ``preload_modules`` of :func:`open_executor`
+once (a module may also warm the process up, as :mod:`sim.experiment.worker_warmup` does), and every worker forked
+from it starts with them loaded; :func:`start_local_workers` starts the server early, so that those imports run while
+the caller is still busy (a command validating its scenario), not while the workers wait. Worker processes ignore
+SIGINT, so Ctrl-C reaches only the parent, which cancels what is pending and stops the pool (see
+:func:`open_executor`); and they exit by themselves within about a second if the parent is killed outright, instead
+of lingering as orphans.
 
 Numerical thread pools: pool workers run with ``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS``,
 ``VECLIB_MAXIMUM_THREADS`` and ``NUMEXPR_NUM_THREADS`` set to 1 (unless the user set them), as a Dask nanny does for
@@ -41,16 +45,21 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from multiprocessing.context import BaseContext
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from sim.experiment.cluster import ExecutorError, open_dask_executor
+
+if TYPE_CHECKING:
+    from sim.experiment.execution import Execution
 
 __all__ = [
     "WORKER_THREAD_VARIABLES",
     "ExecutorError",
     "SerialExecutor",
+    "open_execution",
     "open_executor",
     "single_threaded_numerics",
+    "start_local_workers",
     "usable_cpu_count",
     "worker_count",
 ]
@@ -177,18 +186,46 @@ def single_threaded_numerics() -> Iterator[None]:
             os.environ.pop(name, None)
 
 
+def _start_fork_server(preload_modules: Sequence[str]) -> BaseContext | None:
+    """Start this session's fork server if it is not running; return its context (None: no fork server here).
+
+    Returns at once: the server imports ``preload_modules`` in its own process, and the first worker forked from it
+    waits for that to finish.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return None
+    context = multiprocessing.get_context("forkserver")
+    # Only takes effect if this session's fork server has not started yet; '__main__' is the default entry.
+    context.set_forkserver_preload(["__main__", *preload_modules])
+    # Start the fork server now, with one numerical thread: every worker is forked from it and inherits that.
+    with single_threaded_numerics():
+        multiprocessing.forkserver.ensure_running()
+    return context
+
+
+def start_local_workers(
+    workers: int | None, scheduler: str | None = None, *, preload_modules: Sequence[str] = ("numpy",)
+) -> None:
+    """Start preparing the local worker processes that :func:`open_executor` will use, and return at once.
+
+    Call it first thing in a command that will open a local pool after some work of its own (loading and
+    validating a scenario, planning a design): the fork server imports ``preload_modules`` meanwhile, on another
+    core, and the pool opened later forks its workers ready to run. Does nothing where no local pool would be
+    opened (``workers=1``, a single usable CPU, a Dask ``scheduler``) or where the platform has no fork server.
+
+    Args:
+        workers: As for :func:`open_executor`.
+        scheduler: As for :func:`open_executor`.
+        preload_modules: As for :func:`open_executor`; give the same ones (only the first start of the server
+            in a session takes them).
+    """
+    if scheduler is not None or (workers if workers is not None else usable_cpu_count()) <= 1:
+        return
+    _start_fork_server(preload_modules)
+
+
 def _process_pool(workers: int, preload_modules: Sequence[str]) -> ProcessPoolExecutor:
-    methods = multiprocessing.get_all_start_methods()
-    context: BaseContext
-    if "forkserver" in methods:
-        context = multiprocessing.get_context("forkserver")
-        # Only takes effect if this session's fork server has not started yet; '__main__' is the default entry.
-        context.set_forkserver_preload(["__main__", *preload_modules])
-        # Start the fork server now, with one numerical thread: every worker is forked from it and inherits that.
-        with single_threaded_numerics():
-            multiprocessing.forkserver.ensure_running()
-    else:
-        context = multiprocessing.get_context("spawn")
+    context = _start_fork_server(preload_modules) or multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=_init_pool_worker, initargs=(os.getpid(),)
     )
@@ -271,3 +308,30 @@ def open_executor(
             raise
         else:
             pool.shutdown(wait=True)
+
+
+@contextmanager
+def open_execution(execution: Execution, preload_modules: Sequence[str] = ("numpy",)) -> Iterator[Executor]:
+    """The executor an :class:`~sim.experiment.execution.Execution` asks for, for a ``with`` block.
+
+    Its open ``executor`` if it has one (left open), else a new one from its ``workers`` or ``scheduler`` (see
+    :func:`open_executor`), shut down when the block ends. To run more than the replications on the same workers
+    — a report's figures after a run, say — open it once and hand it on::
+
+        with open_execution(execution, WORKER_PRELOAD) as pool:
+            results = run_scenario(scenario, execution=dataclasses.replace(
+                execution, executor=pool, workers=None, scheduler=None))
+            ...  # pool.submit(...) more work; the pool closes here
+
+    Args:
+        execution: How to run.
+        preload_modules: For a new local pool, as for :func:`open_executor`.
+
+    Yields:
+        A :class:`concurrent.futures.Executor`.
+    """
+    if execution.executor is not None:
+        yield execution.executor
+        return
+    with open_executor(execution.workers, execution.scheduler, preload_modules=preload_modules) as executor:
+        yield executor

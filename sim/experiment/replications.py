@@ -20,8 +20,8 @@ import pandas as pd
 
 from sim.analysis.objectives import evaluate_objectives
 from sim.analysis.summary import summarize_metrics
-from sim.experiment.execution import DEFAULT_EXECUTION, Execution
-from sim.experiment.executors import ExecutorError, open_executor
+from sim.experiment.execution import DEFAULT_EXECUTION, WORKER_PRELOAD, Execution
+from sim.experiment.executors import ExecutorError, open_execution
 from sim.experiment.limits import check_run_size
 from sim.experiment.manifest import (
     MANIFEST_FILE,
@@ -40,7 +40,6 @@ from sim.scenario.model import Scenario
 
 SUMMARY_FILE = "summary.csv"
 OBJECTIVES_FILE = "objectives.csv"
-WORKER_PRELOAD = ("numpy", "pandas", "mesa", "sim.model.run")
 
 
 class ResumeMismatch(Exception):
@@ -186,12 +185,7 @@ def run_points(
             shutil.rmtree(run_dir, ignore_errors=True)
 
     try:
-        opened = (
-            contextlib.nullcontext(execution.executor)
-            if execution.executor is not None
-            else open_executor(execution.workers, execution.scheduler, preload_modules=WORKER_PRELOAD)
-        )
-        with opened as executor:
+        with open_execution(execution, WORKER_PRELOAD) as executor:
             manifest["status"] = "running"
             write_manifest(run_dir, manifest)
             started = True
@@ -203,8 +197,10 @@ def run_points(
                 progress=execution.progress,
                 on_chunk=execution.on_chunk,
                 chunk_size=execution.chunk_size,
+                read_only_payloads=True,  # a scenario is frozen and the model never writes to it
             )
-        store.consolidate()
+        metrics = store.load_metrics()
+        store.consolidate(metrics)
     except RunInterrupted:
         stopped("interrupted")
         raise
@@ -224,7 +220,6 @@ def run_points(
     except ExecutorError:
         stopped("failed")
         raise
-    metrics = store.load_metrics()
     failed = int((metrics["status"] != "ok").sum())
     manifest.update(
         finished=now_utc(),

@@ -12,17 +12,24 @@ that is lost for good (:class:`~sim.experiment.executors.ExecutorLost`: the Dask
 left) — cancels what is pending, keeps what is written and raises :class:`RunInterrupted`, which carries the run
 folder to resume from and, for a lost executor, the reason.
 
-Payload shipping: a chunk carries each distinct payload once, pickled once per run in the parent process; every
-replication unpickles its own fresh copy, so a model that mutates its scenario cannot leak state into the next
-replication, and results do not depend on the chunk size or the executor.
+Payload shipping: a chunk carries each distinct payload once, pickled once per run in the parent process. By
+default every replication unpickles its own fresh copy, so a function that mutates its payload cannot leak state
+into the next replication, and results do not depend on the chunk size or the executor. A caller whose function
+never writes to its payload (the model and its frozen scenario) says so with ``read_only_payloads=True``: each
+process then unpickles a payload once and keeps it (:class:`WorkerPayloads`, keyed by a digest of the pickled
+bytes), so the replications of a run share one scenario object — and whatever the model derives from it once per
+object, such as its tables — instead of rebuilding both for every replication.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import numbers
 import pickle
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -46,6 +53,7 @@ from sim.experiment.store import (
 __all__ = [
     "MAX_DEFAULT_CHUNK_SIZE",
     "WORKER_DIED_HINT",
+    "WORKER_PAYLOADS",
     "Chunk",
     "RecordSink",
     "ReplicationFn",
@@ -55,6 +63,7 @@ __all__ = [
     "RunNotSaved",
     "RunTally",
     "Task",
+    "WorkerPayloads",
     "build_tasks",
     "default_chunk_size",
     "normalise_result",
@@ -258,18 +267,28 @@ class Chunk:
     Attributes:
         payloads: Pickled payloads, one per distinct payload object of the chunk.
         tasks: ``(key, point, replication, seed, payload_index)`` per task.
+        read_only_payloads: The function never writes to its payload: the worker may hand every replication the
+            same unpickled object (see :class:`WorkerPayloads`) instead of a fresh copy each.
     """
 
     payloads: tuple[bytes, ...]
     tasks: tuple[tuple[str, int, int, int, int], ...]
+    read_only_payloads: bool = False
 
     @classmethod
-    def pack(cls, tasks: Sequence[Task], pickled: Callable[[Any], bytes] | None = None) -> Chunk:
+    def pack(
+        cls,
+        tasks: Sequence[Task],
+        pickled: Callable[[Any], bytes] | None = None,
+        *,
+        read_only_payloads: bool = False,
+    ) -> Chunk:
         """Pack tasks, pickling each distinct payload object (by identity) once.
 
         Args:
             tasks: The tasks of the chunk.
             pickled: Optional cache ``payload -> bytes`` shared across chunks.
+            read_only_payloads: See :attr:`read_only_payloads`.
         """
         dump = pickled or _dumps
         slots: dict[int, int] = {}
@@ -281,7 +300,7 @@ class Chunk:
                 slot = slots[id(task.payload)] = len(payloads)
                 payloads.append(dump(task.payload))
             entries.append((task.key, task.point, task.replication, task.seed, slot))
-        return cls(tuple(payloads), tuple(entries))
+        return cls(tuple(payloads), tuple(entries), read_only_payloads)
 
     def __len__(self) -> int:
         return len(self.tasks)
@@ -289,6 +308,50 @@ class Chunk:
 
 def _dumps(payload: Any) -> bytes:
     return pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+PAYLOADS_KEPT_PER_WORKER = 8
+"""How many read-only payloads a process keeps unpickled: the points of a sweep's chunks in flight, with room."""
+
+
+class WorkerPayloads:
+    """Read-only payloads unpickled once per process and kept, keyed by the BLAKE2b digest of their pickled bytes.
+
+    Equal bytes give the one object unpickled the first time; other bytes — a changed scenario, however small the
+    change — give another digest and so their own object (a 512-bit digest: a collision is not a practical
+    concern). The :data:`PAYLOADS_KEPT_PER_WORKER` most recently used payloads are kept; older ones are let go,
+    and with them whatever the model derived from them and holds only weakly (a scenario's tables). Safe to call
+    from several threads (a Dask worker may run several).
+    """
+
+    def __init__(self, capacity: int = PAYLOADS_KEPT_PER_WORKER) -> None:
+        self.capacity = capacity
+        self._by_digest: OrderedDict[bytes, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, pickled: bytes) -> Any:
+        """Return the payload whose pickled bytes are ``pickled``, unpickling it only if it is not kept already."""
+        digest = hashlib.blake2b(pickled).digest()
+        with self._lock:
+            if digest in self._by_digest:
+                self._by_digest.move_to_end(digest)
+                return self._by_digest[digest]
+            payload = self._by_digest[digest] = pickle.loads(pickled)
+            while len(self._by_digest) > self.capacity:
+                self._by_digest.popitem(last=False)
+            return payload
+
+    def __len__(self) -> int:
+        return len(self._by_digest)
+
+    def clear(self) -> None:
+        """Let every kept payload go."""
+        with self._lock:
+            self._by_digest.clear()
+
+
+WORKER_PAYLOADS = WorkerPayloads()
+"""This process's kept read-only payloads (a pool worker's, or the calling process's for in-process runs)."""
 
 
 def normalise_result(result: Any) -> tuple[dict[str, float], dict[str, np.ndarray]]:
@@ -366,7 +429,9 @@ def run_chunk(fn: ReplicationFn, chunk: Chunk | Sequence[Task]) -> list[Record]:
 
     An ``Exception`` from ``fn`` (or a malformed result) makes that task's record ``failed`` with the error's
     type and message and the seed; the next task runs as usual. Errors outside ``fn`` — a payload that cannot be
-    unpickled on this worker — propagate and fail the chunk, which is then retried on resume.
+    unpickled on this worker — propagate and fail the chunk, which is then retried on resume. Each replication gets
+    a fresh copy of its payload, or, in a chunk of read-only payloads, the one copy this process keeps
+    (:data:`WORKER_PAYLOADS`).
 
     Args:
         fn: The replication function.
@@ -378,8 +443,9 @@ def run_chunk(fn: ReplicationFn, chunk: Chunk | Sequence[Task]) -> list[Record]:
     if not isinstance(chunk, Chunk):
         chunk = Chunk.pack(chunk)
     records: list[Record] = []
+    kept = [WORKER_PAYLOADS.get(pickled) for pickled in chunk.payloads] if chunk.read_only_payloads else None
     for key, point, replication, seed, slot in chunk.tasks:
-        payload = pickle.loads(chunk.payloads[slot])  # a fresh copy for every replication
+        payload = kept[slot] if kept is not None else pickle.loads(chunk.payloads[slot])  # else a fresh copy each
         started = time.perf_counter()
         try:
             metrics, timeseries = normalise_result(fn(payload, seed))
@@ -461,6 +527,7 @@ def run_tasks(
     chunk_size: int | None = None,
     progress: bool | None = None,
     on_chunk: Callable[[Sequence[Record]], None] | None = None,
+    read_only_payloads: bool = False,
 ) -> RunTally:
     """Run the tasks that the store does not hold yet and write every finished chunk to the store at once.
 
@@ -478,6 +545,9 @@ def run_tasks(
         progress: Show a progress bar; default: only if stdout is a terminal and ``CI`` is not set.
         on_chunk: Called with each chunk's records once they are kept; raising :class:`RunCancelled` from it
             stops the run as Ctrl-C does.
+        read_only_payloads: ``fn`` never writes to its payload (nor to anything reachable from it): each process
+            unpickles a payload once and hands the same object to all its replications (see
+            :class:`WorkerPayloads`). Default: a fresh copy for every replication.
 
     Returns:
         The tally of this call.
@@ -537,7 +607,8 @@ def run_tasks(
                         exhausted = True
                         break
                     try:
-                        future = executor.submit(_run_pickled, pickled_fn, Chunk.pack(chunk, payload_cache))
+                        packed = Chunk.pack(chunk, payload_cache, read_only_payloads=read_only_payloads)
+                        future = executor.submit(_run_pickled, pickled_fn, packed)
                     except ExecutorLost:
                         raise
                     except Exception as exc:  # a broken or shut-down executor: nothing more can be submitted

@@ -373,6 +373,10 @@ class ResultStore:
             raise FileNotFoundError(f"run folder {self.run_dir} does not exist")
         self.chunks_dir = self.run_dir / CHUNKS_DIRNAME
         self.chunks_dir.mkdir(exist_ok=True)
+        # A chunk file never changes (written once, atomically, under a new name), so what this store has read of
+        # one stays true: its schema and bookkeeping columns are read once, not once per pass over the chunks.
+        self._schemas: dict[Path, pa.Schema] = {}
+        self._bookkeeping: dict[Path, pa.Table] = {}
 
     def __repr__(self) -> str:
         return f"ResultStore({str(self.run_dir)!r})"
@@ -420,13 +424,16 @@ class ResultStore:
             ) from exc
 
     def _schema(self, path: Path) -> pa.Schema:
-        try:
-            return pq.read_schema(path)
-        except Exception as exc:
-            raise StoreError(
-                f"chunk file {path} cannot be read ({type(exc).__name__}: {exc}); "
-                "delete it to recompute its replications on resume"
-            ) from exc
+        schema = self._schemas.get(path)
+        if schema is None:
+            try:
+                schema = self._schemas[path] = pq.read_schema(path)
+            except Exception as exc:
+                raise StoreError(
+                    f"chunk file {path} cannot be read ({type(exc).__name__}: {exc}); "
+                    "delete it to recompute its replications on resume"
+                ) from exc
+        return schema
 
     def _chunk_problem(self, path: Path, expected_seeds: Mapping[str, int]) -> str | None:
         """What makes a chunk file unusable for this run (None if it is fine)."""
@@ -489,7 +496,9 @@ class ResultStore:
         seen: set[str] = set()
         index: list[_ChunkIndex] = []
         for path in self.chunk_paths():
-            small = self._read(path, ["key", "point", "replication", "status"])
+            small = self._bookkeeping.get(path)
+            if small is None:
+                small = self._bookkeeping[path] = self._read(path, ["key", "point", "replication", "status"])
             keys = small["key"].to_pylist()
             points = small["point"].to_pylist()
             replications = small["replication"].to_pylist()
@@ -595,7 +604,7 @@ class ResultStore:
 
     # -- consolidation ------------------------------------------------------------------------------------------
 
-    def consolidate(self) -> tuple[Path, Path]:
+    def consolidate(self, metrics: pd.DataFrame | None = None) -> tuple[Path, Path]:
         """Write ``replications.csv`` and ``timeseries.parquet`` from the chunks, atomically.
 
         ``replications.csv`` is :meth:`load_metrics` (floats are written in shortest round-trip form, so
@@ -606,6 +615,9 @@ class ResultStore:
         replication, which is global order unless a resume interleaved chunks — sort if you rely on it. The
         chunks stay the source of truth: consolidating again (after a resume) rewrites both files.
 
+        Args:
+            metrics: What :meth:`load_metrics` returns now, if the caller holds it already (it is not read again).
+
         Returns:
             The paths of ``replications.csv`` and ``timeseries.parquet``.
 
@@ -613,7 +625,7 @@ class ResultStore:
             StoreError: If a chunk file is damaged.
         """
         csv_path = self.run_dir / REPLICATIONS_CSV
-        atomic_write_text(csv_path, self.load_metrics().to_csv(index=False))
+        atomic_write_text(csv_path, (self.load_metrics() if metrics is None else metrics).to_csv(index=False))
         parquet_path = self.run_dir / TIMESERIES_PARQUET
         index = self._index()
         types = self._series_types(index, None)
