@@ -28,6 +28,7 @@ from sim.commands.common import (
     guarded,
     out,
     report_failed_replications,
+    report_workers,
     run_errors,
 )
 
@@ -35,6 +36,7 @@ if TYPE_CHECKING:  # pandas, the experiment layer and the model load only when a
     import pandas as pd
 
     from sim.experiment.compare import CompareResults
+    from sim.experiment.execution import Execution
     from sim.experiment.sweep import SweepPlan, SweepResults
     from sim.scenario.model import Scenario
 
@@ -191,16 +193,16 @@ def _load(path: Path, overrides: Sequence[str]) -> Scenario:
     return loaded
 
 
-def _close(run_dir: Path, notes: Sequence[str], metrics: pd.DataFrame, no_report: bool) -> None:
-    """The end of a comparison or sweep: notes, the folder, the report, then how many replications failed (exit 1
-    if any did)."""
+def _close(run_dir: Path, notes: Sequence[str], metrics: pd.DataFrame, no_report: bool, execution: Execution) -> None:
+    """The end of a comparison or sweep: notes, the folder, the report (drawn on the run's local workers), then how
+    many replications failed (exit 1 if any did)."""
     for note in notes:
         err.print(f"[yellow]note:[/] {escape(note)}")
     out.print(f"results: {run_dir}", markup=False)
     if not no_report:
         from sim.commands.report import write_and_announce
 
-        write_and_announce(run_dir, after_run=True)
+        write_and_announce(run_dir, after_run=True, workers=report_workers(execution))
     if report_failed_replications(metrics, run_dir):
         raise typer.Exit(EXIT_REPLICATIONS_FAILED)
 
@@ -265,7 +267,7 @@ def compare(
         out.print(hypotheses_table(results.hypotheses))
     if not results.objectives.empty:
         out.print(objectives_by_scenario_table(results.objectives, results.labels))
-    _close(results.run_dir, [*results.tally.set_aside, *results.notes], results.metrics, no_report)
+    _close(results.run_dir, [*results.tally.set_aside, *results.notes], results.metrics, no_report, execution)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -401,4 +403,4 @@ def sweep(
     )
     for table in ranking_tables(results):
         out.print(table)
-    _close(results.run_dir, [*results.tally.set_aside, *results.notes], results.metrics, no_report)
+    _close(results.run_dir, [*results.tally.set_aside, *results.notes], results.metrics, no_report, execution)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sim.experiment.executors import open_executor
 from sim.experiment.manifest import ManifestError, read_manifest
 from sim.experiment.store import StoreError, atomic_write_text
 from sim.report.comparison_report import comparison_document
@@ -52,6 +53,10 @@ class ReportPaths:
     figures: tuple[FigureFiles, ...]
 
 
+FIGURE_MODULES = ("numpy", "pandas", "matplotlib.pyplot", "sim.report.figure_blocks", "sim.model.run")
+"""What a pool's fork server loads once (when the report starts it), so that each worker starts ready to draw a figure
+or replay the map's replication."""
+
 _BUILDERS: dict[str, Callable[[Path, dict[str, Any], FigureSaver], Document]] = {
     "run": run_document,
     "compare": comparison_document,
@@ -59,12 +64,15 @@ _BUILDERS: dict[str, Callable[[Path, dict[str, Any], FigureSaver], Document]] = 
 }
 
 
-def write_report(run_dir: Path | str, *, figures_dir: Path | None = None) -> ReportPaths:
+def write_report(run_dir: Path | str, *, figures_dir: Path | None = None, workers: int | None = 1) -> ReportPaths:
     """Write ``report.html``, ``report.md`` and the figures of a run, comparison or sweep folder.
 
     Args:
         run_dir: The folder ``sim run``, ``sim compare`` or ``sim sweep`` made.
         figures_dir: Where the PNG and SVG files go (default ``RUN_DIR/figures``).
+        workers: How many processes draw the figures (and the map's replay) side by side: 1 in this process,
+            ``n > 1`` a local pool (:func:`~sim.experiment.executors.open_executor`), None one per usable core.
+            The files are the same whichever is chosen.
 
     Returns:
         The paths written.
@@ -88,11 +96,13 @@ def write_report(run_dir: Path | str, *, figures_dir: Path | None = None) -> Rep
     builder = _BUILDERS.get(kind)
     if builder is None:
         raise ReportError(f"{run_dir}: unknown kind of run folder '{kind}' (expected one of {', '.join(_BUILDERS)})")
-    saver = FigureSaver(Path(figures_dir) if figures_dir is not None else run_dir / FIGURES_DIR)
-    try:
-        document = builder(run_dir, manifest, saver)
-    except (FileNotFoundError, KeyError, OSError, ValueError, StoreError) as error:
-        raise ReportError(f"{run_dir}: cannot build the report ({type(error).__name__}: {error})") from error
+    with open_executor(workers, preload_modules=FIGURE_MODULES) as executor:
+        saver = FigureSaver(Path(figures_dir) if figures_dir is not None else run_dir / FIGURES_DIR, executor)
+        try:
+            document = builder(run_dir, manifest, saver)
+            saver.finish()
+        except (FileNotFoundError, KeyError, OSError, ValueError, StoreError) as error:
+            raise ReportError(f"{run_dir}: cannot build the report ({type(error).__name__}: {error})") from error
     html_path, markdown_path = run_dir / HTML_FILE, run_dir / MARKDOWN_FILE
     atomic_write_text(html_path, render_html(document))
     atomic_write_text(markdown_path, render_markdown(document, run_dir))
