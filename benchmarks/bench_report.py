@@ -155,7 +155,7 @@ def main() -> int:
             faster = today / statistics.median(two)
             print(f"  2 workers vs 1: {speedup:.2f}× faster; today / new with 2 workers: {faster:.2f}")
             if not args.no_parts:
-                print(f"{folder.name}: parts of an in-process report (one run each; seconds)")
+                print(f"{folder.name}: parts of an in-process report (one run each; CPU seconds)")
                 print_parts("today", parts(base, folder, scratch))
                 print_parts("new", parts(ROOT, folder, scratch))
     return 0

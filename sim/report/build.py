@@ -21,6 +21,7 @@ figures over time and the map) and :mod:`~sim.report.formatting` (how numbers re
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,13 +30,10 @@ from typing import Any
 from sim.experiment.executors import open_executor
 from sim.experiment.manifest import ManifestError, read_manifest
 from sim.experiment.store import StoreError, atomic_write_text
-from sim.report.comparison_report import comparison_document
 from sim.report.document import Document, render_html, render_markdown
 from sim.report.figure_blocks import FigureSaver
 from sim.report.figures.saving import FigureFiles
 from sim.report.folder import ReportError
-from sim.report.run_report import run_document
-from sim.report.sweep_report import sweep_document
 
 __all__ = ["FIGURES_DIR", "HTML_FILE", "MARKDOWN_FILE", "ReportError", "ReportPaths", "write_report"]
 
@@ -57,11 +55,21 @@ FIGURE_MODULES = ("numpy", "pandas", "matplotlib.pyplot", "sim.report.figure_blo
 """What a pool's fork server loads once (when the report starts it), so that each worker starts ready to draw a figure
 or replay the map's replication."""
 
-_BUILDERS: dict[str, Callable[[Path, dict[str, Any], FigureSaver], Document]] = {
-    "run": run_document,
-    "compare": comparison_document,
-    "sweep": sweep_document,
+_BUILDERS: dict[str, str] = {
+    "run": "sim.report.run_report:run_document",
+    "compare": "sim.report.comparison_report:comparison_document",
+    "sweep": "sim.report.sweep_report:sweep_document",
 }
+"""The builder of each kind of folder, imported when a report of that kind is written (a run's report does not load
+the sweep's statistics)."""
+
+
+def _builder(kind: str) -> Callable[[Path, dict[str, Any], FigureSaver], Document]:
+    module_name, _, function = _BUILDERS[kind].partition(":")
+    built: Callable[[Path, dict[str, Any], FigureSaver], Document] = getattr(
+        importlib.import_module(module_name), function
+    )
+    return built
 
 
 def write_report(run_dir: Path | str, *, figures_dir: Path | None = None, workers: int | None = 1) -> ReportPaths:
@@ -93,13 +101,12 @@ def write_report(run_dir: Path | str, *, figures_dir: Path | None = None, worker
     except ManifestError as error:
         raise ReportError(str(error)) from error
     kind = str(manifest.get("kind", "run"))
-    builder = _BUILDERS.get(kind)
-    if builder is None:
+    if kind not in _BUILDERS:
         raise ReportError(f"{run_dir}: unknown kind of run folder '{kind}' (expected one of {', '.join(_BUILDERS)})")
     with open_executor(workers, preload_modules=FIGURE_MODULES) as executor:
         saver = FigureSaver(Path(figures_dir) if figures_dir is not None else run_dir / FIGURES_DIR, executor)
         try:
-            document = builder(run_dir, manifest, saver)
+            document = _builder(kind)(run_dir, manifest, saver)
             saver.finish()
         except (FileNotFoundError, KeyError, OSError, ValueError, StoreError) as error:
             raise ReportError(f"{run_dir}: cannot build the report ({type(error).__name__}: {error})") from error
