@@ -1,7 +1,8 @@
 """Figure blocks that run and comparison reports share: the figures over time, the outcomes shown first, the map.
 
-:class:`FigureSaver` draws each figure, saves it in the folder's ``figures/`` and keeps its block and files, so a
-report's builder only says which figure goes where and what its caption tells the reader.
+:class:`FigureSaver` has each figure drawn and saved in the folder's ``figures/`` (in this process, or side by side
+on a pool's workers: :func:`render_figure` is the unit of work) and keeps its block and files, so a report's builder
+only says which figure goes where, from which data, and what its caption tells the reader.
 """
 
 from __future__ import annotations
