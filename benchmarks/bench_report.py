@@ -4,7 +4,8 @@ Prints figures; asserts nothing. ``sim report FOLDER`` re-draws the report of a 
 the report of the same folders: today's from a temporary ``git worktree`` of the base commit, the working tree's
 with one worker (in this process) and with two (figures drawn side by side on a pool). Each version runs as a child
 process with its own root first on the path, on a fresh copy of the folder (so each pays the map's replay, as the
-first report after ``sim run`` does), in rounds whose order alternates. Then, once per version, the parts: where
+first report after ``sim run`` does), in rounds whose order alternates, after one untimed report per version (the
+base worktree's first replay compiles and caches the model's numba functions). Then, once per version, the parts: where
 the time of an in-process report goes, figure by figure (``report_parts.py``)::
 
     .venv/bin/python benchmarks/bench_report.py --make /tmp/report-bench      # once: sim run and sim compare
@@ -134,6 +135,8 @@ def main() -> int:
     with base_worktree(args.base) as base, tempfile.TemporaryDirectory(prefix="bench-report-") as scratch_name:
         scratch = Path(scratch_name)
         roots = {"today": base}
+        for label, workers in versions:  # untimed: a fresh worktree compiles the model's numba functions once
+            timed_report(roots.get(label, ROOT), args.folders[0], scratch, workers)
         for folder in args.folders:
             times: dict[str, list[float]] = {label: [] for label, _ in versions}
             for round_index in range(args.rounds):
