@@ -51,9 +51,10 @@ class ReportPaths:
     figures: tuple[FigureFiles, ...]
 
 
-FIGURE_MODULES = ("numpy", "pandas", "matplotlib.pyplot", "sim.report.figure_blocks", "sim.model.run")
-"""What a pool's fork server loads once (when the report starts it), so that each worker starts ready to draw a figure
-or replay the map's replication."""
+FIGURE_MODULES = ("numpy", "pandas", "matplotlib.pyplot", "sim.report.figure_blocks")
+"""What a pool's fork server loads once (when the report starts it), so that each worker starts ready to draw a figure.
+The model is left out: the fork server loads these before any worker starts, and only the worker that replays the
+map's replication needs it."""
 
 _BUILDERS: dict[str, str] = {
     "run": "sim.report.run_report:run_document",
