@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
+from concurrent.futures import Executor, Future
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from test_report_support import invoke, real_run
 
-from sim.report import map_replay
+from sim.experiment.executors import SerialExecutor
+from sim.report import build, map_replay
 from sim.report.build import write_report
 from sim.report.map import deployed_fire_units
 
@@ -88,3 +93,25 @@ def test_sim_report_refuses_zero_workers(tmp_path_factory: pytest.TempPathFactor
     assert result.exit_code == 2
     assert "Traceback" not in result.output
     assert "Invalid value for '--workers'" in result.output and "greater than or equal to 1" in result.output
+
+
+def test_a_worker_that_dies_is_a_message_not_a_traceback(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _fresh_copy(real_run(tmp_path_factory).run_dir, tmp_path)
+
+    class DeadPool(SerialExecutor):
+        def submit(self, *_: object, **__: object) -> Future[object]:
+            raise BrokenProcessPool("A child process terminated abruptly")
+
+    @contextmanager
+    def dead_pool(*_: object, **__: object) -> Iterator[Executor]:
+        yield DeadPool()
+
+    monkeypatch.setattr(build, "open_executor", dead_pool)
+    result = invoke("report", str(folder), "--workers", "2")
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert "a process drawing the figures stopped (A child process terminated abruptly)" in result.output
+    assert f"sim report {folder} --workers 1" in result.output
+    assert not (folder / "report.html").exists()

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from concurrent.futures import BrokenExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -111,6 +112,11 @@ def write_report(run_dir: Path | str, *, figures_dir: Path | None = None, worker
             saver.finish()
         except (FileNotFoundError, KeyError, OSError, ValueError, StoreError) as error:
             raise ReportError(f"{run_dir}: cannot build the report ({type(error).__name__}: {error})") from error
+        except BrokenExecutor as error:  # a worker died (out of memory, killed): say so, not a traceback
+            raise ReportError(
+                f"{run_dir}: a process drawing the figures stopped ({error}); write the report in one process with "
+                f"sim report {run_dir} --workers 1"
+            ) from error
     html_path, markdown_path = run_dir / HTML_FILE, run_dir / MARKDOWN_FILE
     atomic_write_text(html_path, render_html(document))
     atomic_write_text(markdown_path, render_markdown(document, run_dir))
