@@ -4,7 +4,9 @@ A report is a pure function of its folder, so the proof re-draws the reports of 
 change. ``--make`` creates those folders once (a run, a comparison, a sweep and a played game of the shipped scenarios
 on a short horizon, made with the command line); ``--write`` and ``--check`` copy each folder to a temporary place,
 write its report there (``sim report``, or ``sim aar`` for the game) and fingerprint ``report.md``, ``report.html``,
-``aar.md``, ``aar.html`` and every PNG figure (SVGs carry random ids and are left out)::
+``aar.md``, ``aar.html`` and the pixels of every PNG figure (decoded, so that a change of PNG encoding — palette
+order, compression level — that leaves the picture as it was passes; SVGs carry random ids and are left out).
+To fingerprint another version of the code, put its root first on ``PYTHONPATH``::
 
     .venv/bin/python benchmarks/check_reports.py --make /tmp/report-folders          # once, before the change
     .venv/bin/python benchmarks/check_reports.py --write /tmp/reports.json /tmp/report-folders
@@ -14,7 +16,10 @@ write its report there (``sim report``, or ``sim aar`` for the game) and fingerp
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
+import io
+import re
 import shutil
 import subprocess
 import sys
@@ -101,9 +106,29 @@ def fingerprints(root: Path) -> dict[str, str]:
             else:
                 sim("report", str(copy))
             for path in sorted(copy.rglob("*")):
-                if path.name in REPORT_FILES or path.suffix == ".png":
-                    found[f"{kind}/{path.relative_to(copy)}"] = hashlib.sha256(path.read_bytes()).hexdigest()
+                if path.name in REPORT_FILES:
+                    text = EMBEDDED_PNG.sub(_embedded_pixels, path.read_text(encoding="utf-8"))
+                    found[f"{kind}/{path.relative_to(copy)}"] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+                elif path.suffix == ".png":
+                    found[f"{kind}/{path.relative_to(copy)}"] = pixels_fingerprint(path.read_bytes())
     return found
+
+
+EMBEDDED_PNG = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=]+)")
+"""A figure embedded in an HTML report (replaced by its pixels' fingerprint before the page is fingerprinted)."""
+
+
+def pixels_fingerprint(png: bytes) -> str:
+    """A PNG's picture (size and RGBA value of every pixel), whatever its encoding."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        pixels = image.convert("RGBA")
+        return hashlib.sha256(f"{pixels.size}".encode() + pixels.tobytes()).hexdigest()
+
+
+def _embedded_pixels(match: re.Match[str]) -> str:
+    return f"data:image/png;pixels={pixels_fingerprint(base64.b64decode(match.group(1)))}"
 
 
 def main() -> int:

@@ -79,8 +79,9 @@ def test_the_binding_figure_is_readable() -> None:
 
 def _problems(document_of, run_dir: Path, tmp_path: Path) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
-    saver = FigureSaver(tmp_path / "figures")
+    saver = FigureSaver(tmp_path / "figures", check_layout=True)
     document_of(run_dir, manifest, saver)
+    saver.finish()
     assert saver.layout_problems, "the report drew no figure"
     return {stem: problems for stem, problems in saver.layout_problems.items() if problems}
 

@@ -21,7 +21,9 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special  # stdtrit and ndtri: what scipy.stats' t.ppf and norm.ppf compute, without loading
+
+# scipy.stats (about a second of imports for every command that summarises)
 
 #: Columns that identify a replication rather than measure it; never summarised as metrics.
 ID_COLUMNS: tuple[str, ...] = ("replication", "seed")
@@ -72,7 +74,8 @@ def t_interval(values: np.ndarray, level: float) -> tuple[float, float]:
         return (exact, exact)
     mean = float(np.mean(values))
     standard_error = float(np.std(values, ddof=1)) / math.sqrt(count)
-    half_width = float(stats.t.ppf(0.5 + level / 2.0, df=count - 1)) * standard_error
+    t_quantile = float(special.stdtrit(count - 1, 0.5 + level / 2.0))  # Student's t, count - 1 degrees of freedom
+    half_width = t_quantile * standard_error
     return (mean - half_width, mean + half_width)
 
 
@@ -185,7 +188,7 @@ def wilson_interval(successes: int, trials: int, level: float = 0.90) -> tuple[f
         raise ValueError(f"need 0 <= successes <= trials, got successes={successes}, trials={trials}")
     if trials == 0:
         return (math.nan, math.nan)
-    z = float(stats.norm.ppf(0.5 + level / 2.0))
+    z = float(special.ndtri(0.5 + level / 2.0))  # standard normal quantile
     proportion = successes / trials
     denominator = 1.0 + z * z / trials
     centre = (proportion + z * z / (2.0 * trials)) / denominator

@@ -131,6 +131,12 @@ def execution_options(workers: int | None, scheduler: str | None, results_root: 
     return execution
 
 
+def report_workers(execution: Execution) -> int | None:
+    """How many local processes draw the report of a run, comparison or sweep: the run's ``--workers`` (None, one
+    per core, also after a run on a Dask cluster: the figures are drawn on this machine, beside the folder)."""
+    return execution.workers if execution.scheduler is None else None
+
+
 def resume_hint(
     command: str,
     arguments: Sequence[str],

@@ -29,6 +29,7 @@ from sim.commands.common import (
     guarded,
     out,
     report_failed_replications,
+    report_workers,
     run_errors,
 )
 
@@ -37,6 +38,7 @@ if TYPE_CHECKING:  # pandas, the experiment layer and the model load only when a
 
     from sim.analysis.screening import Screening
     from sim.experiment.compare import CompareResults
+    from sim.experiment.execution import Execution
     from sim.experiment.sweep import SweepPlan, SweepResults
     from sim.experiment.sweep_plan import ScreenChoice
     from sim.scenario.model import Scenario
@@ -194,16 +196,16 @@ def _load(path: Path, overrides: Sequence[str]) -> Scenario:
     return loaded
 
 
-def _close(run_dir: Path, notes: Sequence[str], metrics: pd.DataFrame, no_report: bool) -> None:
-    """The end of a comparison or sweep: notes, the folder, the report, then how many replications failed (exit 1
-    if any did)."""
+def _close(run_dir: Path, notes: Sequence[str], metrics: pd.DataFrame, no_report: bool, execution: Execution) -> None:
+    """The end of a comparison or sweep: notes, the folder, the report (drawn on the run's local workers), then how
+    many replications failed (exit 1 if any did)."""
     for note in notes:
         err.print(f"[yellow]note:[/] {escape(note)}")
     out.print(f"results: {run_dir}", markup=False)
     if not no_report:
         from sim.commands.report import write_and_announce
 
-        write_and_announce(run_dir, after_run=True)
+        write_and_announce(run_dir, after_run=True, workers=report_workers(execution))
     if report_failed_replications(metrics, run_dir):
         raise typer.Exit(EXIT_REPLICATIONS_FAILED)
 
@@ -268,7 +270,7 @@ def compare(
         out.print(hypotheses_table(results.hypotheses))
     if not results.objectives.empty:
         out.print(objectives_by_scenario_table(results.objectives, results.labels))
-    _close(results.run_dir, [*results.tally.set_aside, *results.notes], results.metrics, no_report)
+    _close(results.run_dir, [*results.tally.set_aside, *results.notes], results.metrics, no_report, execution)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -492,4 +494,4 @@ def sweep(
     )
     for table in ranking_tables(results):
         out.print(table)
-    _close(results.run_dir, [*results.tally.set_aside, *results.notes], results.metrics, no_report)
+    _close(results.run_dir, [*results.tally.set_aside, *results.notes], results.metrics, no_report, execution)

@@ -11,12 +11,13 @@ from rich.markup import escape
 from sim.commands.common import describe_os_error, err, fail, out
 
 
-def write_and_announce(run_dir: Path, *, after_run: bool = False) -> Path:
+def write_and_announce(run_dir: Path, *, after_run: bool = False, workers: int | None = 1) -> Path:
     """Write a folder's report and print where it is (shared by ``sim report`` and the end of ``sim run``).
 
     Args:
         run_dir: A run, comparison or sweep folder.
         after_run: Called at the end of a run: a failure says that the results are saved and how to retry.
+        workers: Processes that draw the figures side by side (1: this one; None: one per core).
 
     Returns:
         The path of ``report.html``.
@@ -28,7 +29,7 @@ def write_and_announce(run_dir: Path, *, after_run: bool = False) -> Path:
 
     retry = f"; the results are saved: write the report again with sim report {run_dir}" if after_run else ""
     try:
-        paths = write_report(run_dir)
+        paths = write_report(run_dir, workers=workers)
     except ReportError as error:
         fail(f"report not written: {escape(str(error))}{escape(retry)}")
     except OSError as error:  # e.g. the disk filled up while the figures were written
@@ -47,6 +48,10 @@ def report(
         Path,
         typer.Argument(metavar="RUN_DIR", help="Folder made by sim run, sim compare or sim sweep.", show_default=False),
     ],
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", "-w", min=1, help="Processes that draw the figures (default: one per core)."),
+    ] = None,
 ) -> None:
     """Write a self-contained report.html (figures embedded), report.md and figures/ (PNG + SVG) for a run folder."""
     if not run_dir.exists():
@@ -54,4 +59,4 @@ def report(
     if not run_dir.is_dir():
         fail(f"{run_dir} is not a folder; give a folder made by sim run, sim compare or sim sweep")
     err.print(f"writing the report of {run_dir} …", markup=False)
-    write_and_announce(run_dir)
+    write_and_announce(run_dir, workers=workers)

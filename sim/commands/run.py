@@ -20,6 +20,7 @@ from sim.commands.common import (
     guarded,
     out,
     report_failed_replications,
+    report_workers,
     run_errors,
 )
 
@@ -77,7 +78,7 @@ def run(
     if not no_report:
         from sim.commands.report import write_and_announce
 
-        write_and_announce(results.run_dir, after_run=True)
+        write_and_announce(results.run_dir, after_run=True, workers=report_workers(execution))
     if report_failed_replications(results.metrics, results.run_dir):
         raise typer.Exit(EXIT_REPLICATIONS_FAILED)
 

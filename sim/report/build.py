@@ -21,20 +21,20 @@ figures over time and the map) and :mod:`~sim.report.formatting` (how numbers re
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+from concurrent.futures import BrokenExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sim.experiment.executors import open_executor
 from sim.experiment.manifest import ManifestError, read_manifest
 from sim.experiment.store import StoreError, atomic_write_text
-from sim.report.comparison_report import comparison_document
 from sim.report.document import Document, render_html, render_markdown
 from sim.report.figure_blocks import FigureSaver
 from sim.report.figures.saving import FigureFiles
 from sim.report.folder import ReportError
-from sim.report.run_report import run_document
-from sim.report.sweep_report import sweep_document
 
 __all__ = ["FIGURES_DIR", "HTML_FILE", "MARKDOWN_FILE", "ReportError", "ReportPaths", "write_report"]
 
@@ -52,19 +52,37 @@ class ReportPaths:
     figures: tuple[FigureFiles, ...]
 
 
-_BUILDERS: dict[str, Callable[[Path, dict[str, Any], FigureSaver], Document]] = {
-    "run": run_document,
-    "compare": comparison_document,
-    "sweep": sweep_document,
+FIGURE_MODULES = ("numpy", "pandas", "matplotlib.pyplot", "sim.report.figure_blocks")
+"""What a pool's fork server loads once (when the report starts it), so that each worker starts ready to draw a figure.
+The model is left out: the fork server loads these before any worker starts, and only the worker that replays the
+map's replication needs it."""
+
+_BUILDERS: dict[str, str] = {
+    "run": "sim.report.run_report:run_document",
+    "compare": "sim.report.comparison_report:comparison_document",
+    "sweep": "sim.report.sweep_report:sweep_document",
 }
+"""The builder of each kind of folder, imported when a report of that kind is written (a run's report does not load
+the sweep's statistics)."""
 
 
-def write_report(run_dir: Path | str, *, figures_dir: Path | None = None) -> ReportPaths:
+def _builder(kind: str) -> Callable[[Path, dict[str, Any], FigureSaver], Document]:
+    module_name, _, function = _BUILDERS[kind].partition(":")
+    built: Callable[[Path, dict[str, Any], FigureSaver], Document] = getattr(
+        importlib.import_module(module_name), function
+    )
+    return built
+
+
+def write_report(run_dir: Path | str, *, figures_dir: Path | None = None, workers: int | None = 1) -> ReportPaths:
     """Write ``report.html``, ``report.md`` and the figures of a run, comparison or sweep folder.
 
     Args:
         run_dir: The folder ``sim run``, ``sim compare`` or ``sim sweep`` made.
         figures_dir: Where the PNG and SVG files go (default ``RUN_DIR/figures``).
+        workers: How many processes draw the figures (and the map's replay) side by side: 1 in this process,
+            ``n > 1`` a local pool (:func:`~sim.experiment.executors.open_executor`), None one per usable core.
+            The files are the same whichever is chosen.
 
     Returns:
         The paths written.
@@ -85,14 +103,20 @@ def write_report(run_dir: Path | str, *, figures_dir: Path | None = None) -> Rep
     except ManifestError as error:
         raise ReportError(str(error)) from error
     kind = str(manifest.get("kind", "run"))
-    builder = _BUILDERS.get(kind)
-    if builder is None:
+    if kind not in _BUILDERS:
         raise ReportError(f"{run_dir}: unknown kind of run folder '{kind}' (expected one of {', '.join(_BUILDERS)})")
-    saver = FigureSaver(Path(figures_dir) if figures_dir is not None else run_dir / FIGURES_DIR)
-    try:
-        document = builder(run_dir, manifest, saver)
-    except (FileNotFoundError, KeyError, OSError, ValueError, StoreError) as error:
-        raise ReportError(f"{run_dir}: cannot build the report ({type(error).__name__}: {error})") from error
+    with open_executor(workers, preload_modules=FIGURE_MODULES) as executor:
+        saver = FigureSaver(Path(figures_dir) if figures_dir is not None else run_dir / FIGURES_DIR, executor)
+        try:
+            document = _builder(kind)(run_dir, manifest, saver)
+            saver.finish()
+        except (FileNotFoundError, KeyError, OSError, ValueError, StoreError) as error:
+            raise ReportError(f"{run_dir}: cannot build the report ({type(error).__name__}: {error})") from error
+        except BrokenExecutor as error:  # a worker died (out of memory, killed): say so, not a traceback
+            raise ReportError(
+                f"{run_dir}: a process drawing the figures stopped ({error}); write the report in one process with "
+                f"sim report {run_dir} --workers 1"
+            ) from error
     html_path, markdown_path = run_dir / HTML_FILE, run_dir / MARKDOWN_FILE
     atomic_write_text(html_path, render_html(document))
     atomic_write_text(markdown_path, render_markdown(document, run_dir))

@@ -38,6 +38,7 @@ from sim.report.formatting import (
     format_percent,
     format_range,
 )
+from sim.report.map_replay import start_map_replay
 from sim.report.sections import (
     OBJECTIVES_NOTE,
     footer,
@@ -150,6 +151,11 @@ def comparison_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSa
         ReportError: If a resolved scenario or the replications cannot be read, or the manifest lists no scenario.
     """
     labels, scenarios = _compare_scenarios(run_dir, manifest)
+    seeds = manifest.get("seeds") or []
+    replays = [  # the longest jobs, started first
+        start_map_replay(saver.submit, run_dir, scenario, int(seeds[0]) if seeds else None)
+        for scenario in scenarios[:MAX_MAPS]
+    ]
     baseline = labels[0]
     metrics = load_metrics(run_dir)
     ok, _ = with_common_targets(successful(metrics), scenarios)
@@ -234,7 +240,9 @@ def comparison_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSa
                 "objectives",
                 "Objectives: how likely each is met, by scenario",
                 "Marker: share of replications meeting the objective; bar: its 90% CI; one colour per scenario.",
-                lambda: objectives_figure(objectives, labels=labels),
+                objectives_figure,
+                objectives,
+                labels=labels,
             ),
         ]
 
@@ -252,7 +260,11 @@ def comparison_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSa
             "Marker: mean paired difference (scenario − baseline); bar: its 90% confidence interval. Blue: better; "
             "vermillion: worse; black: changed where neither direction is better; grey hollow diamond: negligible; "
             "grey hollow circle: uncertain. Shares in percentage points.",
-            lambda: comparison_figure(comparison, names, baseline=baseline, scenarios=labels),
+            comparison_figure,
+            comparison,
+            names,
+            baseline=baseline,
+            scenarios=labels,
         ),
         _differences_table(comparison, names, baseline, labels),
     ]
@@ -264,16 +276,18 @@ def comparison_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSa
             "Outcomes over the replications, by scenario",
             "Each dot is one replication; the vertical tick is the mean and the black bar spans 90% of replications. "
             "Shares are in percent.",
-            lambda: distributions_figure(ok, names, labels=point_labels),
+            distributions_figure,
+            ok,
+            names,
+            labels=point_labels,
         )
     )
-    seeds = manifest.get("seeds") or []
     for index, (label, scenario) in enumerate(list(zip(labels, scenarios, strict=True))[:MAX_MAPS]):
         map_block, _table = map_figure_block(
             saver,
             scenario,
             ok[ok["point"] == index],
-            int(seeds[0]) if seeds else None,
+            replays[index],
             f"map-{index}",
             f"{label}: regions, deployed layers and leakers",
             caption=None if index == 0 else f"As the first map, for {label}.",

@@ -124,7 +124,8 @@ def binding_section(means: pd.Series, saver: FigureSaver) -> Section:
             "binding",
             "What bound each layer",
             "Each bar is a layer; its segments are the shares of its nights with threats that each constraint bound.",
-            lambda: binding_figure(means),
+            binding_figure,
+            means,
         ),
     ]
     idle = idle_summary(means)

@@ -26,6 +26,7 @@ from sim.report.figures.distributions import distributions_figure, objectives_fi
 from sim.report.findings_sections import binding_section, key_findings_section, run_key_findings
 from sim.report.folder import load_metrics, load_resolved, load_timeseries, read_optional_csv, successful
 from sim.report.formatting import format_interval, format_metric
+from sim.report.map_replay import start_map_replay
 from sim.report.sections import OBJECTIVES_NOTE, footer, objectives_rows, provenance_section, reproduce_section
 from sim.report.style import metric_label, unit_label
 from sim.scenario.model import Scenario
@@ -93,6 +94,8 @@ def run_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSaver) ->
         ReportError: If the resolved scenario or the replications cannot be read.
     """
     scenario = load_resolved(run_dir, RESOLVED_SCENARIO_FILE)
+    seeds = manifest.get("seeds") or []
+    replay = start_map_replay(saver.submit, run_dir, scenario, int(seeds[0]) if seeds else None)  # the longest job
     metrics = load_metrics(run_dir)
     ok = successful(metrics)
     timeseries = load_timeseries(run_dir)
@@ -130,7 +133,8 @@ def run_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSaver) ->
                 "objectives",
                 "Objectives: how likely each is met",
                 "Dot: share of replications meeting the objective; bar: its 90% CI. The dotted line marks 50%.",
-                lambda: objectives_figure(objectives),
+                objectives_figure,
+                objectives,
             ),
         ]
 
@@ -142,12 +146,13 @@ def run_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSaver) ->
             "Outcomes over the replications",
             "Each dot is one replication; the vertical tick is the mean and the black bar spans 90% of replications "
             "(5th–95th percentile). Shares are in percent.",
-            lambda: distributions_figure(ok, names),
+            distributions_figure,
+            ok,
+            names,
         )
     )
-    seeds = manifest.get("seeds") or []
     map_block, deployed_table = map_figure_block(
-        saver, scenario, ok, int(seeds[0]) if seeds else None, "map", "Regions, deployed layers and leakers"
+        saver, scenario, ok, replay, "map", "Regions, deployed layers and leakers"
     )
     figure_blocks.append(map_block)
     if deployed_table is not None:

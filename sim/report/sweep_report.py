@@ -228,7 +228,10 @@ def sweep_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSaver) 
             "Bars: the outcome with the parameter at the low end (orange) and at the high end (blue) of its range, the "
             "other parameters at mid-range; the black line is the outcome with every parameter at mid-range. "
             "Parameters are sorted by the size of the swing.",
-            lambda: tornado_figure(points, parameters, outcomes),
+            tornado_figure,
+            points,
+            parameters,
+            outcomes,
         ),
     ]
     if indices is not None and not indices.empty:
@@ -247,7 +250,9 @@ def sweep_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSaver) 
                     "deviations, per standard deviation of the parameter (sign shows the direction); trustworthy when "
                     "the fit's R² is high.",
                 }[kind],
-                lambda: indices_figure(indices, method),
+                indices_figure,
+                indices,
+                method,
             ),
             _indices_table(indices, kind),
         ]
@@ -260,13 +265,18 @@ def sweep_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSaver) 
             "Outcome against each varied parameter",
             "Each dot is one design point (the mean over its replications); the black line joins the mean outcome in "
             "five equal bins of the parameter's range.",
-            lambda: sweep_scatter_figure(points, parameters, outcomes),
+            sweep_scatter_figure,
+            points,
+            parameters,
+            outcomes,
         ),
         saver.add(
             "outcome_distributions",
             "Outcomes over every replication of the sweep",
             "Each dot is one replication at some design point; the tick is the mean and the bar spans 90% of them.",
-            lambda: distributions_figure(ok.assign(point=0), [o for o in outcomes if o in ok.columns]),
+            distributions_figure,
+            ok.assign(point=0),
+            [o for o in outcomes if o in ok.columns],
         ),
     ]
     swept = [parameter.name for parameter in parameters]
