@@ -121,7 +121,7 @@ def _screenshot(page: Any, name: str) -> Path:
 
 def _move_slider(page: Any, input_id: str, steps: int, group: str) -> None:
     """Move a slider with the keyboard, as a student without a mouse would (open its group, focus its track,
-    press →).
+    press →), and if three rounds of keys were lost, with the mouse (press on the track).
 
     The track is waited for until visible (a group of sliders opens with an animation, and the slider's script
     binds its keys when drawn; a redraw may close the group again); if the presses were lost to a redraw under
@@ -129,21 +129,27 @@ def _move_slider(page: Any, input_id: str, steps: int, group: str) -> None:
     start = page.input_value(f"#{input_id}")
     track = page.locator(f"#{input_id}").locator("xpath=..").locator(".irs-line")
     button = page.get_by_role("button", name=re.compile(group))
-    for _ in range(5):
+    for attempt in range(6):
         if not track.is_visible():
             button.click()
         try:
             track.wait_for(state="visible", timeout=15_000)
         except Exception:  # Playwright's timeout (its module is imported only when present): open the group again
             continue
-        track.focus()
-        for _ in range(steps):
-            page.keyboard.press("ArrowRight")
+        if attempt < 3:
+            track.focus()
+            for _ in range(steps):
+                page.keyboard.press("ArrowRight")
+        else:  # the keys kept landing on a track a redraw replaced: press on the track, right of the handle
+            box = track.bounding_box()
+            if box is None:
+                continue
+            page.mouse.click(box["x"] + 0.8 * box["width"], box["y"] + box["height"] / 2)
         for _ in range(10):
             page.wait_for_timeout(300)
             if page.input_value(f"#{input_id}") != start:
                 return
-    raise AssertionError(f"the slider {input_id} did not move from {start} after five tries")
+    raise AssertionError(f"the slider {input_id} did not move from {start} after six tries")
 
 
 def _slider_value_when_still(page: Any, input_id: str, start: float) -> float:

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from dask_cluster import make_tls_files, start_cluster, stop_processes
+from toy_replications import default_sigint
 from typer.testing import CliRunner
 
 from sim import api
@@ -65,6 +66,7 @@ def _start_run(
         text=True,
         env={**os.environ, "COLUMNS": "1000", LOST_AFTER_ENV: str(LOST_AFTER_S), **(env or {})},
         start_new_session=True,
+        preexec_fn=default_sigint,  # as a terminal starts it: Ctrl-C at its default, whatever this process ignores
     )
 
 

@@ -496,6 +496,7 @@ def sweep_process(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], Path]
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=toy.default_sigint,  # as a terminal starts it: Ctrl-C at its default, whatever pytest ignores
     )
     try:
         yield process, run_dir

@@ -126,3 +126,13 @@ def worker_state(_: object) -> dict[str, Any]:
         if getattr(value, "signatures", None) and getattr(value, "__module__", None) == module_name
     )
     return {"model_imported": "sim.model.world" in sys.modules, "compiled": compiled}
+
+
+def default_sigint() -> None:
+    """``preexec_fn`` of a child a test will stop with Ctrl-C: SIGINT at its default, as a terminal starts a command.
+
+    An ignored signal stays ignored across ``exec``, and the test process may have come to ignore SIGINT (a library
+    it drove did so, seen in the full suite after the browser tests): the child must not inherit that."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
