@@ -204,19 +204,16 @@ def probabilities_by_group(objectives: Sequence[Objective], metrics: pd.DataFram
         One row per group (index: the groups, sorted), one column per objective's name; an objective whose
         metric the table does not hold is NaN throughout.
     """
-    groups = metrics.groupby(by, sort=True)
-    columns: dict[str, pd.Series] = {}
-    for objective in objectives:
-        if objective.metric not in metrics.columns:
-            columns[objective.name] = pd.Series(math.nan, index=list(groups.groups))
-            continue
-        values = metrics[objective.metric].astype(float)
-        defined = values.notna()
-        meeting = pd.Series(met(values.to_numpy(), objective.threshold, objective.direction), index=metrics.index)
-        successes = (meeting & defined).groupby(metrics[by], sort=True).sum()
-        trials = defined.groupby(metrics[by], sort=True).sum()
-        columns[objective.name] = (successes / trials.where(trials > 0)).astype(float)
-    return pd.DataFrame(columns)
+    stored = [objective for objective in objectives if objective.metric in metrics.columns]
+    defined = pd.DataFrame({o.name: metrics[o.metric].notna() for o in stored}, index=metrics.index)
+    meeting = pd.DataFrame(
+        {o.name: met(metrics[o.metric].to_numpy(), o.threshold, o.direction) for o in stored}, index=metrics.index
+    )  # (NaN never meets)
+    groups = metrics[by]
+    successes = meeting.groupby(groups, sort=True).sum()
+    trials = defined.groupby(groups, sort=True).sum()
+    shares = (successes / trials.where(trials > 0)).astype(float)
+    return shares.reindex(columns=[objective.name for objective in objectives])  # NaN where the metric is missing
 
 
 def likelihood(probability: float, low: float, high: float) -> str:

@@ -177,8 +177,9 @@ def sweep_scatter_figure(points: pd.DataFrame, parameters: Sequence[Parameter], 
             data = points[[parameter.name, outcome]].dropna()
             x = data[parameter.name].to_numpy(dtype=float)
             y = data[outcome].to_numpy(dtype=float) * scale
-            dots = {"s": 22, "color": style.colour(row_index), "alpha": 0.6, "linewidths": 0}
-            ax.scatter(x, y, **dots, rasterized=style.dense(len(x)))
+            ax.scatter(
+                x, y, s=22, color=style.colour(row_index), alpha=0.6, linewidths=0, rasterized=style.dense(len(x))
+            )
             if len(x) >= 10 and parameter.high > parameter.low:
                 centres, means = binned_means(x, y, parameter.low, parameter.high, bins=5)
                 ax.plot(centres, means, color=style.BLACK, linewidth=2)
