@@ -401,12 +401,9 @@ def sweep_scenario(
         count = replications if replications is not None else min(base.replications, DEFAULT_SWEEP_REPLICATIONS)
         size = samples if samples is not None else default_samples(chosen_method, len(setup.parameters))
         screened = choice.wanted(chosen_method, setup)
-        if screened:
-            points = design_point_count("morris", len(setup.parameters), choice.trajectories)
-            check_run_size("sweep", points, count, base, base.horizon_days)
-        else:
-            points = design_point_count(chosen_method, len(setup.parameters), size)
-            check_run_size("sweep", points, count, base, base.horizon_days)
+        first_stage = ("morris", choice.trajectories) if screened else (chosen_method, size)
+        points = design_point_count(first_stage[0], len(setup.parameters), first_stage[1])
+        check_run_size("sweep", points, count, base, base.horizon_days)
         seeds = replication_seeds(base_seed, count)
         described = {
             "name": base.name,
