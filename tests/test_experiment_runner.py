@@ -199,6 +199,32 @@ def test_workers_started_early_come_with_the_model_loaded_and_compiled(tmp_path:
     assert "sim.model.engagement.night." in lines["compiled"], finished.stdout
 
 
+EARLY_EXIT_SCRIPT = """
+import multiprocessing.forkserver
+from sim.experiment.execution import WORKER_PRELOAD
+from sim.experiment.executors import start_local_workers
+
+if __name__ == "__main__":
+    start_local_workers(2, preload_modules=WORKER_PRELOAD)
+    print(multiprocessing.forkserver._forkserver._forkserver_pid)  # then fail, as a scenario that does not validate
+"""
+
+
+@pytest.mark.skipif("forkserver" not in multiprocessing.get_all_start_methods(), reason="needs a fork server")
+def test_a_command_that_fails_early_takes_its_fork_server_with_it(tmp_path: Path) -> None:
+    """The fork server started early shares the command's output. A command that exits in the middle of the
+    server's preload (seconds of imports and warm-up, as when its scenario does not validate) stops the server on
+    its way out, so a pipe or a script reading the command's output is not held open for seconds after it has
+    exited. Checked without timing: the server's process is gone once the command has exited (left alone it would
+    still be importing)."""
+    script = tmp_path / "early_exit.py"
+    script.write_text(EARLY_EXIT_SCRIPT)
+    finished = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False)
+    assert finished.returncode == 0, finished.stderr
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(finished.stdout), 0)
+
+
 def test_the_warm_up_needs_the_shipped_scenarios_and_runs_without_them(monkeypatch: pytest.MonkeyPatch) -> None:
     from sim.experiment import worker_warmup
 

@@ -34,7 +34,9 @@ before numpy loads), or for the whole life of a spawn pool, and are removed from
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import functools
 import multiprocessing
 import multiprocessing.forkserver
 import os
@@ -45,7 +47,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from multiprocessing.context import BaseContext
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from sim.experiment.cluster import ExecutorError, open_dask_executor
 
@@ -200,7 +202,32 @@ def _start_fork_server(preload_modules: Sequence[str]) -> BaseContext | None:
     # Start the fork server now, with one numerical thread: every worker is forked from it and inherits that.
     with single_threaded_numerics():
         multiprocessing.forkserver.ensure_running()
+    _stop_fork_server_at_exit()
     return context
+
+
+@functools.cache  # (registered once a session)
+def _stop_fork_server_at_exit() -> None:
+    """Have this session's fork server stopped when the process exits, even in the middle of its preload.
+
+    The server shares the parent's standard output and error. Left alone it exits by itself when the parent has
+    gone, but only once its preload (imports, the warm-up replication: a few seconds) is done, and until then it
+    holds the output open: a command that failed early (a scenario that does not validate) would keep a pipe such
+    as ``sim run bad.yaml | less`` or a script reading its output waiting for seconds after it had exited.
+    """
+    atexit.register(_terminate_fork_server)
+
+
+def _terminate_fork_server() -> None:
+    """Stop this session's fork server now (its workers, if any are left, exit on their own when it has gone)."""
+    server: Any = multiprocessing.forkserver._forkserver  # the session's one (private: no public way to stop it)
+    pid = getattr(server, "_forkserver_pid", None)
+    if pid is None:
+        return
+    with contextlib.suppress(OSError):  # already gone
+        os.kill(pid, signal.SIGTERM)
+    with contextlib.suppress(OSError, AttributeError):  # (private API: closes its socket and reaps it)
+        server._stop()
 
 
 def start_local_workers(
