@@ -9,7 +9,6 @@ drawn again (``sim report``) reads it instead of running the model.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from sim.experiment.store import atomic_write_text
 from sim.report.map import deployed_fire_units
+from sim.scenario.loader import scenario_hash
 from sim.scenario.model import Scenario
 
 REPLAY_FILE = "map_replay.json"
@@ -28,9 +28,9 @@ Deployed = dict[str, dict[str, int]]
 
 
 def replay_key(scenario: Scenario, seed: int) -> str:
-    """What a kept replay is valid for: the resolved scenario (all its numbers) and the seed."""
-    digest = hashlib.sha256(scenario.model_dump_json().encode("utf-8")).hexdigest()[:16]
-    return f"{digest}-{seed}"
+    """What a kept replay is valid for: the resolved scenario's content (:func:`~sim.scenario.loader.scenario_hash`,
+    all its numbers, not the ``extends`` that says where they came from) and the seed."""
+    return f"{scenario_hash(scenario)[:16]}-{seed}"
 
 
 def _kept(run_dir: Path) -> dict[str, Deployed]:

@@ -10,7 +10,7 @@ It compares ``scenarios/baseline.yaml`` with every other scenario in ``scenarios
 baseline first), writes the comparison's report and keeps the small, readable part of the run folder in the
 output folder: ``report.html``, ``report.md``, ``figures/``, ``manifest.json``, ``comparison.csv``,
 ``objectives.csv`` and the resolved scenarios. The bulky parts (``chunks/``, ``timeseries.parquet``,
-``replications.csv``) are left out; the manifest's seeds and versions reproduce them.
+``replications.csv``) and the map's kept replay are left out; the manifest's seeds and versions reproduce them.
 """
 
 from __future__ import annotations
@@ -23,12 +23,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sim.report.build import HTML_FILE, write_report
+from sim.report.map_replay import REPLAY_FILE
 
 REFERENCE_DIR = Path("results") / "reference"
 BASELINE_FILE = Path("scenarios") / "baseline.yaml"
 DEFAULT_REPLICATIONS = 10
-DROPPED = ("chunks", "timeseries.parquet", "replications.csv")
-"""Parts of the run folder left out of the reference: bulky, and reproducible from the manifest."""
+DROPPED = ("chunks", "timeseries.parquet", "replications.csv", REPLAY_FILE)
+"""Parts of the run folder left out of the reference: bulky, and reproducible from the manifest (the map's kept
+replay is of use only beside the replications, to draw the report again)."""
 
 
 def scenario_files(baseline: Path = BASELINE_FILE) -> list[Path]:
