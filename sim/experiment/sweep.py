@@ -46,7 +46,7 @@ from typing import Any
 import pandas as pd
 
 from sim.analysis.screening import Screening, ScreeningRule, screen
-from sim.analysis.sweep_tables import points_table, sensitivity_table
+from sim.analysis.sweep_tables import analysis_of, points_table, sensitivity_table
 from sim.experiment.execution import DEFAULT_EXECUTION, Execution
 from sim.experiment.limits import check_replications, check_run_size
 from sim.experiment.manifest import new_manifest, write_manifest, write_resolved_scenario
@@ -156,6 +156,38 @@ def _write_design(run_dir: Path, plan: SweepPlan) -> None:
     atomic_write_text(run_dir / DESIGN_FILE, frame.to_csv(index=False))
 
 
+def _sweep_manifest(
+    scenario: dict[str, Any],
+    method: str,
+    samples: int,
+    parameters: Sequence[SweptParameter],
+    outcomes: list[str],
+    notes: list[str],
+    base_seed: int,
+    seeds: list[int],
+    execution: Execution,
+    **more: Any,
+) -> dict[str, Any]:
+    """A sweep's manifest (written when it runs): what is swept, how, under which seeds, and ``more`` fields."""
+    return new_manifest(
+        "sweep",
+        {
+            "scenario": scenario,
+            "method": method,
+            "analysis": analysis_of(method),
+            "samples": samples,
+            "design_seed": base_seed,
+            "parameters": [parameter.to_manifest() for parameter in parameters],
+            "outcomes": outcomes,
+            "plan_notes": notes,
+            **more,
+        },
+        base_seed=base_seed,
+        seeds=seeds,
+        execution=execution,
+    )
+
+
 def _new_stage_manifest(
     run_dir: Path,
     plan: SweepPlan,
@@ -167,23 +199,18 @@ def _new_stage_manifest(
     """Write a new stage's resolved scenario and design, and return its manifest (written when it runs)."""
     write_resolved_scenario(run_dir, plan.base)
     _write_design(run_dir, plan)
-    return new_manifest(
-        "sweep",
-        {
-            "scenario": scenario,
-            "method": plan.design.method,
-            "analysis": plan.analysis,
-            "samples": plan.design.samples,
-            "design_seed": base_seed,
-            "parameters": [parameter.to_manifest() for parameter in plan.parameters],
-            "outcomes": plan.outcomes,
-            "points": len(plan.scenarios),
-            "points_hash": plan.points_hash(),
-            "plan_notes": plan.notes,
-        },
-        base_seed=base_seed,
-        seeds=seeds,
-        execution=execution,
+    return _sweep_manifest(
+        scenario,
+        plan.design.method,
+        plan.design.samples,
+        plan.parameters,
+        plan.outcomes,
+        plan.notes,
+        base_seed,
+        seeds,
+        execution,
+        points=len(plan.scenarios),
+        points_hash=plan.points_hash(),
     )
 
 
@@ -423,24 +450,17 @@ def sweep_scenario(
             write_manifest(run_dir / SCREENING_DIR, stage_manifest)  # resumable before its first replication
             new_screening = (screening_plan, stage_manifest)
             write_resolved_scenario(run_dir, base)
-            manifest = new_manifest(
-                "sweep",
-                {
-                    "scenario": described,
-                    "method": chosen_method,
-                    "analysis": "sobol",
-                    "samples": size,
-                    "design_seed": base_seed,
-                    "parameters": [
-                        parameter.to_manifest() for parameter in screening_plan.parameters
-                    ],  # until screened
-                    "outcomes": setup.outcomes,
-                    "plan_notes": setup.notes,
-                    "screening": _screening_record(choice, screening_plan),
-                },
-                base_seed=base_seed,
-                seeds=seeds,
-                execution=execution,
+            manifest = _sweep_manifest(
+                described,
+                chosen_method,
+                size,
+                screening_plan.parameters,  # until screened
+                setup.outcomes,
+                setup.notes,
+                base_seed,
+                seeds,
+                execution,
+                screening=_screening_record(choice, screening_plan),
             )
             manifest["status"] = "screening"
             write_manifest(run_dir, manifest)
