@@ -517,6 +517,19 @@ def test_date_ticks_follow_the_length_of_the_scenario() -> None:
     ticks, labels = date_ticks(dt.date(2025, 9, 1), 364)
     assert labels[0] == "Sep 2025" and "Jan 2026" in labels and len(ticks) <= 7
     assert date_ticks(dt.date(2025, 9, 1), 29, max_ticks=3)[1] == ["1 Sep", "15 Sep", "29 Sep"]
+    # The baseline's 1,218 days: the year wherever it changes, though no tick falls in January (it was "Sep 2025,
+    # Mar, Sep, Mar, …" with no year after the first).
+    assert date_ticks(dt.date(2025, 9, 1), 1218)[1] == [
+        "Sep 2025",
+        "Mar 2026",
+        "Sep",
+        "Mar 2027",
+        "Sep",
+        "Mar 2028",
+        "Sep",
+    ]
+    assert date_ticks(dt.date(2025, 9, 1), 1218, max_ticks=4)[1] == ["Sep 2025", "Aug 2026", "Jul 2027", "Jun 2028"]
+    assert date_ticks(dt.date(2025, 12, 15), 30)[1] == ["15 Dec", "22 Dec", "29 Dec", "5 Jan 2026", "12 Jan"]
 
 
 def test_metric_labels_and_units() -> None:
