@@ -9,12 +9,18 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from matplotlib.figure import Figure
 from test_report_support import (
+    BASELINE,
+    ROOT,
     SHAHED_COST_VARIANT,
     ReportParser,
+    invoke,
     parse_report,
     real_report,
     real_run,
@@ -23,9 +29,24 @@ from test_report_support import (
 )
 
 from sim.experiment.replications import RunResults
+from sim.report import comparison_report
 from sim.report.build import ReportError, ReportPaths, write_report
-from sim.report.document import Cell, Code, Document, Paragraph, Section, Table, render_html, render_markdown
+from sim.report.comparison_report import comparison_document
+from sim.report.document import (
+    Cell,
+    Code,
+    Document,
+    FigureBlock,
+    Paragraph,
+    Section,
+    Table,
+    render_html,
+    render_markdown,
+)
+from sim.report.figure_blocks import HEADLINE_METRICS, FigureSaver
+from sim.report.figures.saving import figure_files
 from sim.report.sections import named_key_path, objective_verdict
+from sim.report.style import metric_label
 from sim.scenario.provenance import provenance_rows
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -316,3 +337,67 @@ def test_markdown_escapes_table_pipes_and_emphasis(tmp_path: Path) -> None:
 )
 def test_objective_verdict(probability: float, low: float, high: float, verdict: str) -> None:
     assert objective_verdict(probability, low, high).text == verdict
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The differences figure of a real comparison
+# ----------------------------------------------------------------------------------------------------------------
+
+
+class RecordingSaver(FigureSaver):
+    """Keeps what each figure would be drawn from instead of drawing it (the document is built in full)."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(directory)
+        self.calls: dict[str, tuple[str, Callable[..., Figure], tuple[Any, ...], dict[str, Any]]] = {}
+
+    def add(
+        self, stem: str, title: str, caption: str, draw: Callable[..., Figure], /, *args: Any, **kwargs: Any
+    ) -> FigureBlock:
+        self.calls[stem] = (caption, draw, args, kwargs)
+        return FigureBlock(figure_files(self.directory, stem), title, caption)
+
+
+def panel_metrics(figure: Figure) -> list[str]:
+    """The metric labels of a differences figure's panels (titles are wrapped, then give the direction)."""
+    titles = [ax.get_title(loc="left") for ax in figure.axes]
+    return [title.split("\n(")[0].replace("\n", " ") for title in titles if title]
+
+
+@pytest.fixture(scope="module")
+def patriot_comparison(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``sim compare baseline.yaml patriot_transfer.yaml -n 2 --set horizon_days=20`` (its hypothesis: the missile
+    intercept rate, not a headline outcome)."""
+    out = tmp_path_factory.mktemp("patriot")
+    result = invoke("compare", str(BASELINE), str(ROOT / "scenarios" / "patriot_transfer.yaml"), "-n", "2",
+                    "--set", "horizon_days=20", "--no-report", "--out", str(out))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    (run_dir,) = out.iterdir()
+    return run_dir
+
+
+def test_the_differences_figure_shows_the_hypotheses_metrics(patriot_comparison: Path) -> None:
+    saver = RecordingSaver(patriot_comparison / "figures")
+    comparison_document(patriot_comparison, json.loads((patriot_comparison / "manifest.json").read_text()), saver)
+    caption, draw, args, kwargs = saver.calls["comparison"]
+    objectives = ["empty_magazine_days_by_interceptor.pac3_mse"]  # the baseline's other objectives are headline
+    expected = [*HEADLINE_METRICS, "ukraine_missile_intercept_rate", *objectives]
+    assert panel_metrics(draw(*args, **kwargs)) == [metric_label(name) for name in expected]
+    assert caption.startswith("Shown: the headline outcomes, then the metrics of the scenarios' hypotheses and "
+                              "objectives (the key findings speak of these); other outcomes that changed are in the "
+                              "table below. Marker:")  # fmt: skip
+
+
+def test_the_differences_figure_is_bounded_and_says_what_it_leaves_out(
+    patriot_comparison: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(comparison_report, "MAX_DIFFERENCE_PANELS", 10)
+    saver = RecordingSaver(patriot_comparison / "figures")
+    comparison_document(patriot_comparison, json.loads((patriot_comparison / "manifest.json").read_text()), saver)
+    caption, draw, args, kwargs = saver.calls["comparison"]
+    assert panel_metrics(draw(*args, **kwargs)) == [
+        *(metric_label(name) for name in HEADLINE_METRICS),
+        metric_label("ukraine_missile_intercept_rate"),
+    ]
+    left_out = metric_label("empty_magazine_days_by_interceptor.pac3_mse")
+    assert f"Left out for room (they are in the table below): {left_out}." in caption

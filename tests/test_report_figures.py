@@ -6,6 +6,7 @@ drawn, and the plotted numbers themselves against values computed independently 
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -178,6 +179,49 @@ def test_several_points_give_one_line_per_scenario_and_a_panel_per_series(timese
     leakers = leakers_figure(both, labels={0: "baseline", 1: "variant"})
     ukraine = leakers.axes[0].get_lines()
     np.testing.assert_allclose(ukraine[1].get_ydata(), 2 * ukraine[0].get_ydata())
+
+
+def full_horizon(days: int = 1218, replications: int = 2) -> pd.DataFrame:
+    """A baseline-length daily series of zeros (two replications) to put spikes and troughs into."""
+    frame = pd.DataFrame(
+        {
+            "point": 0,
+            "replication": np.repeat(np.arange(replications), days),
+            "day": np.tile(np.arange(days), replications),
+        }
+    )
+    return frame.assign(ukraine_leakers=0.0, nato_leakers=0.0, **{"stock.PL": 500.0})
+
+
+def test_every_week_is_drawn_with_its_spike() -> None:
+    # 174 whole weeks; drawing every other week (the old thinning) lost week 1, the Poland incursion's.
+    frame = full_horizon()
+    frame.loc[frame["day"] == 9, "nato_leakers"] = [14.0, 16.0]
+    figure = leakers_figure(frame, start_date=dt.date(2025, 9, 1))
+    nato = figure.axes[1].get_lines()[0]
+    expected = np.zeros(174)
+    expected[1] = 15.0
+    np.testing.assert_array_equal(nato.get_ydata(), expected)
+    assert list(nato.get_xdata()[:2]) == [np.datetime64("2025-09-01"), np.datetime64("2025-09-08")]
+    (band,) = bands(figure.axes[1])
+    assert band.get_paths()[0].vertices[:, 1].max() == pytest.approx(15.9)  # 95th percentile of 14 and 16
+
+
+def test_a_one_day_stock_trough_and_peak_survive_drawing() -> None:
+    # 1,218 days are drawn through about 300 points, but the lowest and highest days stay: the old thinning kept
+    # every 9th day (0, 9, …, 99, 108, …) and lost day 100's trough.
+    frame = full_horizon()
+    frame.loc[frame["day"] == 100, "stock.PL"] = [20.0, 40.0]
+    frame.loc[frame["day"] == 701, "stock.PL"] = 900.0
+    figure = stocks_figure(frame, ["PL"], start_date=dt.date(2025, 9, 1))
+    line = figure.axes[0].get_lines()[0]
+    values = np.asarray(line.get_ydata())
+    assert len(values) <= 302
+    assert values.min() == 30.0 and values.max() == 900.0
+    assert line.get_xdata()[np.argmin(values)] == np.datetime64("2025-09-01") + np.timedelta64(100, "D")
+    assert values[0] == 500.0 and values[-1] == 500.0
+    (band,) = bands(figure.axes[0])
+    assert band.get_paths()[0].vertices[:, 1].min() == pytest.approx(21.0)  # 5th percentile of 20 and 40
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -473,6 +517,19 @@ def test_date_ticks_follow_the_length_of_the_scenario() -> None:
     ticks, labels = date_ticks(dt.date(2025, 9, 1), 364)
     assert labels[0] == "Sep 2025" and "Jan 2026" in labels and len(ticks) <= 7
     assert date_ticks(dt.date(2025, 9, 1), 29, max_ticks=3)[1] == ["1 Sep", "15 Sep", "29 Sep"]
+    # The baseline's 1,218 days: the year wherever it changes, though no tick falls in January (it was "Sep 2025,
+    # Mar, Sep, Mar, …" with no year after the first).
+    assert date_ticks(dt.date(2025, 9, 1), 1218)[1] == [
+        "Sep 2025",
+        "Mar 2026",
+        "Sep",
+        "Mar 2027",
+        "Sep",
+        "Mar 2028",
+        "Sep",
+    ]
+    assert date_ticks(dt.date(2025, 9, 1), 1218, max_ticks=4)[1] == ["Sep 2025", "Aug 2026", "Jul 2027", "Jun 2028"]
+    assert date_ticks(dt.date(2025, 12, 15), 30)[1] == ["15 Dec", "22 Dec", "29 Dec", "5 Jan 2026", "12 Jan"]
 
 
 def test_metric_labels_and_units() -> None:

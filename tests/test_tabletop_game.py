@@ -15,7 +15,7 @@ from sim.model.run import run_model
 from sim.scenario.model import Objective
 from sim.tabletop.decisions import parse_entry
 from sim.tabletop.game import Game, GameOver
-from sim.tabletop.sitrep import build_sitrep, objective_status, render_sitrep
+from sim.tabletop.sitrep import build_sitrep, objective_status, render_sitrep, sitrep_figure_data
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -309,6 +309,23 @@ def test_sitrep_covers_the_turn(scenario):
     assert [o.name for o in report.objectives] == [o.name for o in scenario.objectives]
     assert any(line.startswith("Scheduled event day 6") for line in report.highlights)
     assert render_sitrep(report) is not None
+
+
+def test_the_turn_figure_shows_the_stock_day_by_day_within_the_turn():
+    # A 30-day turn: the stock panel of turn 1 holds every day's stock, the same as a game stopping every day
+    # records at its decision points. It used to hold day 0 and day 30 only, so the fall showed a turn late.
+    scenario = load_scenario(BASELINE, overrides=["horizon_days=30"])
+    game = Game(scenario, 1, turn_days=30)
+    data = sitrep_figure_data(game, build_sitrep(game, game.run_turn()))
+    daily = Game(scenario, 1, turn_days=1)
+    while not daily.finished:
+        daily.run_turn()
+    assert data.stock_days == list(range(31))
+    names = list(daily.model.tables.munition_names)
+    for name, values in data.stock_by_interceptor.items():
+        assert values == [float(stock[names.index(name)]) for _, stock in daily.stock_history]
+    iris_t = data.stock_by_interceptor["iris_t"]
+    assert iris_t[0] == 188 and iris_t[5] == 145 and iris_t[30] == 108  # falls in the first week already
 
 
 @pytest.mark.parametrize(

@@ -53,6 +53,9 @@ from sim.scenario.provenance import ProvenanceRow, provenance_rows
 
 MAX_MAPS = 8
 """A comparison draws a map for at most this many scenarios."""
+MAX_DIFFERENCE_PANELS = 18
+"""The differences figure draws at most this many outcomes (six rows of three panels): the nine headline outcomes
+and the hypotheses' and objectives' metrics of all seven shipped scenarios together fit."""
 
 
 def _compare_scenarios(run_dir: Path, manifest: dict[str, Any]) -> tuple[list[str], list[Scenario]]:
@@ -246,7 +249,10 @@ def comparison_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSa
             ),
         ]
 
-    names = outcome_names(scenarios, list(ok.columns))
+    names = outcome_names(scenarios, list(ok.columns), hypotheses=True)
+    drawn = names[:MAX_DIFFERENCE_PANELS]
+    rest = [metric_label(name) for name in names[len(drawn) :]]
+    left_out = f" Left out for room (they are in the table below): {', '.join(rest)}." if rest else ""
     comparison_blocks: list[Block] = [
         Paragraph(
             "How each scenario differs from the baseline, replication by replication (same seeds). A difference is "
@@ -257,12 +263,14 @@ def comparison_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSa
         saver.add(
             "comparison",
             f"Differences from {baseline}",
-            "Marker: mean paired difference (scenario − baseline); bar: its 90% confidence interval. Blue: better; "
-            "vermillion: worse; black: changed where neither direction is better; grey hollow diamond: negligible; "
-            "grey hollow circle: uncertain. Shares in percentage points.",
+            "Shown: the headline outcomes, then the metrics of the scenarios' hypotheses and objectives (the key "
+            f"findings speak of these); other outcomes that changed are in the table below.{left_out} Marker: mean "
+            "paired difference (scenario − baseline); bar: its 90% confidence interval. Blue: better; vermillion: "
+            "worse; black: changed where neither direction is better; grey hollow diamond: negligible; grey hollow "
+            "circle: uncertain. Shares in percentage points.",
             comparison_figure,
             comparison,
-            names,
+            drawn,
             baseline=baseline,
             scenarios=labels,
         ),
@@ -278,7 +286,7 @@ def comparison_document(run_dir: Path, manifest: dict[str, Any], saver: FigureSa
             "Shares are in percent.",
             distributions_figure,
             ok,
-            names,
+            drawn,
             labels=point_labels,
         )
     )

@@ -203,13 +203,18 @@ def time_figures(
     return blocks
 
 
-def outcome_names(scenarios: Sequence[Scenario], available: Sequence[str]) -> list[str]:
-    """The outcomes a report shows first: the headline metrics, then every objective's metric, if recorded."""
+def outcome_names(scenarios: Sequence[Scenario], available: Sequence[str], *, hypotheses: bool = False) -> list[str]:
+    """The outcomes a report shows first: the headline metrics, then every objective's metric, if recorded.
+
+    With ``hypotheses`` (a comparison, which judges them), every hypothesis's metric comes after the headline
+    metrics: the key findings speak of those and of the headline metrics only.
+    """
     names = list(HEADLINE_METRICS)
-    for scenario in scenarios:
-        for objective in scenario.objectives:
-            if objective.metric not in names:
-                names.append(objective.metric)
+    stated = [hypothesis.metric for scenario in scenarios for hypothesis in scenario.hypotheses] if hypotheses else []
+    objectives = [objective.metric for scenario in scenarios for objective in scenario.objectives]
+    for metric in [*stated, *objectives]:
+        if metric not in names:
+            names.append(metric)
     return [name for name in names if name in set(available)]
 
 

@@ -2,7 +2,7 @@
 
 Four panels, the game so far with the current turn shaded: the nightly raids on Ukraine (intercepted and got
 through), NATO airspace (threats intercepted and got through, airport-closure hours), the stock of the costly
-interceptors at each decision point as a share of the start (with the days a layer ran dry somewhere), and the
+interceptors day by day as a share of the start (with the days a layer ran dry somewhere), and the
 objectives (value, or projection to the horizon, against the target).
 
 The function takes plain data (:class:`SitrepFigureData`) so the report layer needs nothing from the tabletop
@@ -55,7 +55,7 @@ class SitrepFigureData:
         turn_first_day, turn_end_day: The current turn's days ``[first, end)``.
         turn_days: Days per turn (for the faint turn boundaries).
         series: Daily series by name (the ledger's columns), each covering days ``0 .. turn_end_day - 1``.
-        stock_days: Days at which interceptor stocks were taken (the decision points so far).
+        stock_days: Days at whose start interceptor stocks were taken (day 0, then the end of every day so far).
         stock_by_interceptor: Stock of each interceptor at those days (all holders together).
         objectives: The objectives' bars.
     """

@@ -138,6 +138,8 @@ class Game:
         turn_count: Turns in the game; decision points are 0 … ``turn_count - 1``.
         turn: Turns run so far, which is also the decision point the game stands at.
         played: Actors played now.
+        stock_history: ``(day, interceptors held by interceptor)`` at the start of day 0 and at the end of every
+            day run since (recorded as ``day + 1``, the start of the next), for the turn reports' stock panel.
     """
 
     def __init__(self, scenario: Scenario, seed: int, turn_days: int) -> None:
@@ -310,9 +312,9 @@ class Game:
         first, end = self.turn_range(turn)
         while model.day < end:
             model.step()
+            self.stock_history.append((model.day, self.interceptor_stock()))  # as it stands at the end of each day
         # What `AirDefenceModel.run` records at the end, kept current so that metrics can be read at any turn.
         model.ledger.capability_target_fulfilment = model.nato.fulfilment()
         self.turn = turn
-        self.stock_history.append((model.day, self.interceptor_stock()))
         self._last_totals = LedgerSnapshot.take(model)
         return TurnWindow(turn, first, end, before)

@@ -102,13 +102,18 @@ def band_handle() -> Patch:
 def date_ticks(start_date: dt.date, days: int, max_ticks: int = 7) -> tuple[list[dt.date], list[str]]:
     """Tick dates and labels for a scenario of ``days`` days: weeks for short ones, months for long ones.
 
+    A month's label carries its year on the first tick and wherever the year changes; a week's where it changes.
+
     Fixed ticks are cheaper to draw than matplotlib's automatic date locator (reports draw many panels).
     """
     end = start_date + dt.timedelta(days=max(days, 1))
     if days <= 75:
         step = 7 * max(1, math.ceil((days // 7 + 1) / max_ticks))
         ticks = [start_date + dt.timedelta(days=offset) for offset in range(0, max(days, 1) + 1, step)]
-        return ticks, [f"{tick.day} {tick:%b}" for tick in ticks]
+        return ticks, [
+            f"{tick.day} {tick:%b}" + (f" {tick.year}" if index and tick.year != ticks[index - 1].year else "")
+            for index, tick in enumerate(ticks)
+        ]
     months = []
     year, month = start_date.year, start_date.month
     while dt.date(year, month, 1) <= end:
@@ -117,7 +122,10 @@ def date_ticks(start_date: dt.date, days: int, max_ticks: int = 7) -> tuple[list
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     every = max(1, math.ceil(len(months) / max_ticks))
     ticks = months[::every]
-    labels = [f"{tick:%b %Y}" if index == 0 or tick.month == 1 else f"{tick:%b}" for index, tick in enumerate(ticks)]
+    labels = [  # the year on the first tick and wherever it changes (not only on January's ticks)
+        f"{tick:%b %Y}" if index == 0 or tick.year != ticks[index - 1].year else f"{tick:%b}"
+        for index, tick in enumerate(ticks)
+    ]
     return ticks, labels
 
 
