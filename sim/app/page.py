@@ -92,6 +92,7 @@ def _explore_tab() -> Any:
                 ui.output_ui("scenario_message"),
                 ui.input_numeric("replications", "Replications", DEFAULT_REPLICATIONS, min=2, max=MAX_REPLICATIONS),
                 ui.input_numeric("seed", "Seed", 1, min=0),
+                ui.output_ui("run_message"),
                 ui.input_action_button("run", "Run", class_="btn-primary"),
                 ui.input_action_button("reset", "Reset the sliders", class_="btn-outline-secondary"),
                 ui.output_ui("levers"),
@@ -119,10 +120,12 @@ def _compare_tab() -> Any:
                     multiple=True,
                     options={"maxItems": 4},
                 ),
-                ui.input_numeric("compare_replications", "Replications", DEFAULT_REPLICATIONS, min=2, max=1000),
+                ui.input_numeric(
+                    "compare_replications", "Replications", DEFAULT_REPLICATIONS, min=2, max=MAX_REPLICATIONS
+                ),
                 ui.input_numeric("compare_seed", "Seed", 1, min=0),
-                ui.input_action_button("compare_run", "Run the comparison", class_="btn-primary"),
                 ui.output_ui("compare_message"),
+                ui.input_action_button("compare_run", "Run the comparison", class_="btn-primary"),
                 width="420px",
             ),
             results_panel_ui("compare_results"),
@@ -163,6 +166,7 @@ def build_app(settings: AppSettings) -> App:
         explore_job: reactive.Value[Job | None] = reactive.value(None)
         compare_job: reactive.Value[Job | None] = reactive.value(None)
         compare_problem = reactive.value("")
+        run_problem = reactive.value("")
         results_panel_server("explore_results", explore_job, settings)
         results_panel_server("compare_results", compare_job, settings)
 
@@ -242,7 +246,13 @@ def build_app(settings: AppSettings) -> App:
             current = loaded()
             if current is None:
                 return
-            replications, seed = _count(input.replications()), _count(input.seed(), minimum=0, default=1)
+            try:
+                replications = whole_number(input.replications(), "Replications", 2, MAX_REPLICATIONS)
+                seed = whole_number(input.seed(), "Seed", 0)
+            except ValueError as error:
+                run_problem.set(str(error))
+                return
+            run_problem.set("")
             overrides = lever_overrides(controls(), lever_values())
             try:
                 changed = current.load(overrides)
@@ -276,9 +286,13 @@ def build_app(settings: AppSettings) -> App:
             except ScenarioError as error:
                 compare_problem.set(str(error))
                 return
+            try:
+                replications = whole_number(input.compare_replications(), "Replications", 2, MAX_REPLICATIONS)
+                seed = whole_number(input.compare_seed(), "Seed", 0)
+            except ValueError as error:
+                compare_problem.set(str(error))
+                return
             compare_problem.set("")
-            replications = _count(input.compare_replications())
-            seed = _count(input.compare_seed(), minimum=0, default=1)
             previous = compare_job()
             if previous is not None and not previous.finished:
                 settings.queue.drop(previous)
@@ -292,6 +306,11 @@ def build_app(settings: AppSettings) -> App:
                 command=" ".join(["sim", "compare", *files, "-n", str(replications), "--seed", str(seed)]),
             )
             compare_job.set(settings.queue.submit(job))
+
+        @render.ui
+        def run_message() -> Tag | None:
+            text = run_problem()
+            return ui.div(text, class_="problem", role="alert") if text else None
 
         @render.ui
         def compare_message() -> Tag | None:
@@ -328,17 +347,30 @@ def _levers_ui(levers: list[Lever]) -> Tag | None:
     return ui.accordion(*panels, id="lever_groups", open=False, multiple=True)
 
 
-def _count(value: Any, *, minimum: int = 2, default: int = DEFAULT_REPLICATIONS) -> int:
-    """A whole number from a numeric input (empty or not a number: ``default``), at least ``minimum``; a count of
-    replications at most :data:`MAX_REPLICATIONS`."""
+def whole_number(value: Any, field: str, minimum: int, maximum: int | None = None) -> int:
+    """The whole number a numeric input holds, or a refusal that says what the field allows (never a changed value).
+
+    Args:
+        value: The input's value (None when the field is empty).
+        field: The field's label, for the message.
+        minimum: The smallest allowed.
+        maximum: The largest allowed (None: no limit).
+
+    Raises:
+        ValueError: The field is empty, not a whole number or out of range; the message names the field, what it
+            holds and what is allowed.
+    """
+    allowed = f"a whole number from {minimum} to {maximum}" if maximum is not None else f"a whole number, {minimum} or more"
     try:
         number = float(value)
     except (TypeError, ValueError):
-        return default
-    if not math.isfinite(number):
-        return default
-    whole = max(minimum, int(number))
-    return min(whole, MAX_REPLICATIONS) if minimum else whole
+        held = "is empty" if value is None or str(value).strip() == "" else f"holds {value!r}"
+        raise ValueError(f"{field} {held}: give {allowed}.") from None
+    if not (math.isfinite(number) and number.is_integer()) or number < minimum or (
+        maximum is not None and number > maximum
+    ):
+        raise ValueError(f"{field}: {number:g} is not allowed; give {allowed}.")
+    return int(number)
 
 
 def _relative(path: Path) -> str:
