@@ -45,6 +45,21 @@ body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Ne
 pre.command {{ white-space: pre-wrap; word-break: break-all; }}
 :focus-visible {{ outline: 3px solid {style.ORANGE} !important; outline-offset: 2px; }}
 body.projector {{ font-size: 150%; background: #000; color: #fff; }}
+body.projector, body.projector .bslib-sidebar-layout, body.projector .card, body.projector .table {{
+  --bs-body-color: #fff; --bs-body-bg: #000; --bs-emphasis-color: #fff; --bs-heading-color: #fff;
+  --bs-secondary-color: #ddd; --bs-tertiary-color: #ccc; --bs-card-color: #fff; --bs-card-bg: #000;
+  --bs-card-cap-color: #fff; --bs-card-cap-bg: #000; --bs-table-color: #fff; --bs-table-bg: #000;
+  --bs-table-striped-color: #fff; --bs-table-hover-color: #fff; --bs-border-color: #fff;
+  --bslib-sidebar-main-fg: #fff; --bslib-sidebar-main-bg: #000; --bslib-sidebar-fg: #fff; --bslib-sidebar-bg: #000;
+}}
+body.projector .main, body.projector pre, body.projector code {{ color: #fff; background-color: #000; }}
+body.projector h1, body.projector h2, body.projector h3, body.projector h4, body.projector h5, body.projector h6,
+body.projector label, body.projector .form-text, body.projector .shiny-input-container {{ color: #fff; }}
+body.projector .btn-outline-secondary, body.projector .btn-default, body.projector .btn-file,
+body.projector .btn-outline-danger {{ color: #fff; border-color: #fff; background-color: #000; }}
+body.projector pre.command {{ border: 1px solid #fff; padding: 0.5em; }}
+body.projector .problem {{ color: {style.ORANGE}; }}
+body.projector a {{ color: {style.SKY_BLUE}; }}
 body.projector .card, body.projector .sidebar, body.projector .accordion-item, body.projector .accordion-button,
 body.projector table, body.projector .form-control, body.projector .bslib-sidebar-layout > .sidebar,
 body.projector .navbar {{ background: #000 !important; color: #fff !important; border-color: #fff !important; }}
@@ -360,14 +375,16 @@ def whole_number(value: Any, field: str, minimum: int, maximum: int | None = Non
         ValueError: The field is empty, not a whole number or out of range; the message names the field, what it
             holds and what is allowed.
     """
-    allowed = f"a whole number from {minimum} to {maximum}" if maximum is not None else f"a whole number, {minimum} or more"
+    allowed = f"a whole number, {minimum} or more" if maximum is None else f"a whole number from {minimum} to {maximum}"
     try:
         number = float(value)
     except (TypeError, ValueError):
         held = "is empty" if value is None or str(value).strip() == "" else f"holds {value!r}"
         raise ValueError(f"{field} {held}: give {allowed}.") from None
-    if not (math.isfinite(number) and number.is_integer()) or number < minimum or (
-        maximum is not None and number > maximum
+    if (
+        not (math.isfinite(number) and number.is_integer())
+        or number < minimum
+        or (maximum is not None and number > maximum)
     ):
         raise ValueError(f"{field}: {number:g} is not allowed; give {allowed}.")
     return int(number)
