@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import os
 import re
 import socket
 import subprocess
@@ -498,3 +499,58 @@ def test_an_allowed_count_and_seed_are_taken_as_they_are() -> None:
     assert whole_number(0, "Seed", 0) == 0 and whole_number(20250901, "Seed", 0) == 20250901
     with pytest.raises(ValueError, match=r"^Seed: -1 is not allowed; give a whole number, 0 or more\.$"):
         whole_number(-1, "Seed", 0)
+
+
+def test_the_command_line_of_an_upload_that_extends_a_shipped_scenario_runs_beside_the_file(tmp_path: Path) -> None:
+    """A student's file with ``extends: baseline.yaml`` (the README's form), uploaded: the page's command, typed in
+    a fresh folder that holds only that file, runs and gives the page's numbers replication by replication."""
+    from sim.app.levers import upload_setup
+
+    raw = b"extends: baseline.yaml\nname: student\nhorizon_days: 8\n"
+    setup = upload_setup(raw, "student.yaml")
+    shipped = BASELINE.parent.resolve()
+    assert setup == (
+        f"ln -s {shipped / 'baseline.yaml'} baseline.yaml  # student.yaml extends the shipped baseline.yaml: link "
+        "it beside student.yaml (once), then:"
+    )
+    overrides = ["actors.member_states.PL.detection_probability=0.7"]
+    command = "\n".join([setup, command_line("student.yaml", overrides, 2, 5)])
+    folder = tmp_path / "fresh"
+    folder.mkdir()
+    (folder / "student.yaml").write_bytes(raw)
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    typed = subprocess.run(  # the page's two lines as printed, the second told where to write (as a student may)
+        ["bash", "-e", "-c", f"{command} --out cli --no-report"],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert typed.returncode == 0, typed.stderr
+    cli = pd.read_csv(next((folder / "cli").iterdir()) / "replications.csv")
+    page = api.run(
+        api.load_uploaded_scenario(raw, "student.yaml", overrides), 2, 5, workers=1, results_root=tmp_path / "page"
+    ).metrics
+    for metric in ("ukraine_drone_intercept_rate", "nato_leakers", "interceptor_spend_meur"):
+        assert list(cli[metric]) == list(page[metric])
+    # Without the link, the bare command fails as the QA pass saw (the file's folder has no baseline.yaml).
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    (bare / "student.yaml").write_bytes(raw)
+    alone = subprocess.run(
+        ["bash", "-c", command_line("student.yaml", overrides, 2, 5) + " --out cli --no-report"],
+        cwd=bare,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert alone.returncode != 0 and "does not exist" in alone.stdout + alone.stderr
+
+
+def test_an_upload_with_an_absolute_extends_or_none_needs_no_setup() -> None:
+    from sim.app.levers import upload_setup
+
+    assert upload_setup(f"extends: {BASELINE}\nname: x\n".encode(), "x.yaml") == ""
+    assert upload_setup(BASELINE.read_bytes(), "mine.yaml") == ""

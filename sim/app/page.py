@@ -19,7 +19,7 @@ from shiny import App, Inputs, Outputs, Session, reactive, render, ui
 
 from sim import api
 from sim.app.jobs import Job, job_key
-from sim.app.levers import Lever, command_line, lever_overrides, scenario_levers
+from sim.app.levers import Lever, command_line, lever_overrides, scenario_levers, upload_setup
 from sim.app.panel import AppSettings, results_panel_server, results_panel_ui
 from sim.app.sweep_tab import sweep_server, sweep_tab
 from sim.experiment.compare import unique_labels
@@ -170,6 +170,8 @@ class _Loaded:
     scenario: Scenario
     reference: str
     load: Callable[[list[str]], Scenario]
+    setup: str = ""
+    """A shell line to type before the command line (an upload's ``extends``: :func:`upload_setup`), or ""."""
 
 
 def build_app(settings: AppSettings) -> App:
@@ -185,14 +187,14 @@ def build_app(settings: AppSettings) -> App:
         results_panel_server("explore_results", explore_job, settings)
         results_panel_server("compare_results", compare_job, settings)
 
-        def set_loaded(reference: str, load: Callable[[list[str]], Scenario]) -> None:
+        def set_loaded(reference: str, load: Callable[[list[str]], Scenario], setup: str = "") -> None:
             try:
                 scenario = load([])
             except ScenarioError as error:
                 problem.set(str(error))
                 return
             problem.set("")
-            loaded.set(_Loaded(scenario, reference, load))
+            loaded.set(_Loaded(scenario, reference, load, setup))
             ui.update_numeric("seed", value=scenario.seed)
 
         @reactive.effect
@@ -215,7 +217,9 @@ def build_app(settings: AppSettings) -> App:
                 problem.set(f"{name}: the file is larger than the {MAX_FILE_BYTES // (1024 * 1024)} MB limit")
                 return
             raw = Path(upload["datapath"]).read_bytes()[: MAX_FILE_BYTES + 1]
-            set_loaded(name, lambda overrides: api.load_uploaded_scenario(raw, name, overrides))
+            set_loaded(
+                name, lambda overrides: api.load_uploaded_scenario(raw, name, overrides), upload_setup(raw, name)
+            )
 
         @render.ui
         def scenario_message() -> Tag | None:
@@ -285,7 +289,9 @@ def build_app(settings: AppSettings) -> App:
                 scenarios=[base, changed],
                 replications=replications,
                 seed=seed,
-                command=command_line(current.reference, overrides, replications, seed),
+                command="\n".join(
+                    filter(None, [current.setup, command_line(current.reference, overrides, replications, seed)])
+                ),
             )
             explore_job.set(settings.queue.submit(job))
 
