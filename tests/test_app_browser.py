@@ -370,3 +370,29 @@ def test_projector_mode_makes_every_text_of_the_results_light_on_black(page: Any
     assert command["background"] == "0,0,0" and command["ratio"] >= 15  # white (or near) on black
     main = page.locator(".tab-pane.active .bslib-sidebar-layout > .main").first
     assert main.evaluate("e => getComputedStyle(e).color") == "rgb(255, 255, 255)"
+
+
+def test_a_replication_count_out_of_range_is_refused_beside_the_field_and_nothing_runs(page: Any) -> None:
+    for typed, shown in (
+        ("-3", "Replications: -3 is not allowed; give a whole number from 2 to 1000."),
+        ("20000", "Replications: 20000 is not allowed; give a whole number from 2 to 1000."),
+        ("", "Replications is empty: give a whole number from 2 to 1000."),
+    ):
+        page.fill("#replications", typed)
+        page.click("#run")
+        page.wait_for_function(
+            "t => document.querySelector('#run_message')?.innerText.includes(t)", arg=shown, timeout=30_000
+        )
+    assert page.locator("#run_message [role=alert]").count() == 1
+    assert page.locator("#explore_results-status_text").count() == 0  # no run was started
+    # The message sits in the sidebar, right below the fields it is about.
+    order = page.evaluate(
+        "['#replications', '#seed', '#run_message [role=alert]', '#run'].map(s => document.querySelector(s)"
+        ".getBoundingClientRect().top)"
+    )
+    assert order == sorted(order)
+    _screenshot(page, "replications-refused")
+    page.fill("#replications", "2")
+    page.click("#run")
+    page.wait_for_selector("#explore_results-status_text", timeout=RUN_TIMEOUT_MS)
+    assert page.inner_text("#run_message").strip() == ""
