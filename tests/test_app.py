@@ -4,7 +4,12 @@ errors, what-binds sentences and the sweep view's nearest point. (The page itsel
 from __future__ import annotations
 
 import asyncio
+import ipaddress
+import os
+import re
 import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -19,7 +24,15 @@ from sim.app.findings import Findings, findings_for_app
 from sim.app.jobs import Job, RunQueue, job_key
 from sim.app.levers import command_line, lever_overrides, scenario_levers
 from sim.app.results import comparison_view, metrics_frame
-from sim.app.server import TOKEN_COOKIE, AppServerError, TokenGate, is_loopback, listen
+from sim.app.server import (
+    TOKEN_COOKIE,
+    AppServerError,
+    TokenGate,
+    is_loopback,
+    listen,
+    machine_addresses,
+    page_urls,
+)
 from sim.app.sweeps import SweepFolder
 from sim.cli import app as cli_app
 from sim.model.metrics import METRICS
@@ -420,6 +433,35 @@ def test_beyond_loopback_the_command_warns_and_prints_the_token_url(monkeypatch:
     assert result.exit_code == 0, result.output
     assert "warning: listening on 0.0.0.0: anyone on that network who has the URL" in result.output
     assert f"open http://127.0.0.1:{served[0].port}/?token={served[0].token}" in result.output
+    # The room cannot use 127.0.0.1: the machine's own addresses are printed, each with the token.
+    room = served[0].room_urls()
+    assert room == page_urls("0.0.0.0", served[0].port, served[0].token, machine_addresses())
+    assert "from the room's other machines, open" in result.output
+    for url in room:
+        assert f"\n  {url}\n" in result.output
+
+
+def test_the_room_urls_are_the_machines_own_addresses_with_the_token() -> None:
+    addresses = ["127.0.0.1", "10.1.2.3", "192.168.0.7", "::1", "fe80::1", "2001:db8::5", "10.1.2.3", "bogus"]
+    assert page_urls("0.0.0.0", 8766, "T0k", addresses) == [
+        "http://10.1.2.3:8766/?token=T0k",
+        "http://192.168.0.7:8766/?token=T0k",
+    ]
+    assert page_urls("::", 8766, "T0k", addresses) == ["http://[2001:db8::5]:8766/?token=T0k"]
+    assert page_urls("192.168.0.7", 80, "T0k", addresses) == ["http://192.168.0.7:80/?token=T0k"]
+    assert page_urls("127.0.0.1", 80, None, addresses) == []
+    assert page_urls("0.0.0.0", 80, "T0k", ["127.0.0.1"]) == []
+
+
+def test_the_machines_addresses_include_every_interfaces_ipv4_address() -> None:
+    found = machine_addresses()
+    for text in found:
+        ipaddress.ip_address(text)  # each is an address
+    if sys.platform == "linux":  # the kernel's own list of IPv4 addresses, read another way
+        listed = subprocess.run(["ip", "-4", "-o", "addr"], capture_output=True, text=True, check=False)
+        if listed.returncode == 0:
+            expected = set(re.findall(r"inet (\d+\.\d+\.\d+\.\d+)/", listed.stdout))
+            assert expected <= set(found)
 
 
 def test_an_open_executor_excludes_workers_and_scheduler() -> None:
@@ -428,3 +470,87 @@ def test_an_open_executor_excludes_workers_and_scheduler() -> None:
 
     with pytest.raises(ValueError, match="an open executor or how to open one"):
         Execution(executor=SerialExecutor(), workers=2)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (-3, "Replications: -3 is not allowed; give a whole number from 2 to 1000."),
+        (20000, "Replications: 20000 is not allowed; give a whole number from 2 to 1000."),
+        (1, "Replications: 1 is not allowed; give a whole number from 2 to 1000."),
+        (2.5, "Replications: 2.5 is not allowed; give a whole number from 2 to 1000."),
+        (None, "Replications is empty: give a whole number from 2 to 1000."),
+        ("", "Replications is empty: give a whole number from 2 to 1000."),
+        ("lots", "Replications holds 'lots': give a whole number from 2 to 1000."),
+    ],
+)
+def test_a_replication_count_out_of_range_or_empty_is_refused_not_changed(value: Any, message: str) -> None:
+    from sim.app.page import MAX_REPLICATIONS, whole_number
+
+    with pytest.raises(ValueError) as refused:
+        whole_number(value, "Replications", 2, MAX_REPLICATIONS)
+    assert str(refused.value) == message
+
+
+def test_an_allowed_count_and_seed_are_taken_as_they_are() -> None:
+    from sim.app.page import whole_number
+
+    assert whole_number(2, "Replications", 2, 1000) == 2 and whole_number(1000.0, "Replications", 2, 1000) == 1000
+    assert whole_number(0, "Seed", 0) == 0 and whole_number(20250901, "Seed", 0) == 20250901
+    with pytest.raises(ValueError, match=r"^Seed: -1 is not allowed; give a whole number, 0 or more\.$"):
+        whole_number(-1, "Seed", 0)
+
+
+def test_the_command_line_of_an_upload_that_extends_a_shipped_scenario_runs_beside_the_file(tmp_path: Path) -> None:
+    """A student's file with ``extends: baseline.yaml`` (the README's form), uploaded: the page's command, typed in
+    a fresh folder that holds only that file, runs and gives the page's numbers replication by replication."""
+    from sim.app.levers import upload_setup
+
+    raw = b"extends: baseline.yaml\nname: student\nhorizon_days: 8\n"
+    setup = upload_setup(raw, "student.yaml")
+    shipped = BASELINE.parent.resolve()
+    assert setup == (
+        f"ln -s {shipped / 'baseline.yaml'} baseline.yaml  # student.yaml extends the shipped baseline.yaml: link "
+        "it beside student.yaml (once), then:"
+    )
+    overrides = ["actors.member_states.PL.detection_probability=0.7"]
+    command = "\n".join([setup, command_line("student.yaml", overrides, 2, 5)])
+    folder = tmp_path / "fresh"
+    folder.mkdir()
+    (folder / "student.yaml").write_bytes(raw)
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    typed = subprocess.run(  # the page's two lines as printed, the second told where to write (as a student may)
+        ["bash", "-e", "-c", f"{command} --out cli --no-report"],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert typed.returncode == 0, typed.stderr
+    cli = pd.read_csv(next((folder / "cli").iterdir()) / "replications.csv")
+    page = api.run(
+        api.load_uploaded_scenario(raw, "student.yaml", overrides), 2, 5, workers=1, results_root=tmp_path / "page"
+    ).metrics
+    for metric in ("ukraine_drone_intercept_rate", "nato_leakers", "interceptor_spend_meur"):
+        assert list(cli[metric]) == list(page[metric])
+    # Without the link, the bare command fails as the QA pass saw (the file's folder has no baseline.yaml).
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    (bare / "student.yaml").write_bytes(raw)
+    alone = subprocess.run(
+        ["bash", "-c", command_line("student.yaml", overrides, 2, 5) + " --out cli --no-report"],
+        cwd=bare,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert alone.returncode != 0 and "does not exist" in alone.stdout + alone.stderr
+
+
+def test_an_upload_with_an_absolute_extends_or_none_needs_no_setup() -> None:
+    from sim.app.levers import upload_setup
+
+    assert upload_setup(f"extends: {BASELINE}\nname: x\n".encode(), "x.yaml") == ""
+    assert upload_setup(BASELINE.read_bytes(), "mine.yaml") == ""

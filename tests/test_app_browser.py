@@ -315,3 +315,84 @@ def test_the_sweep_view_moves_over_the_design_points(page: Any, sweep_folder: Pa
     )
     _settled(page, "sweep_")
     _screenshot(page, "sweep")
+
+
+_CONTRAST_SCRIPT = """
+(root) => {
+  const channel = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
+  const rgba = (text) => (text.match(/[\\d.]+/g) || []).map(Number);
+  const luminance = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  const background = (element) => {  // the first opaque background up the tree (the page's, at the top)
+    for (let node = element; node; node = node.parentElement) {
+      const colour = rgba(getComputedStyle(node).backgroundColor);
+      if (colour.length === 3 || (colour.length === 4 && colour[3] > 0)) { return colour; }
+    }
+    return [255, 255, 255];
+  };
+  const found = [];
+  for (const element of root.querySelectorAll('*')) {
+    const own = Array.from(element.childNodes).filter((n) => n.nodeType === 3 && n.textContent.trim()).length;
+    if (!own || !element.getClientRects().length || getComputedStyle(element).visibility === 'hidden') { continue; }
+    const style = getComputedStyle(element);
+    const fore = luminance(rgba(style.color)), back = luminance(background(element));
+    const ratio = (Math.max(fore, back) + 0.05) / (Math.min(fore, back) + 0.05);
+    found.push({text: element.textContent.trim().slice(0, 60), tag: element.tagName, id: element.id,
+                colour: style.color, background: background(element).join(','), ratio: ratio});
+  }
+  return found;
+}
+"""
+
+
+def test_projector_mode_makes_every_text_of_the_results_light_on_black(page: Any, short_scenario: Path) -> None:
+    """Projector mode, after a run: every text of the main pane (findings, status, tables, the command box) and of
+    the sidebar has a WCAG contrast of at least 4.5 against its background, which is black."""
+    page.set_input_files("#upload", str(short_scenario))
+    page.wait_for_selector("text=short:", timeout=60_000)
+    _settled(page, "levers")
+    page.fill("#replications", "2")
+    page.click("#run")
+    page.wait_for_selector("#explore_results-status_text:has-text('done:')", timeout=RUN_TIMEOUT_MS)
+    page.wait_for_selector("#explore_results-key_findings li", timeout=RUN_TIMEOUT_MS)
+    _settled(page, "explore_results-")
+    page.get_by_text("Projector mode").click()
+    page.wait_for_function("document.body.classList.contains('projector')")
+    page.wait_for_timeout(500)  # the colours change at once; leave a moment for the accordion's transition
+    _screenshot(page, "explore-projector")
+    pane = page.locator(".tab-pane.active .bslib-sidebar-layout").first
+    texts = pane.evaluate(_CONTRAST_SCRIPT)
+    ids = {text["id"] for text in texts}
+    assert {"explore_results-status_text", "explore_results-command_line"} <= ids, ids
+    assert any(text["tag"] == "LI" and text["text"] for text in texts)  # the key findings were read
+    unreadable = [text for text in texts if text["ratio"] < 4.5]
+    assert unreadable == [], unreadable
+    command = next(text for text in texts if text["id"] == "explore_results-command_line")
+    assert command["background"] == "0,0,0" and command["ratio"] >= 15  # white (or near) on black
+    main = page.locator(".tab-pane.active .bslib-sidebar-layout > .main").first
+    assert main.evaluate("e => getComputedStyle(e).color") == "rgb(255, 255, 255)"
+
+
+def test_a_replication_count_out_of_range_is_refused_beside_the_field_and_nothing_runs(page: Any) -> None:
+    for typed, shown in (
+        ("-3", "Replications: -3 is not allowed; give a whole number from 2 to 1000."),
+        ("20000", "Replications: 20000 is not allowed; give a whole number from 2 to 1000."),
+        ("", "Replications is empty: give a whole number from 2 to 1000."),
+    ):
+        page.fill("#replications", typed)
+        page.click("#run")
+        page.wait_for_function(
+            "t => document.querySelector('#run_message')?.innerText.includes(t)", arg=shown, timeout=30_000
+        )
+    assert page.locator("#run_message [role=alert]").count() == 1
+    assert page.locator("#explore_results-status_text").count() == 0  # no run was started
+    # The message sits in the sidebar, right below the fields it is about.
+    order = page.evaluate(
+        "['#replications', '#seed', '#run_message [role=alert]', '#run'].map(s => document.querySelector(s)"
+        ".getBoundingClientRect().top)"
+    )
+    assert order == sorted(order)
+    _screenshot(page, "replications-refused")
+    page.fill("#replications", "2")
+    page.click("#run")
+    page.wait_for_selector("#explore_results-status_text", timeout=RUN_TIMEOUT_MS)
+    assert page.inner_text("#run_message").strip() == ""

@@ -19,15 +19,27 @@ import math
 import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 
 from pydantic import BaseModel
 
-from sim.scenario.merge import KeyPath
+from sim.scenario.errors import ScenarioError
+from sim.scenario.files import shipped_scenarios_folder
+from sim.scenario.merge import KeyPath, LocatedDocument
 from sim.scenario.model import Scenario
 from sim.scenario.provenance import ProvenanceRow, provenance_rows
 from sim.scenario.references import walk_params
+from sim.scenario.yaml_source import read_yaml_bytes
 
-__all__ = ["LEVER_WORDS", "Lever", "command_line", "group_title", "lever_overrides", "scenario_levers"]
+__all__ = [
+    "LEVER_WORDS",
+    "Lever",
+    "command_line",
+    "group_title",
+    "lever_overrides",
+    "scenario_levers",
+    "upload_setup",
+]
 
 LEVER_WORDS: tuple[str, ...] = (
     "budget",
@@ -235,3 +247,37 @@ def command_line(scenario_file: str, overrides: Sequence[str], replications: int
     for override in overrides:
         words += ["--set", override]
     return shlex.join(words)
+
+
+def upload_setup(raw: bytes, name: str, shipped: Path | None = None) -> str:
+    """The shell line to type before :func:`command_line` in the folder that holds an uploaded scenario, so that
+    its relative ``extends`` finds the shipped scenario it names, or "" when none is needed.
+
+    The page resolves an upload's relative ``extends`` in the shipped ``scenarios/`` folder, ``sim run`` beside the
+    file: a symbolic link beside the file to the shipped file makes both resolve alike (a link is followed, and the
+    shipped folder is a folder scenario files may name).
+
+    Args:
+        raw: The uploaded file's bytes (already loaded without problems).
+        name: The file's name as uploaded.
+        shipped: The shipped scenarios folder (default: :func:`~sim.scenario.files.shipped_scenarios_folder`).
+    """
+    folder = shipped if shipped is not None else shipped_scenarios_folder()
+    try:
+        data = LocatedDocument.from_yaml(read_yaml_bytes(raw, name)).data
+    except ScenarioError:
+        return ""
+    written = data.get("extends") if isinstance(data, dict) else None
+    if folder is None or not isinstance(written, str) or Path(written).is_absolute():
+        return ""
+    target = (folder / written).resolve()
+    relative = PurePosixPath(written)
+    if ".." in relative.parts:
+        return (
+            f"# {name} extends '{written}', the shipped {target}: write that path after extends: in {name}, "
+            "then in its folder:"
+        )
+    link = shlex.join(["ln", "-s", str(target), str(relative)])
+    if relative.parent != PurePosixPath("."):
+        link = f"{shlex.join(['mkdir', '-p', str(relative.parent)])} && {link}"
+    return f"{link}  # {name} extends the shipped {relative}: link it beside {name} (once), then:"

@@ -19,7 +19,7 @@ from shiny import App, Inputs, Outputs, Session, reactive, render, ui
 
 from sim import api
 from sim.app.jobs import Job, job_key
-from sim.app.levers import Lever, command_line, lever_overrides, scenario_levers
+from sim.app.levers import Lever, command_line, lever_overrides, scenario_levers, upload_setup
 from sim.app.panel import AppSettings, results_panel_server, results_panel_ui
 from sim.app.sweep_tab import sweep_server, sweep_tab
 from sim.experiment.compare import unique_labels
@@ -45,6 +45,21 @@ body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Ne
 pre.command {{ white-space: pre-wrap; word-break: break-all; }}
 :focus-visible {{ outline: 3px solid {style.ORANGE} !important; outline-offset: 2px; }}
 body.projector {{ font-size: 150%; background: #000; color: #fff; }}
+body.projector, body.projector .bslib-sidebar-layout, body.projector .card, body.projector .table {{
+  --bs-body-color: #fff; --bs-body-bg: #000; --bs-emphasis-color: #fff; --bs-heading-color: #fff;
+  --bs-secondary-color: #ddd; --bs-tertiary-color: #ccc; --bs-card-color: #fff; --bs-card-bg: #000;
+  --bs-card-cap-color: #fff; --bs-card-cap-bg: #000; --bs-table-color: #fff; --bs-table-bg: #000;
+  --bs-table-striped-color: #fff; --bs-table-hover-color: #fff; --bs-border-color: #fff;
+  --bslib-sidebar-main-fg: #fff; --bslib-sidebar-main-bg: #000; --bslib-sidebar-fg: #fff; --bslib-sidebar-bg: #000;
+}}
+body.projector .main, body.projector pre, body.projector code {{ color: #fff; background-color: #000; }}
+body.projector h1, body.projector h2, body.projector h3, body.projector h4, body.projector h5, body.projector h6,
+body.projector label, body.projector .form-text, body.projector .shiny-input-container {{ color: #fff; }}
+body.projector .btn-outline-secondary, body.projector .btn-default, body.projector .btn-file,
+body.projector .btn-outline-danger {{ color: #fff; border-color: #fff; background-color: #000; }}
+body.projector pre.command {{ border: 1px solid #fff; padding: 0.5em; }}
+body.projector .problem {{ color: {style.ORANGE}; }}
+body.projector a {{ color: {style.SKY_BLUE}; }}
 body.projector .card, body.projector .sidebar, body.projector .accordion-item, body.projector .accordion-button,
 body.projector table, body.projector .form-control, body.projector .bslib-sidebar-layout > .sidebar,
 body.projector .navbar {{ background: #000 !important; color: #fff !important; border-color: #fff !important; }}
@@ -92,6 +107,7 @@ def _explore_tab() -> Any:
                 ui.output_ui("scenario_message"),
                 ui.input_numeric("replications", "Replications", DEFAULT_REPLICATIONS, min=2, max=MAX_REPLICATIONS),
                 ui.input_numeric("seed", "Seed", 1, min=0),
+                ui.output_ui("run_message"),
                 ui.input_action_button("run", "Run", class_="btn-primary"),
                 ui.input_action_button("reset", "Reset the sliders", class_="btn-outline-secondary"),
                 ui.output_ui("levers"),
@@ -119,10 +135,12 @@ def _compare_tab() -> Any:
                     multiple=True,
                     options={"maxItems": 4},
                 ),
-                ui.input_numeric("compare_replications", "Replications", DEFAULT_REPLICATIONS, min=2, max=1000),
+                ui.input_numeric(
+                    "compare_replications", "Replications", DEFAULT_REPLICATIONS, min=2, max=MAX_REPLICATIONS
+                ),
                 ui.input_numeric("compare_seed", "Seed", 1, min=0),
-                ui.input_action_button("compare_run", "Run the comparison", class_="btn-primary"),
                 ui.output_ui("compare_message"),
+                ui.input_action_button("compare_run", "Run the comparison", class_="btn-primary"),
                 width="420px",
             ),
             results_panel_ui("compare_results"),
@@ -152,6 +170,8 @@ class _Loaded:
     scenario: Scenario
     reference: str
     load: Callable[[list[str]], Scenario]
+    setup: str = ""
+    """A shell line to type before the command line (an upload's ``extends``: :func:`upload_setup`), or ""."""
 
 
 def build_app(settings: AppSettings) -> App:
@@ -163,17 +183,18 @@ def build_app(settings: AppSettings) -> App:
         explore_job: reactive.Value[Job | None] = reactive.value(None)
         compare_job: reactive.Value[Job | None] = reactive.value(None)
         compare_problem = reactive.value("")
+        run_problem = reactive.value("")
         results_panel_server("explore_results", explore_job, settings)
         results_panel_server("compare_results", compare_job, settings)
 
-        def set_loaded(reference: str, load: Callable[[list[str]], Scenario]) -> None:
+        def set_loaded(reference: str, load: Callable[[list[str]], Scenario], setup: str = "") -> None:
             try:
                 scenario = load([])
             except ScenarioError as error:
                 problem.set(str(error))
                 return
             problem.set("")
-            loaded.set(_Loaded(scenario, reference, load))
+            loaded.set(_Loaded(scenario, reference, load, setup))
             ui.update_numeric("seed", value=scenario.seed)
 
         @reactive.effect
@@ -196,7 +217,9 @@ def build_app(settings: AppSettings) -> App:
                 problem.set(f"{name}: the file is larger than the {MAX_FILE_BYTES // (1024 * 1024)} MB limit")
                 return
             raw = Path(upload["datapath"]).read_bytes()[: MAX_FILE_BYTES + 1]
-            set_loaded(name, lambda overrides: api.load_uploaded_scenario(raw, name, overrides))
+            set_loaded(
+                name, lambda overrides: api.load_uploaded_scenario(raw, name, overrides), upload_setup(raw, name)
+            )
 
         @render.ui
         def scenario_message() -> Tag | None:
@@ -242,7 +265,13 @@ def build_app(settings: AppSettings) -> App:
             current = loaded()
             if current is None:
                 return
-            replications, seed = _count(input.replications()), _count(input.seed(), minimum=0, default=1)
+            try:
+                replications = whole_number(input.replications(), "Replications", 2, MAX_REPLICATIONS)
+                seed = whole_number(input.seed(), "Seed", 0)
+            except ValueError as error:
+                run_problem.set(str(error))
+                return
+            run_problem.set("")
             overrides = lever_overrides(controls(), lever_values())
             try:
                 changed = current.load(overrides)
@@ -260,7 +289,9 @@ def build_app(settings: AppSettings) -> App:
                 scenarios=[base, changed],
                 replications=replications,
                 seed=seed,
-                command=command_line(current.reference, overrides, replications, seed),
+                command="\n".join(
+                    filter(None, [current.setup, command_line(current.reference, overrides, replications, seed)])
+                ),
             )
             explore_job.set(settings.queue.submit(job))
 
@@ -276,9 +307,13 @@ def build_app(settings: AppSettings) -> App:
             except ScenarioError as error:
                 compare_problem.set(str(error))
                 return
+            try:
+                replications = whole_number(input.compare_replications(), "Replications", 2, MAX_REPLICATIONS)
+                seed = whole_number(input.compare_seed(), "Seed", 0)
+            except ValueError as error:
+                compare_problem.set(str(error))
+                return
             compare_problem.set("")
-            replications = _count(input.compare_replications())
-            seed = _count(input.compare_seed(), minimum=0, default=1)
             previous = compare_job()
             if previous is not None and not previous.finished:
                 settings.queue.drop(previous)
@@ -292,6 +327,11 @@ def build_app(settings: AppSettings) -> App:
                 command=" ".join(["sim", "compare", *files, "-n", str(replications), "--seed", str(seed)]),
             )
             compare_job.set(settings.queue.submit(job))
+
+        @render.ui
+        def run_message() -> Tag | None:
+            text = run_problem()
+            return ui.div(text, class_="problem", role="alert") if text else None
 
         @render.ui
         def compare_message() -> Tag | None:
@@ -328,17 +368,32 @@ def _levers_ui(levers: list[Lever]) -> Tag | None:
     return ui.accordion(*panels, id="lever_groups", open=False, multiple=True)
 
 
-def _count(value: Any, *, minimum: int = 2, default: int = DEFAULT_REPLICATIONS) -> int:
-    """A whole number from a numeric input (empty or not a number: ``default``), at least ``minimum``; a count of
-    replications at most :data:`MAX_REPLICATIONS`."""
+def whole_number(value: Any, field: str, minimum: int, maximum: int | None = None) -> int:
+    """The whole number a numeric input holds, or a refusal that says what the field allows (never a changed value).
+
+    Args:
+        value: The input's value (None when the field is empty).
+        field: The field's label, for the message.
+        minimum: The smallest allowed.
+        maximum: The largest allowed (None: no limit).
+
+    Raises:
+        ValueError: The field is empty, not a whole number or out of range; the message names the field, what it
+            holds and what is allowed.
+    """
+    allowed = f"a whole number, {minimum} or more" if maximum is None else f"a whole number from {minimum} to {maximum}"
     try:
         number = float(value)
     except (TypeError, ValueError):
-        return default
-    if not math.isfinite(number):
-        return default
-    whole = max(minimum, int(number))
-    return min(whole, MAX_REPLICATIONS) if minimum else whole
+        held = "is empty" if value is None or str(value).strip() == "" else f"holds {value!r}"
+        raise ValueError(f"{field} {held}: give {allowed}.") from None
+    if (
+        not (math.isfinite(number) and number.is_integer())
+        or number < minimum
+        or (maximum is not None and number > maximum)
+    ):
+        raise ValueError(f"{field}: {number:g} is not allowed; give {allowed}.")
+    return int(number)
 
 
 def _relative(path: Path) -> str:

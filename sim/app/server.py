@@ -13,14 +13,25 @@ import hmac
 import ipaddress
 import secrets
 import socket
-from collections.abc import Awaitable, Callable, MutableMapping
+import struct
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-__all__ = ["TOKEN_COOKIE", "AppServerError", "Listener", "TokenGate", "is_loopback", "listen", "serve"]
+__all__ = [
+    "TOKEN_COOKIE",
+    "AppServerError",
+    "Listener",
+    "TokenGate",
+    "is_loopback",
+    "listen",
+    "machine_addresses",
+    "page_urls",
+    "serve",
+]
 
 TOKEN_COOKIE = "sim_app_token"
 
@@ -55,10 +66,77 @@ class Listener:
 
     @property
     def url(self) -> str:
-        """The page's URL (with the token when one is required)."""
-        shown = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
-        shown = f"[{shown}]" if ":" in shown else shown
-        return f"http://{shown}:{self.port}/" + (f"?token={self.token}" if self.token else "")
+        """The page's URL on this machine (with the token when one is required)."""
+        return _url(_LOCAL_FOR_WILDCARD.get(self.host, self.host), self.port, self.token)
+
+    def room_urls(self, addresses: Sequence[str] | None = None) -> list[str]:
+        """The URLs other machines use: see :func:`page_urls` (``addresses`` default: :func:`machine_addresses`)."""
+        return page_urls(self.host, self.port, self.token, machine_addresses() if addresses is None else addresses)
+
+
+_LOCAL_FOR_WILDCARD = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}
+"""The loopback address that reaches a server listening on every address of its family."""
+
+
+def _url(host: str, port: int, token: str | None) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
+
+
+def page_urls(host: str, port: int, token: str | None, addresses: Sequence[str]) -> list[str]:
+    """The URLs by which other machines reach a server listening on ``host`` (with the token, when one is set).
+
+    Args:
+        host: The address listened on: a wildcard (``0.0.0.0``, ``::``) reaches every address of its family,
+            anything else only itself.
+        port: The port listened on.
+        token: The access token, or None.
+        addresses: This machine's addresses (:func:`machine_addresses`).
+
+    Returns:
+        One URL per non-loopback address ``host`` answers on, in address order; empty on loopback.
+    """
+    if is_loopback(host):
+        return []
+    if host not in _LOCAL_FOR_WILDCARD:
+        return [_url(host, port, token)]
+    family = 6 if ":" in host else 4
+    reachable = []
+    for text in addresses:
+        try:
+            address = ipaddress.ip_address(text)
+        except ValueError:
+            continue
+        if address.is_loopback or address.is_link_local or address.is_unspecified:
+            continue  # a link-local IPv6 address needs its interface named (fe80::…%eth0): no use in a URL
+        if address.version == family:
+            reachable.append(address)
+    return [_url(str(address), port, token) for address in sorted(set(reachable))]
+
+
+def machine_addresses() -> list[str]:
+    """This machine's IP addresses, as far as the standard library can tell without the network.
+
+    Each interface's IPv4 address (Linux), then those the machine's name resolves to; loopback ones included
+    (:func:`page_urls` leaves them out).
+    """
+    found: list[str] = []
+    with contextlib.suppress(OSError, ImportError, AttributeError):
+        import fcntl  # Unix only
+
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            for _, name in socket.if_nameindex():
+                with contextlib.suppress(OSError):  # an interface without an IPv4 address
+                    packed = fcntl.ioctl(probe.fileno(), _SIOCGIFADDR, struct.pack("256s", name.encode()[:15]))
+                    found.append(socket.inet_ntoa(packed[20:24]))
+    with contextlib.suppress(OSError, UnicodeError):
+        for *_, sockaddr in socket.getaddrinfo(socket.gethostname(), None):
+            found.append(str(sockaddr[0]))
+    return list(dict.fromkeys(found))
+
+
+_SIOCGIFADDR = 0x8915
+"""Linux's ioctl that reads an interface's IPv4 address."""
 
 
 def listen(host: str = "127.0.0.1", port: int = 0) -> Listener:

@@ -55,6 +55,18 @@ def app(
             "(with its token) can use the app and start runs on this machine. Share the URL only with the room.",
         )
     out.print(f"sim app: open {listener.url}  (Ctrl-C stops it)", markup=False)
+    if not is_loopback(host):
+        room = listener.room_urls()
+        if room:
+            out.print("sim app: from the room's other machines, open one of:", markup=False)
+            for url in room:
+                out.print(f"  {url}", markup=False)
+        else:
+            out.print(
+                "sim app: no network address of this machine was found; from the room's other machines, open "
+                f"http://<this machine's address>:{listener.port}/?token={listener.token}",
+                markup=False,
+            )
     with contextlib.suppress(KeyboardInterrupt):
         serve(listener, results_root, workers)
     out.print("sim app: stopped", markup=False)
