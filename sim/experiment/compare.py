@@ -46,7 +46,13 @@ from sim.experiment.manifest import (
     write_manifest,
     write_resolved_scenario,
 )
-from sim.experiment.replications import ResumeMismatch, metric_columns, resume_manifest, run_points
+from sim.experiment.replications import (
+    ResumeMismatch,
+    metric_columns,
+    refuse_fixed_options,
+    resume_manifest,
+    run_points,
+)
 from sim.experiment.runner import RunTally
 from sim.experiment.seeds import replication_seeds
 from sim.experiment.store import REPLICATIONS_CSV, ResultStore, atomic_write_text, create_run_dir
@@ -258,7 +264,8 @@ def compare_scenarios(
 
     Raises:
         ValueError: If no scenario is given.
-        ResumeMismatch: If ``resume`` holds another kind of run, other scenarios or other replications/seed.
+        ResumeMismatch: If ``resume`` holds another kind of run or other scenarios, or with ``replications`` or
+            ``seed`` (the folder fixes them).
         RunTooLarge: Before any work, if the comparison is too large to make.
         RunInterrupted: On Ctrl-C (the folder is resumable).
         RunIncomplete: If some replications could not run at all (the folder is resumable).
@@ -269,6 +276,7 @@ def compare_scenarios(
     scenarios = [scenario for _, scenario, _ in entries]
     hashes = [scenario_hash(scenario) for scenario in scenarios]
     if resume is not None:
+        refuse_fixed_options("compare", {"--replications": replications is not None, "--seed": seed is not None})
         manifest = resume_manifest(resume, "compare")
         recorded = [entry["hash"] for entry in manifest["scenarios"]]
         if recorded != hashes:
@@ -277,10 +285,6 @@ def compare_scenarios(
                 "resume with the same files in the same order and the same --set"
             )
         seeds = [int(value) for value in manifest["seeds"]]
-        if replications is not None and replications != len(seeds):
-            raise ResumeMismatch(f"{resume} was started with {len(seeds)} replications, not {replications}")
-        if seed is not None and seed != manifest["base_seed"]:
-            raise ResumeMismatch(f"{resume} was started with seed {manifest['base_seed']}, not {seed}")
         run_dir = resume
     else:
         count = replications if replications is not None else scenarios[0].replications
