@@ -40,7 +40,9 @@ ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 EXAMPLE_DECISIONS = ROOT / "scenarios" / "decisions" / "example_decisions.yaml"
 SHORT = ["--set", "horizon_days=10"]
-TINY = ["-n", "2", *SHORT, "--no-report", "--workers", "1"]
+RESUMED = [*SHORT, "--no-report", "--workers", "1"]
+"""The options of a resumed TINY run (the folder fixes -n and --seed)."""
+TINY = ["-n", "2", *RESUMED]
 WIDE = {"COLUMNS": "1000"}
 SCRIPT = Path(sys.executable).with_name("sim")
 SIM = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "sim"]
@@ -226,6 +228,30 @@ def test_resume_of_a_folder_without_manifest_or_of_another_scenario(finished_run
     assert stderr_line(result) == f"error: {finished_run} holds a 'run' run, not a 'compare'; resume it with `sim run`"
 
 
+@pytest.mark.parametrize("command", ["run", "compare"])
+def test_resume_refuses_the_options_the_folder_fixes(finished_run: Path, tmp_path: Path, command: str) -> None:
+    """QA: `--resume DIR -n 10` ran nothing more and reported the folder's replications without a word. Run,
+    compare and sweep refuse, naming the options, with one message."""
+    run_dir = finished_run
+    if command == "compare":
+        started = invoke("compare", BASELINE, *TINY, "--out", tmp_path)
+        assert started.exit_code == 0, started.output
+        run_dir = run_folder(started)
+    before = manifest_of(run_dir)
+    result = invoke(command, BASELINE, *RESUMED, "-n", "10", "--resume", run_dir)
+    what = "comparison" if command == "compare" else "run"
+    assert (result.exit_code, stderr_line(result)) == (
+        2,
+        f"error: --resume continues the {what} as it was started; drop --replications (they are in its manifest)",
+    )
+    result = invoke(command, BASELINE, *RESUMED, "-n", "2", "--seed", "7", "--resume", run_dir)
+    assert stderr_line(result) == (
+        f"error: --resume continues the {what} as it was started; drop --replications, --seed "
+        "(they are in its manifest)"
+    )
+    assert manifest_of(run_dir) == before
+
+
 def test_a_report_of_a_hand_edited_manifest_names_the_field(finished_run: Path, tmp_path: Path) -> None:
     run_dir = copy_run(finished_run, tmp_path)
     path = write_manifest_text(run_dir, json.dumps({**manifest_of(run_dir), "seeds": "all of them"}))
@@ -250,7 +276,7 @@ def test_damaged_or_foreign_chunks_are_set_aside_and_recomputed(
         foreign = sorted((run_folder(other) / "chunks").glob("chunk-*.parquet"))[1]
         shutil.copyfile(foreign, victim)
         problem = "holds replication 'p0000-r0001' with seed"
-    result = invoke("run", BASELINE, *TINY, "--resume", run_dir)
+    result = invoke("run", BASELINE, *RESUMED, "--resume", run_dir)
     assert result.exit_code == 0, result.output
     note = stderr_line(result)
     assert note.startswith(f"note: chunk file {victim.name} {problem}"), note

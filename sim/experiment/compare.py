@@ -276,7 +276,6 @@ def compare_scenarios(
     scenarios = [scenario for _, scenario, _ in entries]
     hashes = [scenario_hash(scenario) for scenario in scenarios]
     if resume is not None:
-        refuse_fixed_options("compare", {"--replications": replications is not None, "--seed": seed is not None})
         manifest = resume_manifest(resume, "compare")
         recorded = [entry["hash"] for entry in manifest["scenarios"]]
         if recorded != hashes:
@@ -284,6 +283,7 @@ def compare_scenarios(
                 f"{resume} compared other scenarios (or the same in another order, or with other --set values); "
                 "resume with the same files in the same order and the same --set"
             )
+        refuse_fixed_options("compare", {"--replications": replications is not None, "--seed": seed is not None})
         seeds = [int(value) for value in manifest["seeds"]]
         run_dir = resume
     else:

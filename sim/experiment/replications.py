@@ -279,12 +279,12 @@ def run_scenario(
         sim.experiment.executors.ExecutorError: If the executor cannot be opened; a new folder is removed.
     """
     if resume is not None:
-        refuse_fixed_options("run", {"--replications": replications is not None, "--seed": seed is not None})
         manifest = resume_manifest(resume, "run")
         if manifest["scenario"]["hash"] != scenario_hash(scenario):
             raise ResumeMismatch(
                 f"{resume} was run from a different scenario (its hash differs); resume with the same file and --set"
             )
+        refuse_fixed_options("run", {"--replications": replications is not None, "--seed": seed is not None})
         seeds = [int(value) for value in manifest["seeds"]]
         run_dir = resume
     else:
