@@ -703,3 +703,28 @@ def test_a_full_disk_while_the_report_is_written(finished_run: Path, monkeypatch
     assert stderr_line(result).endswith(
         f"error: report not written: {finished_run / 'figures' / 'x.png'}: the disk is full"
     )
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "sweep"])
+def test_ctrl_c_while_the_report_is_drawn_says_the_results_are_complete(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """QA: Ctrl-C during the report printed only `interrupted`. The results are complete by then: say so and how
+    to draw the report, exit 130."""
+    import sim.report.build
+
+    def interrupted(run_dir: Path, workers: int | None = None) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sim.report.build, "write_report", interrupted)
+    vary = ["--vary", "actors.member_states.PL.detection_probability=0.2:0.8", "--samples", "3", "--method", "grid"]
+    extra = vary if command == "sweep" else []
+    options = [opt for opt in TINY if opt != "--no-report"]
+    result = invoke(command, BASELINE, *options, *extra, "--out", tmp_path)
+    run_dir = run_folder(result)
+    assert result.exit_code == 130
+    assert stderr_line(result).endswith(  # (a sweep prints its notes first)
+        f"error: interrupted while drawing the report; the results are complete in {run_dir}. "
+        f"Draw the report with: sim report {run_dir}"
+    )
+    assert (run_dir / "replications.csv").is_file() and "Traceback" not in result.output
