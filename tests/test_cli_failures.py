@@ -40,7 +40,9 @@ ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 EXAMPLE_DECISIONS = ROOT / "scenarios" / "decisions" / "example_decisions.yaml"
 SHORT = ["--set", "horizon_days=10"]
-TINY = ["-n", "2", *SHORT, "--no-report", "--workers", "1"]
+RESUMED = [*SHORT, "--no-report", "--workers", "1"]
+"""The options of a resumed TINY run (the folder fixes -n and --seed)."""
+TINY = ["-n", "2", *RESUMED]
 WIDE = {"COLUMNS": "1000"}
 SCRIPT = Path(sys.executable).with_name("sim")
 SIM = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "sim"]
@@ -226,6 +228,30 @@ def test_resume_of_a_folder_without_manifest_or_of_another_scenario(finished_run
     assert stderr_line(result) == f"error: {finished_run} holds a 'run' run, not a 'compare'; resume it with `sim run`"
 
 
+@pytest.mark.parametrize("command", ["run", "compare"])
+def test_resume_refuses_the_options_the_folder_fixes(finished_run: Path, tmp_path: Path, command: str) -> None:
+    """QA: `--resume DIR -n 10` ran nothing more and reported the folder's replications without a word. Run,
+    compare and sweep refuse, naming the options, with one message."""
+    run_dir = finished_run
+    if command == "compare":
+        started = invoke("compare", BASELINE, *TINY, "--out", tmp_path)
+        assert started.exit_code == 0, started.output
+        run_dir = run_folder(started)
+    before = manifest_of(run_dir)
+    result = invoke(command, BASELINE, *RESUMED, "-n", "10", "--resume", run_dir)
+    what = "comparison" if command == "compare" else "run"
+    assert (result.exit_code, stderr_line(result)) == (
+        2,
+        f"error: --resume continues the {what} as it was started; drop --replications (they are in its manifest)",
+    )
+    result = invoke(command, BASELINE, *RESUMED, "-n", "2", "--seed", "7", "--resume", run_dir)
+    assert stderr_line(result) == (
+        f"error: --resume continues the {what} as it was started; drop --replications, --seed "
+        "(they are in its manifest)"
+    )
+    assert manifest_of(run_dir) == before
+
+
 def test_a_report_of_a_hand_edited_manifest_names_the_field(finished_run: Path, tmp_path: Path) -> None:
     run_dir = copy_run(finished_run, tmp_path)
     path = write_manifest_text(run_dir, json.dumps({**manifest_of(run_dir), "seeds": "all of them"}))
@@ -250,7 +276,7 @@ def test_damaged_or_foreign_chunks_are_set_aside_and_recomputed(
         foreign = sorted((run_folder(other) / "chunks").glob("chunk-*.parquet"))[1]
         shutil.copyfile(foreign, victim)
         problem = "holds replication 'p0000-r0001' with seed"
-    result = invoke("run", BASELINE, *TINY, "--resume", run_dir)
+    result = invoke("run", BASELINE, *RESUMED, "--resume", run_dir)
     assert result.exit_code == 0, result.output
     note = stderr_line(result)
     assert note.startswith(f"note: chunk file {victim.name} {problem}"), note
@@ -677,3 +703,28 @@ def test_a_full_disk_while_the_report_is_written(finished_run: Path, monkeypatch
     assert stderr_line(result).endswith(
         f"error: report not written: {finished_run / 'figures' / 'x.png'}: the disk is full"
     )
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "sweep"])
+def test_ctrl_c_while_the_report_is_drawn_says_the_results_are_complete(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """QA: Ctrl-C during the report printed only `interrupted`. The results are complete by then: say so and how
+    to draw the report, exit 130."""
+    import sim.report.build
+
+    def interrupted(run_dir: Path, workers: int | None = None) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sim.report.build, "write_report", interrupted)
+    vary = ["--vary", "actors.member_states.PL.detection_probability=0.2:0.8", "--samples", "3", "--method", "grid"]
+    extra = vary if command == "sweep" else []
+    options = [opt for opt in TINY if opt != "--no-report"]
+    result = invoke(command, BASELINE, *options, *extra, "--out", tmp_path)
+    run_dir = run_folder(result)
+    assert result.exit_code == 130
+    assert stderr_line(result).endswith(  # (a sweep prints its notes first)
+        f"error: interrupted while drawing the report; the results are complete in {run_dir}. "
+        f"Draw the report with: sim report {run_dir}"
+    )
+    assert (run_dir / "replications.csv").is_file() and "Traceback" not in result.output

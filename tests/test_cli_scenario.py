@@ -148,11 +148,38 @@ def test_schema_prints_the_json_schema() -> None:
 
 
 def test_schema_out_writes_a_file(tmp_path: Path) -> None:
-    target = tmp_path / "deeper" / "scenario.schema.json"
+    target = tmp_path / "scenario.schema.json"
     result = invoke("schema", "--out", str(target))
     assert result.exit_code == 0
     assert result.stdout.strip() == f"wrote {target}"
     assert json.loads(target.read_text(encoding="utf-8")) == scenario_json_schema()
+
+
+def test_schema_and_docs_out_that_cannot_be_written_say_why(tmp_path: Path) -> None:
+    """QA: a folder, an unwritable path or a missing folder gave "unexpected error" (exit 70), and a missing
+    parent was made silently. Each is now a one-line message naming --out, exit 2 (a usage error), nothing made."""
+    a_file = tmp_path / "a_file"
+    a_file.write_text("x", encoding="utf-8")
+    cases = {
+        str(tmp_path): f"--out {tmp_path} is a folder; give the name of a file to write, e.g. {tmp_path / 'out'}",
+        str(tmp_path / "missing" / "x.json"): (
+            f"--out {tmp_path / 'missing' / 'x.json'}: the folder {tmp_path / 'missing'} does not exist; "
+            "make it first or choose another"
+        ),
+        str(a_file / "x.md"): f"--out {a_file / 'x.md'}: a part of the path is a file, not a folder",
+    }
+    for command in ("schema", "docs"):
+        for target, message in cases.items():
+            result = run_sim(command, "--out", target)
+            assert (result.returncode, result.stdout, result.stderr) == (2, "", f"error: {message}\n"), target
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a_file"]
+
+
+def test_docs_out_where_writing_fails_says_why(tmp_path: Path) -> None:
+    """A path the checks pass but the system refuses (/proc/sys accepts no new files, even for root)."""
+    result = run_sim("docs", "--out", "/proc/sys/x.md")
+    assert result.returncode == 2 and result.stderr.startswith("error: --out /proc/sys/x.md: "), result.stderr
+    assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
 
 
 # --- sources ----------------------------------------------------------------------------------------------

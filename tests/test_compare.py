@@ -20,7 +20,13 @@ from typer.testing import CliRunner, Result
 from sim.analysis.paired import COMPARISON_COLUMNS
 from sim.api import load_scenario
 from sim.cli import app
-from sim.experiment.compare import CompareResults, compare_scenarios, load_comparison, unique_labels
+from sim.experiment.compare import (
+    CompareResults,
+    IncomparableScenarios,
+    compare_scenarios,
+    load_comparison,
+    unique_labels,
+)
 from sim.experiment.execution import Execution
 from sim.experiment.replications import ResumeMismatch
 from sim.experiment.seeds import replication_seeds
@@ -173,7 +179,9 @@ def test_resume_refuses_other_scenarios(tmp_path: Path, better_drones: CompareRe
     scenario = load_scenario(BASELINE, [SHORT])
     with pytest.raises(ResumeMismatch, match="other scenarios"):
         compare_scenarios([("baseline", scenario, None)], execution=Execution(workers=1), resume=better_drones.run_dir)
-    with pytest.raises(ResumeMismatch, match="6 replications, not 5"):
+    with pytest.raises(
+        ResumeMismatch, match=r"^--resume continues the comparison as it was started; drop --replications "
+    ):
         compare_scenarios(
             [(label, s, None) for label, s in zip(better_drones.labels, better_drones.scenarios, strict=True)],
             replications=5,
@@ -215,3 +223,48 @@ def test_cli_compare_errors_are_one_line_messages(tmp_path: Path) -> None:
     not_a_run = invoke("compare", str(BASELINE), "--set", SHORT, "--resume", str(tmp_path), "-w", "1")
     assert not_a_run.exit_code == 2 and "is not a run folder" in not_a_run.output
     assert "Traceback" not in both.output + located.output + not_a_run.output
+
+
+def test_scenarios_of_different_horizons_are_refused_before_any_work(tmp_path: Path) -> None:
+    """QA: horizons of 60 and 90 days gave the finding 'empty magazine days +154 … worse' from the extra days."""
+    short, long = (load_scenario(BASELINE, [f"horizon_days={days}"]) for days in (10, 12))
+    message = (
+        "the scenarios run over different horizons (horizon_days: baseline 10, baseline-2 12): totals over "
+        "different periods would differ by the extra days alone; compare them over one horizon, e.g. "
+        "--set horizon_days=10"
+    )
+    with pytest.raises(IncomparableScenarios) as caught:
+        compare_scenarios(
+            [("baseline", short, None), ("baseline", long, None)],
+            execution=Execution(workers=1, results_root=tmp_path),
+        )
+    assert str(caught.value) == message and not any(tmp_path.iterdir())
+    later = tmp_path / "later.yaml"
+    later.write_text(f"extends: {BASELINE}\nname: later\nhorizon_days: 12\n", encoding="utf-8")
+    result = invoke("compare", str(BASELINE), str(later), "--set", "seed=1", "-n", "2", "--out", str(tmp_path))
+    assert result.exit_code == 2 and " ".join(result.stderr.split()) == (
+        "error: the scenarios run over different horizons (horizon_days: baseline 1218, later 12): totals over "
+        "different periods would differ by the extra days alone; compare them over one horizon, e.g. "
+        "--set horizon_days=12"
+    )
+
+
+def test_scenarios_of_different_start_dates_are_compared_with_a_warning(tmp_path: Path) -> None:
+    """Compared day by day (the model counts days from the start): allowed, with a note in the terminal and the
+    manifest (the report's notes)."""
+    october = tmp_path / "october.yaml"
+    october.write_text(f"extends: {BASELINE}\nname: october\nstart_date: 2025-10-01\n", encoding="utf-8")
+    result = invoke(
+        "compare", str(BASELINE), str(october), "--set", "horizon_days=8", "-n", "2", "-w", "1",
+        "--no-report", "--out", str(tmp_path),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    note = (
+        "WARNING: the scenarios start on different dates (baseline 2025-09-01, october 2025-10-01); the model counts "
+        "days from each start, so day d of one is paired with day d of the other (same raids, events on the same day "
+        "numbers) and the figures' dates are baseline's: if the later start is meant to change what happens, write "
+        "it into its raids and events"
+    )
+    assert f"note: {note}" in " ".join(result.stderr.split())
+    run_dir = Path(result.stdout.strip().splitlines()[-1].removeprefix("results: "))
+    assert json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))["notes"][0] == note

@@ -473,3 +473,35 @@ def test_the_adversary_launches_no_more_than_its_stock(tmp_path: Path) -> None:
     assert np.array_equal(model.adversary.launched, launched)
     shahed = model.tables.threat_index("shahed")
     assert launched[shahed] >= model.adversary.planned[:, :, shahed].sum()
+
+
+NO_RAIDS = "actors:\n  adversary:\n    raids: {name: no_raids}\n    incursions: {name: no_incursions}\n"
+
+
+def test_a_raid_under_no_raids_is_refused_not_reported_as_done(tmp_path: Path) -> None:
+    """``no_raids`` has no mix to split a raid over threat types: the raid is refused (and recorded), the night
+    stays empty — never "done" with nothing launched."""
+    path = write_variant(tmp_path, NO_RAIDS + "horizon_days: 12\nevents: [{name: record_night_sep_7, remove: true}]\n")
+    model = AirDefenceModel(load_scenario(path), 4)
+    model.step()
+    result = model.actions.raid(650, 40, 1)
+    assert not result.done
+    assert result.message == (
+        "a raid of 650 drones and 40 missiles on Ukraine: refused — the raid policy 'no_raids' has no drone mix to "
+        "say which drones they are (a policy with a drone_mix, e.g. nightly_raids, can script raids)"
+    )
+    assert model.ledger.refused == [f"day 1: {result.message.replace(': refused — ', ': ')}"]
+    model.step()
+    assert model.ledger.series[1, model.ledger.column("ukraine_launched")] == 0
+
+
+def test_scripted_raids_only_with_nightly_raids_of_no_drones(tmp_path: Path) -> None:
+    """What the refusal suggests works: nightly_raids with no ordinary raids launches exactly the scripted raid."""
+    path = write_variant(
+        tmp_path,
+        "horizon_days: 12\nactors:\n  adversary:\n    incursions: {name: no_incursions}\n"
+        "    raids: {params: {drones_per_night: 0, missile_strike_probability: 0}}\n"
+        "events: [{name: record_night_sep_7, remove: true}, {day: 5, kind: raid, drones: 1000, missiles: 20}]\n",
+    )
+    launched = run_replication(load_scenario(path), 4)["timeseries"]["ukraine_launched"]
+    assert launched.tolist() == [0] * 5 + [1020] + [0] * 6

@@ -15,7 +15,15 @@ from hypothesis import strategies as st
 from sim.scenario.actors import EU
 from sim.scenario.errors import ScenarioError
 from sim.scenario.loader import load_scenario, read_scenario_document
-from sim.scenario.merge import LocatedDocument, Location, apply_override, merge, parse_override
+from sim.scenario.merge import (
+    AmbiguousItem,
+    LocatedDocument,
+    Location,
+    apply_override,
+    list_index,
+    merge,
+    parse_override,
+)
 from sim.scenario.parameters import Param
 from sim.scenario.yaml_source import read_yaml_file, read_yaml_text
 
@@ -427,3 +435,31 @@ def test_merging_with_an_empty_mapping_gives_the_original(data: dict[str, Any]) 
     assert {p: w for p, w in merge(document, empty).locations.items() if p} == {
         p: w for p, w in document.locations.items() if p
     }
+
+
+EVENTS = read_yaml_file(BASELINE).data["events"]
+
+
+def test_a_selector_that_matches_several_list_items_is_refused_with_the_candidates() -> None:
+    """QA: `events.pac3_mse.day=3` silently moved the first of two events of item pac3_mse."""
+    first, second = (index for index, event in enumerate(EVENTS) if event.get("item") == "pac3_mse")
+    assert override_problems("events.pac3_mse.day=3") == [
+        f"--set events.pac3_mse.day=3: events.pac3_mse: 'pac3_mse' matches 2 items of this list: "
+        f"[{first}] (name: {EVENTS[first]['name']}, item: pac3_mse); "
+        f"[{second}] (name: {EVENTS[second]['name']}, item: pac3_mse) "
+        f"(expected an index, e.g. events[{first}], or a name only one item has)"
+    ]
+    # One item's name is another's item: refused as well.
+    with pytest.raises(AmbiguousItem, match=r"'a' matches 2 items of this list: \[0\] \(name: a\); \[1\] \(item: a\)"):
+        list_index([{"name": "a"}, {"item": "a"}], "a")
+
+
+def test_a_unique_item_selector_still_works_and_the_no_item_error_names_each_once() -> None:
+    """The README's 'products by item': industry.suppliers.mbda.products.<item> picks the one product."""
+    scenario = load_scenario(BASELINE, ["industry.suppliers.mbda.products.aster30.capacity_per_month=21"])
+    mbda = scenario.industry.suppliers[SUPPLIERS.index("mbda")]
+    assert [p.capacity_per_month.value for p in mbda.products if p.item == "aster30"] == [21]
+    (problem,) = override_problems("events.nothing.day=3")
+    names = problem.split("or a name: ")[1].removesuffix(")").split(", ")
+    assert names == list(dict.fromkeys(names)) and names.count("pac3_mse") == 1
+    assert names == list(dict.fromkeys(str(e[k]) for e in EVENTS for k in ("name", "id", "item") if k in e))

@@ -23,6 +23,7 @@ from sim.analysis.screening import ScreeningRule, screen
 from sim.api import check_objective_metrics, load_scenario
 from sim.cli import app
 from sim.experiment.execution import Execution
+from sim.experiment.replications import ResumeMismatch
 from sim.experiment.seeds import replication_seeds
 from sim.experiment.sweep import (
     DEFAULT_OUTCOMES,
@@ -279,7 +280,7 @@ def test_default_outcomes_and_resume_of_a_finished_sweep(small: Path, tmp_path: 
     again = sweep_scenario(small, execution=Execution(workers=1), resume=first.run_dir)
     assert again.tally.skipped == 6 and again.tally.ran == 0
     pd.testing.assert_frame_equal(again.points, first.points)
-    with pytest.raises(SweepError, match="drop --method"):
+    with pytest.raises(ResumeMismatch, match="drop --method"):
         sweep_scenario(small, method="lhs", execution=Execution(workers=1), resume=first.run_dir)
 
 

@@ -274,3 +274,15 @@ def test_aar_of_an_unfinished_game(scenario, tmp_path):
     assert any(row[3] == "EE" and "cannot afford one patriot" in row[1] for row in plan.rows)  # the refused order
     missing = CliRunner().invoke(app, ["aar", str(tmp_path / "none.yaml")])
     assert missing.exit_code == 1 and "file not found" in missing.output and "Traceback" not in missing.output
+
+
+def test_summary_and_session_length_speak_plainly() -> None:
+    """QA nits: "1 injects were made", "a 0.667-hour session"."""
+    from sim.commands.play import session_length
+    from sim.tabletop.aar import _summary
+
+    assert _summary([], {}, 1, 0, 1, 1)[0] == "1 decision was taken (0 refused) and 1 inject was made over 1 turn."
+    assert _summary([], {}, 2, 1, 3, 4)[0] == "2 decisions were taken (1 refused) and 3 injects were made over 4 turns."
+    assert [session_length(m) for m in (40, 80, 90, 130, 300)] == [
+        "40 minutes", "80 minutes", "1.5 hours", "2 hours", "5 hours"
+    ]  # fmt: skip

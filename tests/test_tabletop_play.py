@@ -261,3 +261,31 @@ def test_bad_command_lines_give_messages_not_tracebacks(tmp_path):
     assert actor.exit_code == 2 and "cannot play XX" in actor.output
     for result in (nothing, missing, wrong, actor):
         assert "Traceback" not in result.output
+
+
+def test_raids_under_no_raids_are_refused_with_the_reason_not_reported_as_done(tmp_path):
+    """QA: under no_raids a raid inject said "✓ inject: a raid of 650 drones…" and nothing was launched, and the
+    baseline's record night vanished. The scenario's scripted raid is refused at its line; the inject at the prompt."""
+    no_raids = ["--set", "actors.adversary.raids={name: no_raids}"]
+    scripted = invoke("play", str(BASELINE), *SHORT, *no_raids, "--out", str(tmp_path), "--no-figures")
+    assert scripted.exit_code == 1
+    line = next(n for n, text in enumerate(BASELINE.read_text().splitlines(), 1) if "drones: {value: 810" in text)
+    assert scripted.output.splitlines()[0] == (
+        f"{BASELINE}:{line}:5: events[0].drones: a scripted raid of 810 drones and 13 missiles, but the raid policy "
+        "'no_raids' has no drone_mix or missile_mix to say which threats they are, so the raid could not happen "
+        "(expected a raid policy with that mix (for scripted raids only: nightly_raids with drones_per_night: 0 and "
+        "missile_strike_probability: 0), or no such raid (--set events.record_night_sep_7.drones=0 "
+        "--set events.record_night_sep_7.missiles=0))"
+    )
+    quiet = ["--set", "events.record_night_sep_7.drones=0", "--set", "events.record_night_sep_7.missiles=0"]
+    stdin = "{kind: raid, drones: 650, missiles: 40}\ndone\nquit\n"
+    played = invoke(
+        "play", str(BASELINE), *SHORT, *no_raids, *quiet, "--out", str(tmp_path), "--no-figures", stdin=stdin
+    )
+    assert played.exit_code == 0, played.output
+    assert (
+        "<prompt>:1:14: drones: a scripted raid of 650 drones and 40 missiles, but the raid policy 'no_raids' has no "
+        "drone_mix or missile_mix to say which threats they are, so the raid could not happen" in played.output
+    )
+    assert "✓ inject" not in played.output and "Traceback" not in played.output
+    assert not read_game_log(the_log(tmp_path)).log.turns[0].entries

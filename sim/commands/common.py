@@ -114,6 +114,28 @@ def check_output_folder(path: Path, option: str = "--out") -> None:
         fail(f"{where}: {escape(str(existing))} cannot be written (permission denied)")
 
 
+def check_output_file(path: Path, option: str = "--out") -> None:
+    """Refuse, before any work, a file to write that cannot be one: a folder, a path under a file or in a folder
+    that does not exist (it is not made: a typo would otherwise leave folders behind), a path too long, or a folder
+    that cannot be written."""
+    where = f"{option} {escape(str(path))}"
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as error:
+        fail(f"{where}: {OS_REASONS.get(error.errno or 0, error.strerror)}")
+    if mode is not None and stat.S_ISDIR(mode):
+        fail(f"{where} is a folder; give the name of a file to write, e.g. {escape(str(path / 'out'))}")
+    folder = path.parent
+    if not folder.exists():
+        fail(f"{where}: the folder {escape(str(folder))} does not exist; make it first or choose another")
+    if not folder.is_dir():
+        fail(f"{where}: {escape(str(folder))} is a file, not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        fail(f"{where}: {escape(str(folder))} cannot be written (permission denied)")
+
+
 def execution_options(workers: int | None, scheduler: str | None, results_root: Path) -> Execution:
     """How to run, built once from a run, compare or sweep command's options (and the command line, recorded in
     the manifest). Refuses, before any work, ``--workers`` with ``--scheduler`` and an ``--out`` that cannot be a
@@ -297,11 +319,15 @@ def guarded(action: Callable[[], Any]) -> Any:
         report_scenario_error(error)
 
 
-def emit_text(text: str, output: Path | None) -> None:
-    """Print ``text`` to standard output, or write it to ``output`` (making its folder) and say so."""
+def emit_text(text: str, output: Path | None, option: str = "--out") -> None:
+    """Print ``text`` to standard output, or write it to ``output`` and say so; an ``output`` that cannot be
+    written ends with a one-line message (see :func:`check_output_file`), exit 2."""
     if output is None:
         sys.stdout.write(text)
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
+    check_output_file(output, option)
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        fail(f"{option} {escape(str(output))}: cannot write it: {escape(describe_os_error(error))}")
     out.print(f"wrote {output}")

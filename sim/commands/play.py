@@ -127,7 +127,6 @@ def play(
       sim play --resume results/…-game-baseline/game.yaml
     """
     from sim import api
-    from sim.report.formatting import format_number
     from sim.tabletop.decisions import LoadedDecisions, default_turn_days, load_decision_file
     from sim.tabletop.log import LogMismatch, load_logged_scenario, read_game_log
     from sim.tabletop.session import ReadLine, Session, resume_session, start_session
@@ -202,8 +201,8 @@ def play(
             out.print(
                 f"[bold]This game has {game.turn_count} decision points[/] (0–{game.turn_count - 1}): "
                 f"{game.turn_count} turns of {days} days ({how}) over {scenario.horizon_days} days from "
-                f"{scenario.start_date:%d %b %Y}; about 10 minutes each makes a "
-                f"{format_number(game.turn_count * 10 / 60)}-hour session."
+                f"{scenario.start_date:%d %b %Y}; about 10 minutes each makes a session of about "
+                f"{session_length(game.turn_count * 10)}."
             )
         result = session.run()
     except KeyboardInterrupt:
@@ -221,6 +220,13 @@ def play(
         fail(f"cannot write the game: {error}")
     if result.status == "stopped":
         err.print(f"game saved. Continue with: sim play --resume {escape(str(result.log_path))}")
+
+
+def session_length(minutes: int) -> str:
+    """A session's length as a facilitator says it: ``40 minutes``, ``2.5 hours`` (to the half hour)."""
+    if minutes < 90:
+        return f"{minutes} minutes"
+    return f"{round(minutes / 30) / 2:g} hours"
 
 
 def _fmt(value: float, share: bool = False) -> str:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 
-from sim.commands.common import describe_os_error, err, fail, out
+from sim.commands.common import EXIT_INTERRUPTED, describe_os_error, err, fail, out
 
 
 def write_and_announce(run_dir: Path, *, after_run: bool = False, workers: int | None = 1) -> Path:
@@ -23,13 +24,23 @@ def write_and_announce(run_dir: Path, *, after_run: bool = False, workers: int |
         The path of ``report.html``.
 
     Raises:
-        typer.Exit: With code 2 and a message (never a traceback) if the report cannot be written.
+        typer.Exit: With code 2 and a message (never a traceback) if the report cannot be written; with code 130
+            on Ctrl-C, saying that the results are complete and how to draw the report.
     """
     from sim.report.build import ReportError, write_report
 
-    retry = f"; the results are saved: write the report again with sim report {run_dir}" if after_run else ""
+    command = f"sim report {shlex.quote(str(run_dir))}"
+    retry = f"; the results are saved: write the report again with {command}" if after_run else ""
     try:
         paths = write_report(run_dir, workers=workers)
+    except KeyboardInterrupt:
+        if after_run:
+            fail(
+                f"interrupted while drawing the report; the results are complete in {escape(str(run_dir))}. "
+                f"Draw the report with: {escape(command)}",
+                EXIT_INTERRUPTED,
+            )
+        fail(f"interrupted; the report is not complete. Draw it again with: {escape(command)}", EXIT_INTERRUPTED)
     except ReportError as error:
         fail(f"report not written: {escape(str(error))}{escape(retry)}")
     except OSError as error:  # e.g. the disk filled up while the figures were written

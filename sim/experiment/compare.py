@@ -46,7 +46,13 @@ from sim.experiment.manifest import (
     write_manifest,
     write_resolved_scenario,
 )
-from sim.experiment.replications import ResumeMismatch, metric_columns, resume_manifest, run_points
+from sim.experiment.replications import (
+    ResumeMismatch,
+    metric_columns,
+    refuse_fixed_options,
+    resume_manifest,
+    run_points,
+)
 from sim.experiment.runner import RunTally
 from sim.experiment.seeds import replication_seeds
 from sim.experiment.store import REPLICATIONS_CSV, ResultStore, atomic_write_text, create_run_dir
@@ -114,6 +120,41 @@ class CompareResults:
 # --------------------------------------------------------------------------------------------------------------
 # Comparison
 # --------------------------------------------------------------------------------------------------------------
+
+
+class IncomparableScenarios(ValueError):
+    """Scenarios whose paired differences would measure their set-up, not their choices (different horizons)."""
+
+
+def check_comparable(labels: Sequence[str], scenarios: Sequence[Scenario]) -> None:
+    """Refuse scenarios of different ``horizon_days``: most outcomes are totals over the horizon, so the extra
+    days alone would show as differences (and as verdicts). The message says how to give them one horizon.
+
+    Raises:
+        IncomparableScenarios: Naming each scenario's horizon.
+    """
+    horizons = [scenario.horizon_days for scenario in scenarios]
+    if len(set(horizons)) > 1:
+        listed = ", ".join(f"{label} {days}" for label, days in zip(labels, horizons, strict=True))
+        raise IncomparableScenarios(
+            f"the scenarios run over different horizons (horizon_days: {listed}): totals over different periods "
+            f"would differ by the extra days alone; compare them over one horizon, e.g. --set horizon_days="
+            f"{min(horizons)}"
+        )
+
+
+def start_date_note(labels: Sequence[str], scenarios: Sequence[Scenario]) -> str | None:
+    """A warning when the scenarios start on different dates (compared day by day, not date by date)."""
+    dates = [scenario.start_date for scenario in scenarios]
+    if len(set(dates)) == 1:
+        return None
+    listed = ", ".join(f"{label} {day.isoformat()}" for label, day in zip(labels, dates, strict=True))
+    return (
+        f"WARNING: the scenarios start on different dates ({listed}); the model counts days from each start, so "
+        "day d of one is paired with day d of the other (same raids, events on the same day numbers) and the "
+        f"figures' dates are {labels[0]}'s: if the later start is meant to change what happens, write it into "
+        "its raids and events"
+    )
 
 
 def unique_labels(labels: Sequence[str]) -> list[str]:
@@ -192,7 +233,8 @@ def summarize_comparison(
         ``min_difference`` and ``verdict`` (:func:`sim.analysis.verdicts.add_verdicts`), the objectives table with a
         ``scenario`` column, notes on what was left out, and the judged hypotheses.
     """
-    notes: list[str] = []
+    shifted = start_date_note(labels, scenarios)
+    notes: list[str] = [shifted] if shifted else []
     ok = metrics[metrics["status"] == "ok"] if "status" in metrics else metrics
     ok, different_targets = with_common_targets(ok, scenarios)
     if different_targets:
@@ -258,7 +300,9 @@ def compare_scenarios(
 
     Raises:
         ValueError: If no scenario is given.
-        ResumeMismatch: If ``resume`` holds another kind of run, other scenarios or other replications/seed.
+        IncomparableScenarios: If the scenarios have different ``horizon_days`` (before any work).
+        ResumeMismatch: If ``resume`` holds another kind of run or other scenarios, or with ``replications`` or
+            ``seed`` (the folder fixes them).
         RunTooLarge: Before any work, if the comparison is too large to make.
         RunInterrupted: On Ctrl-C (the folder is resumable).
         RunIncomplete: If some replications could not run at all (the folder is resumable).
@@ -267,6 +311,7 @@ def compare_scenarios(
         raise ValueError("compare needs at least one scenario")
     labels = unique_labels([label for label, _, _ in entries])
     scenarios = [scenario for _, scenario, _ in entries]
+    check_comparable(labels, scenarios)
     hashes = [scenario_hash(scenario) for scenario in scenarios]
     if resume is not None:
         manifest = resume_manifest(resume, "compare")
@@ -276,11 +321,8 @@ def compare_scenarios(
                 f"{resume} compared other scenarios (or the same in another order, or with other --set values); "
                 "resume with the same files in the same order and the same --set"
             )
+        refuse_fixed_options("compare", {"--replications": replications is not None, "--seed": seed is not None})
         seeds = [int(value) for value in manifest["seeds"]]
-        if replications is not None and replications != len(seeds):
-            raise ResumeMismatch(f"{resume} was started with {len(seeds)} replications, not {replications}")
-        if seed is not None and seed != manifest["base_seed"]:
-            raise ResumeMismatch(f"{resume} was started with seed {manifest['base_seed']}, not {seed}")
         run_dir = resume
     else:
         count = replications if replications is not None else scenarios[0].replications

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,6 +67,25 @@ def resume_manifest(resume: Path, kind: str) -> dict[str, Any]:
         raise ResumeMismatch(f"{resume} holds a '{found}' run, not a '{kind}'; resume it with `sim {found}`")
     manifest.setdefault("resumed", []).append(now_utc())
     return manifest
+
+
+def refuse_fixed_options(kind: str, given: Mapping[str, bool]) -> None:
+    """Refuse options that a resumed folder already fixes (its manifest holds them): silently ignoring them would
+    report another run than the one asked for.
+
+    Args:
+        kind: ``"run"``, ``"compare"`` or ``"sweep"``.
+        given: Each option as the user would type it (``"--seed"``) and whether it was given.
+
+    Raises:
+        ResumeMismatch: Naming every option given.
+    """
+    clashing = [option for option, present in given.items() if present]
+    if clashing:
+        what = {"compare": "comparison"}.get(kind, kind)
+        raise ResumeMismatch(
+            f"--resume continues the {what} as it was started; drop {', '.join(clashing)} (they are in its manifest)"
+        )
 
 
 @dataclass
@@ -265,6 +284,7 @@ def run_scenario(
             raise ResumeMismatch(
                 f"{resume} was run from a different scenario (its hash differs); resume with the same file and --set"
             )
+        refuse_fixed_options("run", {"--replications": replications is not None, "--seed": seed is not None})
         seeds = [int(value) for value in manifest["seeds"]]
         run_dir = resume
     else:

@@ -50,7 +50,7 @@ from sim.analysis.sweep_tables import analysis_of, points_table, sensitivity_tab
 from sim.experiment.execution import DEFAULT_EXECUTION, Execution
 from sim.experiment.limits import check_replications, check_run_size
 from sim.experiment.manifest import new_manifest, write_manifest, write_resolved_scenario
-from sim.experiment.replications import ResumeMismatch, resume_manifest, run_points
+from sim.experiment.replications import ResumeMismatch, refuse_fixed_options, resume_manifest, run_points
 from sim.experiment.runner import RunIncomplete, RunInterrupted, RunTally
 from sim.experiment.seeds import replication_seeds
 from sim.experiment.store import atomic_write_text, create_run_dir
@@ -385,27 +385,26 @@ def sweep_scenario(
     Raises:
         SweepError: If the sweep cannot be set up as asked (see :func:`plan_sweep`).
         ScenarioError: If the scenario is invalid.
-        ResumeMismatch: If ``resume`` holds another kind of run or another scenario.
+        ResumeMismatch: If ``resume`` holds another kind of run or another scenario, or with options the folder
+            fixes (``vary``, ``method``, ``samples``, ``outcomes``, ``replications``, ``seed``, ``screening``).
         RunTooLarge: If the sweep has too many replications or would need more memory than the machine has.
         RunInterrupted: On Ctrl-C (the folder is resumable).
         RunIncomplete: If some replications could not run at all (the folder is resumable).
     """
     document = read_scenario_document(scenario_file, overrides)
     if resume is not None:
-        given = {
-            "--vary": bool(vary),
-            "--method": method is not None,
-            "--samples": samples is not None,
-            "--outcome": bool(outcomes),
-            "--replications": replications is not None,
-            "--seed": seed is not None,
-            "the screening options": screening is not None and screening != ScreenChoice(),
-        }
-        clashing = [option for option, present in given.items() if present]
-        if clashing:
-            raise SweepError(
-                f"--resume continues the sweep as it was started; drop {', '.join(clashing)} (they are in its manifest)"
-            )
+        refuse_fixed_options(
+            "sweep",
+            {
+                "--vary": bool(vary),
+                "--method": method is not None,
+                "--samples": samples is not None,
+                "--outcome": bool(outcomes),
+                "--replications": replications is not None,
+                "--seed": seed is not None,
+                "the screening options": screening is not None and screening != ScreenChoice(),
+            },
+        )
         manifest = resume_manifest(resume, "sweep")
         base = validate_document(document, extra_checks)
         if manifest["scenario"]["hash"] != scenario_hash(base):

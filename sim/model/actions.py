@@ -364,23 +364,27 @@ class Actions:
         It replaces tonight's planned raid on Ukraine unless ``in_addition`` (:class:`sim.scenario.events.Raid`).
         """
         world = self.surroundings
+        policy = world.actors.adversary.raid_policy
+        what = f"a raid of {drones} drones and {missiles} missiles on Ukraine"
+        for count, mix, kind in ((drones, policy.drone_mix, "drone"), (missiles, policy.missile_mix, "missile")):
+            if count > 0 and (mix is None or mix.sum() == 0):
+                return self._refuse(
+                    day,
+                    what,
+                    f"the raid policy '{policy.name}' has no {kind} mix to say which {kind}s they are "
+                    f"(a policy with a {kind}_mix, e.g. nightly_raids, can script raids)",
+                )
         if not in_addition:
             world.actors.adversary.cancel_planned_raid(day)
-        policy = world.actors.adversary.raid_policy
         shares = world.actors.ukraine.raid_shares
-        for count, mix in (
-            (drones, policy.drone_mix),
-            (missiles, policy.missile_mix),
-        ):
-            if count <= 0 or mix is None or mix.sum() == 0:
+        for count, mix in ((drones, policy.drone_mix), (missiles, policy.missile_mix)):
+            if count <= 0 or mix is None:
                 continue
             by_region = split_units(count, shares)
             for offset, region in enumerate(world.tables.ukraine_regions):
                 world.actors.adversary.inject(region, split_units(int(by_region[offset]), mix))
         instead = "on top of" if in_addition else "in place of"
-        return ActionResult(
-            True, f"a raid of {drones} drones and {missiles} missiles on Ukraine tonight, {instead} the planned raid"
-        )
+        return ActionResult(True, f"{what} tonight, {instead} the planned raid")
 
     def apply_event(self, event: ev.Event, day: int) -> ActionResult:
         """Carry out a scheduled event or a facilitator's inject."""

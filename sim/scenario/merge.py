@@ -260,15 +260,24 @@ def apply_override(document: LocatedDocument, text: str) -> LocatedDocument:
     for depth, segment in enumerate(path):
         last = depth == len(path) - 1
         if isinstance(node, list):
-            index = list_index(node, segment)
+            try:
+                index = list_index(node, segment)
+            except AmbiguousItem as ambiguous:
+                raise ScenarioError(
+                    [
+                        Problem(
+                            origin.file,
+                            None,
+                            None,
+                            format_key_path((*resolved, segment)),
+                            str(ambiguous),
+                            expected=f"an index, e.g. {format_key_path((*resolved, ambiguous.indexes[0]))}, "
+                            "or a name only one item has",
+                        )
+                    ]
+                ) from None
             if index is None:
-                names = [
-                    str(item.get(key))
-                    for item in node
-                    if isinstance(item, Mapping)
-                    for key in MERGE_KEYS
-                    if key in item
-                ]
+                names = list_item_names(node)
                 raise ScenarioError(
                     [
                         Problem(
@@ -328,15 +337,44 @@ def _node_at_path(data: Any, path: list[str | int]) -> Any:
     return node
 
 
+class AmbiguousItem(ValueError):
+    """A list item selector that matches several items (by ``name``, ``id`` or ``item``)."""
+
+    def __init__(self, segment: str, items: list[Any], indexes: list[int]) -> None:
+        candidates = "; ".join(_describe_item(index, items[index]) for index in indexes)
+        super().__init__(f"'{segment}' matches {len(indexes)} items of this list: {candidates}")
+        self.indexes = indexes
+
+
+def _describe_item(index: int, item: Mapping[str, Any]) -> str:
+    keys = ", ".join(f"{key}: {item[key]}" for key in MERGE_KEYS if key in item)
+    return f"[{index}] ({keys})" if keys else f"[{index}]"
+
+
 def list_index(items: list[Any], segment: str | int) -> int | None:
-    """Index of a list item chosen by position or by its ``name``/``id``/``item``; None if there is none."""
+    """Index of a list item chosen by position or by its ``name``/``id``/``item``; None if there is none.
+
+    Raises:
+        AmbiguousItem: If several items answer to the selector (two events of one ``item``, or one item's
+            ``name`` is another's ``item``): taking the first would silently change the wrong one.
+    """
     if isinstance(segment, int) or (isinstance(segment, str) and segment.isdigit()):
         index = int(segment)
         return index if 0 <= index < len(items) else None
-    for index, item in enumerate(items):
-        if isinstance(item, Mapping) and any(item.get(key) == segment for key in MERGE_KEYS):
-            return index
-    return None
+    matches = [
+        index
+        for index, item in enumerate(items)
+        if isinstance(item, Mapping) and any(item.get(key) == segment for key in MERGE_KEYS)
+    ]
+    if len(matches) > 1:
+        raise AmbiguousItem(str(segment), items, matches)
+    return matches[0] if matches else None
+
+
+def list_item_names(items: list[Any]) -> list[str]:
+    """The names (``name``/``id``/``item``) list items can be selected by, each once, in list order."""
+    names = [str(item[key]) for item in items if isinstance(item, Mapping) for key in MERGE_KEYS if key in item]
+    return list(dict.fromkeys(names))
 
 
 def _merge_param_value(current: Any, value: Any, text: str) -> Any:

@@ -17,8 +17,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from sim.scenario.errors import format_key_path
-from sim.scenario.merge import KeyPath, LocatedDocument, apply_override, list_index, parse_override
+from sim.scenario.errors import Problem, ScenarioError, format_key_path
+from sim.scenario.merge import AmbiguousItem, KeyPath, LocatedDocument, apply_override, list_index, parse_override
 from sim.scenario.model import Scenario
 from sim.scenario.parameters import Param, is_whole_number
 
@@ -32,14 +32,19 @@ def canonical_key_path(document: LocatedDocument, key: str) -> str:
     when ``mbda`` is the third supplier.
 
     Raises:
-        ScenarioError: If the key path cannot be read (from :func:`~sim.scenario.merge.parse_override`).
+        ScenarioError: If the key path cannot be read (from :func:`~sim.scenario.merge.parse_override`) or selects
+            several items of a list.
     """
     path, _ = parse_override(f"{key}=0")
     resolved: list[str | int] = []
     node: Any = document.data
     for segment in path:
         if isinstance(node, list):
-            index = list_index(node, segment)
+            try:
+                index = list_index(node, segment)
+            except AmbiguousItem as ambiguous:
+                where = format_key_path((*resolved, segment))
+                raise ScenarioError([Problem(key, None, None, where, str(ambiguous))]) from None
             if index is None:
                 resolved.append(segment)
                 node = None

@@ -23,6 +23,7 @@ from sim.scenario.events import (
     CapacityChange,
     Funding,
     Incursion,
+    Raid,
     Redeployment,
     SupplierDelay,
     Transfer,
@@ -349,6 +350,36 @@ def _check_events(scenario: Scenario) -> Iterator[Finding]:
                 yield from _check_one((*path, "region"), "region", event.region, scenario.region_names())
             case Funding():
                 yield from _check_states((*path, "funder"), [event.funder], states, extra=["EU"])
+            case Raid():
+                yield from _check_raid_mix(path, event, scenario)
+
+
+def _check_raid_mix(path: KeyPath, event: Raid, scenario: Scenario) -> Iterator[Finding]:
+    """A scripted raid is split over threat types by the raid policy's mixes: without them it could not happen."""
+    raids = scenario.actors.adversary.raids
+    params = getattr(raids, "params", None)
+    drone_mix = params.drone_mix if isinstance(params, NightlyRaidParams) else {}
+    missile_mix = params.missile_mix if isinstance(params, NightlyRaidParams) else {}
+    missing = [
+        (field, f"{count} {field}", mix_name)
+        for field, count, mix, mix_name in (
+            ("drones", event.drones.as_int(), drone_mix, "drone_mix"),
+            ("missiles", event.missiles.as_int(), missile_mix, "missile_mix"),
+        )
+        if count > 0 and not any(share.value > 0 for share in mix.values())
+    ]
+    if missing:
+        remedy = " ".join(f"--set events.{event.name}.{field}=0" for field, _, _ in missing) if event.name else ""
+        yield Finding(
+            (*path, missing[0][0]),
+            f"a scripted raid of {' and '.join(what for _, what, _ in missing)}, but the raid policy '{raids.name}' "
+            f"has no {' or '.join(mix for _, _, mix in missing)} to say which threats they are, so the raid "
+            "could not happen",
+            expected=(
+                "a raid policy with that mix (for scripted raids only: nightly_raids with drones_per_night: 0 and "
+                "missile_strike_probability: 0), or no such raid" + (f" ({remedy})" if remedy else "")
+            ),
+        )
 
 
 def events_after_horizon(scenario: Scenario) -> list[str]:

@@ -112,7 +112,8 @@ def _summary(
 ) -> list[str]:
     """The summary's sentences; a clause whose number is missing is left out, never printed empty."""
     sentences = [
-        f"{decisions:,} decisions were taken ({refused:,} refused) and {injects:,} injects were made over "
+        f"{decisions:,} decision{'s were' if decisions != 1 else ' was'} taken ({refused:,} refused) and "
+        f"{injects:,} inject{'s were' if injects != 1 else ' was'} made over "
         f"{turns_run:,} turn{'s' if turns_run != 1 else ''}."
     ]
     if ratings:

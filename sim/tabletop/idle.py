@@ -136,7 +136,8 @@ def _nato_pool_warning(game: Game, window: TurnWindow) -> list[str]:
         if units and not incursions[region]:
             quiet.append(f"{names[region]} ({units:,})")
         elif not units and incursions[region]:
-            uncovered.append(f"{names[region]} ({int(incursions[region]):,} incursions)")
+            count = int(incursions[region])
+            uncovered.append(f"{names[region]} ({count:,} incursion{'s' if count != 1 else ''})")
     if not (quiet and uncovered):
         return []
     return [

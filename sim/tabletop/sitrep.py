@@ -313,7 +313,7 @@ def build_sitrep(game: Game, window: TurnWindow | None) -> Sitrep:
         report.events = [
             f"day {event.day} ({report.date(event.day):%d %b}): {event.name or event.kind}"
             + (f" — {event.description}" if event.description else "")
-            for event in scenario.events
+            for event in sorted(scenario.events, key=lambda event: event.day)  # (stable: same-day order kept)
             if first <= event.day < end
         ]
         shots = ledger.shots - before.shots

@@ -27,6 +27,11 @@ class RaidPolicy(Protocol):
     """What the adversary asks of its raid policy."""
 
     @property
+    def name(self) -> str:
+        """The policy's registry name (as the scenario chooses it)."""
+        ...
+
+    @property
     def drone_mix(self) -> NDArray[np.float64] | None:
         """``[T]`` shares of the drone types in a raid (None: no raids); injected raids are split by it too."""
         ...
