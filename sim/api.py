@@ -62,14 +62,18 @@ def check_hypotheses_against(path: Path) -> Callable[[Scenario], Iterator[Findin
         shipped = shipped_scenarios_folder()
         folders = [folder] + ([shipped] if shipped is not None else [])
         available = sorted({p.stem for place in folders for p in place.glob("*.yaml") if p.is_file()})
+        places = " and ".join(str(place.resolve()) for place in folders)
         for index, hypothesis in enumerate(scenario.hypotheses):
-            if hypothesis.against not in available:
+            against = hypothesis.against
+            if against not in available:
+                name = against.removesuffix(".yaml")  # a file name given for a scenario's name
                 yield Finding(
                     ("hypotheses", index, "against"),
-                    f"no scenario '{hypothesis.against}' beside this file or among the shipped ones (looked for "
-                    f"{hypothesis.against}.yaml in {folder})",
-                    expected="the name of a scenario file in the same folder or in scenarios/, e.g. baseline",
-                    suggestion=closest_match(hypothesis.against, available),
+                    f"no scenario '{against}' beside this file or among the shipped ones (looked for {name}.yaml in "
+                    f"{places})",
+                    expected="the name of a scenario file in the same folder or in scenarios/, without '.yaml', "
+                    "e.g. baseline",
+                    suggestion=name if name != against and name in available else closest_match(against, available),
                 )
 
     return check

@@ -103,6 +103,22 @@ def test_a_hypothesis_with_an_unknown_metric_or_scenario_is_a_located_error(tmp_
     assert "hypotheses[2].against: hypothesis 'b' is against the scenario itself ('variant')" in problems
 
 
+def test_a_hypothesis_against_a_file_name_is_told_to_drop_the_extension(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path, "hypotheses:\n  - {name: a, metric: nato_leakers, direction: lower, against: nothere.yaml}\n"
+    )
+    problems = "\n".join(_problems(path))
+    assert (
+        f"hypotheses[0].against: no scenario 'nothere.yaml' beside this file or among the shipped ones (looked for "
+        f"nothere.yaml in {tmp_path.resolve()} and " in problems
+    )  # one extension, the folders by name
+    assert "without '.yaml'" in problems
+    path = _write(
+        tmp_path, "hypotheses:\n  - {name: a, metric: nato_leakers, direction: lower, against: baseline.yaml}\n"
+    )
+    assert "did you mean 'baseline'?" in "\n".join(_problems(path))
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
