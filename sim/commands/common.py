@@ -91,17 +91,22 @@ def describe_os_error(error: OSError) -> str:
     return f"{error.filename}: {reason}" if error.filename is not None else reason
 
 
+def _mode_of(path: Path, where: str) -> int | None:
+    """The file mode of ``path`` (None: nothing there); any other error stops the command, naming ``where``."""
+    try:
+        return os.stat(path).st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        fail(f"{where}: {OS_REASONS.get(error.errno or 0, error.strerror)}")
+
+
 def check_output_folder(path: Path, option: str = "--out") -> None:
     """Refuse, before any work, an output folder that cannot be one: a file, a device, a path under a file, a
     path too long, or a folder that cannot be written. A missing folder is fine (it is made later). (A path with a
     NUL byte never gets here: click's path type refuses it, naming the option.)"""
     where = f"{option} {escape(str(path))}"
-    try:
-        mode = os.stat(path).st_mode
-    except FileNotFoundError:
-        mode = None
-    except OSError as error:
-        fail(f"{where}: {OS_REASONS.get(error.errno or 0, error.strerror)}")
+    mode = _mode_of(path, where)
     if mode is not None and not stat.S_ISDIR(mode):
         kind = "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a file"
         fail(f"{where} is {kind}, not a folder; give a folder in which the results can be written")
@@ -119,12 +124,7 @@ def check_output_file(path: Path, option: str = "--out") -> None:
     that does not exist (it is not made: a typo would otherwise leave folders behind), a path too long, or a folder
     that cannot be written."""
     where = f"{option} {escape(str(path))}"
-    try:
-        mode = os.stat(path).st_mode
-    except FileNotFoundError:
-        mode = None
-    except OSError as error:
-        fail(f"{where}: {OS_REASONS.get(error.errno or 0, error.strerror)}")
+    mode = _mode_of(path, where)
     if mode is not None and stat.S_ISDIR(mode):
         fail(f"{where} is a folder; give the name of a file to write, e.g. {escape(str(path / 'out'))}")
     folder = path.parent

@@ -243,6 +243,11 @@ def parse_override(text: str) -> tuple[KeyPath, Any]:
     return tuple(path), value
 
 
+def _override_error(origin: Location, key_path: str, message: str, **details: Any) -> ScenarioError:
+    """A ``--set`` that cannot be applied, located at the override (``details``: ``expected``, ``suggestion``)."""
+    return ScenarioError([Problem(origin.file, None, None, key_path, message, **details)])
+
+
 def apply_override(document: LocatedDocument, text: str) -> LocatedDocument:
     """Apply one ``--set key.path=value`` to a document, returning a new document.
 
@@ -254,7 +259,7 @@ def apply_override(document: LocatedDocument, text: str) -> LocatedDocument:
     path, value = parse_override(text)
     data = copy.deepcopy(document.data)
     if not isinstance(data, dict):
-        raise ScenarioError([Problem(origin.file, None, None, "", "the scenario is not a mapping")])
+        raise _override_error(origin, "", "the scenario is not a mapping")
     node: Any = data
     resolved: list[str | int] = []
     for depth, segment in enumerate(path):
@@ -263,34 +268,21 @@ def apply_override(document: LocatedDocument, text: str) -> LocatedDocument:
             try:
                 index = list_index(node, segment)
             except AmbiguousItem as ambiguous:
-                raise ScenarioError(
-                    [
-                        Problem(
-                            origin.file,
-                            None,
-                            None,
-                            format_key_path((*resolved, segment)),
-                            str(ambiguous),
-                            expected=f"an index, e.g. {format_key_path((*resolved, ambiguous.indexes[0]))}, "
-                            "or a name only one item has",
-                        )
-                    ]
+                raise _override_error(
+                    origin,
+                    format_key_path((*resolved, segment)),
+                    str(ambiguous),
+                    expected=f"an index, e.g. {format_key_path((*resolved, ambiguous.indexes[0]))}, "
+                    "or a name only one item has",
                 ) from None
             if index is None:
                 names = list_item_names(node)
-                raise ScenarioError(
-                    [
-                        Problem(
-                            origin.file,
-                            None,
-                            None,
-                            format_key_path((*resolved, segment)),
-                            f"no item '{segment}' in this list",
-                            expected=f"an index 0–{len(node) - 1}"
-                            + (f" or a name: {', '.join(names)}" if names else ""),
-                            suggestion=closest_match(str(segment), names),
-                        )
-                    ]
+                raise _override_error(
+                    origin,
+                    format_key_path((*resolved, segment)),
+                    f"no item '{segment}' in this list",
+                    expected=f"an index 0–{len(node) - 1}" + (f" or a name: {', '.join(names)}" if names else ""),
+                    suggestion=closest_match(str(segment), names),
                 )
             resolved.append(index)
             if last:
@@ -299,17 +291,11 @@ def apply_override(document: LocatedDocument, text: str) -> LocatedDocument:
                 node = node[index]
             continue
         if not isinstance(node, dict):
-            raise ScenarioError(
-                [
-                    Problem(
-                        origin.file,
-                        None,
-                        None,
-                        format_key_path(resolved),
-                        f"cannot set '{segment}' inside a {type(node).__name__}",
-                        expected="a path through mappings and lists",
-                    )
-                ]
+            raise _override_error(
+                origin,
+                format_key_path(resolved),
+                f"cannot set '{segment}' inside a {type(node).__name__}",
+                expected="a path through mappings and lists",
             )
         key = str(segment)
         resolved.append(key)
