@@ -58,6 +58,9 @@ def test_drone_wall_is_measured_against_the_baseline_targets() -> None:
         ("nato_leakers", 45.5, 37.4, 53.6, ("+45.5", "+37.4", "+53.6")),
         ("ukraine_leakers", 1234.0, 1000.0, 1468.0, ("+1,234", "+1,000", "+1,468")),
         ("nato_leakers", 3.0, 3.0, 3.0, ("+3.00", "+3.00", "+3.00")),
+        # The same difference in every replication, its interval only floating-point rounding wide: exact, not to
+        # six decimals ("+0.200000 … +0.200000" in the app).
+        ("cost_exchange_ratio", 0.2, 0.19999999999999998, 0.20000000000000004, ("+0.200", "+0.200", "+0.200")),
         ("nato_leakers", float("nan"), float("nan"), float("nan"), ("–", "–", "–")),
     ],
 )
@@ -86,3 +89,19 @@ def test_a_comparison_replaces_the_common_fulfilment_only_when_targets_differ() 
     changed, differ = with_common_targets(frame, [baseline, wall])
     assert differ and changed["capability_target_fulfilment_common"].tolist() == [1.0, 1.0]
     assert frame["capability_target_fulfilment_common"].tolist() == [0.4, 0.4]  # the input is left alone
+
+
+def test_parameter_values_print_whole_or_to_four_digits_never_in_exponent_form() -> None:
+    from sim.report.formatting import format_parameter
+
+    values = [4_000_000.0, 73_405.4, 1_234.6, 999.94, 0.2, 0.000012, float("nan"), None]
+    assert [format_parameter(value) for value in values] == [
+        "4,000,000",
+        "73,405",
+        "1,235",
+        "999.9",
+        "0.2",
+        "1.2e-05",
+        "",
+        "",
+    ]

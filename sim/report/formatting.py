@@ -81,6 +81,10 @@ def format_difference(name: str, value: float) -> str:
 
 MAX_DECIMALS = 6
 """The most decimals a difference is printed with, however narrow its interval."""
+EXACT_RELATIVE_WIDTH = 1e-9
+"""An interval narrower than this, relative to its mean (or to 1 for a mean under 1), is floating-point rounding of
+the same difference in every replication: the difference is printed as exact, not to :data:`MAX_DECIMALS` decimals
+(``+0.2``, not ``+0.200000 … +0.200000``)."""
 
 
 def decimals_for_interval(half_width: float) -> int:
@@ -127,7 +131,7 @@ def format_difference_interval(name: str, mean: float, low: float, high: float) 
         return format_difference(name, mean), MISSING, MISSING
     scale = 100.0 if is_share(name) else 1.0
     half_width = (high - low) * scale / 2.0
-    if half_width == 0:
+    if half_width <= EXACT_RELATIVE_WIDTH * max(abs(mean * scale), 1.0):  # the same difference in every replication
         text = format_difference(name, mean)
         bare = text.removesuffix(" pp")
         return text, bare, bare
@@ -141,7 +145,8 @@ def format_difference_interval(name: str, mean: float, low: float, high: float) 
 
 
 def format_parameter(value: float | None) -> str:
-    """A scenario parameter's value: whole numbers with thousands separators, others to four significant digits.
+    """A scenario parameter's value: whole numbers with thousands separators, others to four significant digits
+    (from 1,000 up: to the unit, with separators — ``73,405``, never ``7.341e+04``).
 
     Missing or undefined values print as an empty cell (a parameter table leaves the cell blank).
     """
@@ -149,6 +154,8 @@ def format_parameter(value: float | None) -> str:
         return ""
     if float(value).is_integer() and abs(value) < 1e15:
         return f"{int(value):,}"
+    if 1000 <= abs(value) < 1e15:
+        return f"{value:,.0f}"
     return f"{value:.4g}"
 
 
