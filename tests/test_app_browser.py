@@ -22,6 +22,8 @@ from urllib.parse import urlparse
 import pandas as pd
 import pytest
 
+from sim.api import load_scenario
+
 pytest.importorskip("shiny")
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -287,6 +289,9 @@ def test_an_upload_that_extends_a_file_outside_the_shipped_scenarios_is_refused(
 def test_compare_and_projector_mode(page: Any) -> None:
     page.get_by_role("tab", name="Compare").click()
     page.wait_for_selector("#compare_run", state="visible")
+    base = sorted(Path("scenarios").glob("*.yaml"))[0]  # the first scenario selected is the base
+    seed = load_scenario(base).seed
+    page.wait_for_function(f"document.querySelector('#compare_seed').value === '{seed}'", timeout=30_000)
     page.get_by_text("Projector mode").click()
     page.wait_for_function("document.body.classList.contains('projector')")
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(0, 0, 0)"

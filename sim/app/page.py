@@ -296,6 +296,19 @@ def build_app(settings: AppSettings) -> App:
             explore_job.set(settings.queue.submit(job))
 
         @reactive.effect
+        @reactive.event(input.compare_scenarios)
+        def _compare_base_seed() -> None:
+            """The seed starts at the base scenario's, as in Explore and on the command line (``sim compare``)."""
+            paths = list(input.compare_scenarios() or [])
+            if not paths:
+                return
+            try:
+                base = api.load_scenario(paths[0])
+            except ScenarioError:
+                return  # said when the comparison is run
+            ui.update_numeric("compare_seed", value=base.seed)
+
+        @reactive.effect
         @reactive.event(input.compare_run)
         def _compare() -> None:
             paths = list(input.compare_scenarios() or [])
