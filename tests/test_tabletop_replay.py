@@ -245,3 +245,28 @@ def test_replay_refuses_what_it_cannot_do(record, scenario, tmp_path):
     noted = invoke("replay", str(record.path), "-n", "1", "-w", "1", "--decisions", str(other), "--out", str(tmp_path))
     assert noted.exit_code == 0, noted.output
     assert "the branch keeps the game's injects" in noted.output and "branch at 0" in noted.output
+
+
+def test_a_small_significant_branch_difference_prints_at_its_interval_precision() -> None:
+    """A branch that moves a share by a hundredth of a point, significantly, said as such — not as
+    '0.0% (0.0% to 0.0%)' marked significant."""
+    import pandas as pd
+
+    from sim.tabletop.aar_replay import replay_sections, replay_summary
+    from sim.tabletop.replay import ReplayResult
+
+    metric = "ukraine_drone_intercept_rate"
+    metrics = pd.DataFrame(
+        [
+            {
+                "metric": metric, "played": 0.81, "mean": 0.8, "low": 0.79, "high": 0.81, "percentile": 50.0,
+                "branch_mean": 0.8001, "branch_low": 0.7901, "branch_high": 0.8101,
+                "diff_mean": 0.00012, "diff_low": 0.00004, "diff_high": 0.0002, "significant": True,
+            }
+        ]
+    )  # fmt: skip
+    objectives = pd.DataFrame(columns=["objective", "verdict", "p_met", "branch_p_met"])
+    replay = ReplayResult({}, True, [1, 2], pd.DataFrame(), objectives, metrics, pd.DataFrame(), "branch at 0")
+    assert f"{metric} +0.0120 pp (+0.0040 to +0.0200)." in " ".join(replay_summary(replay))
+    table = replay_sections(replay)[1][1][1]
+    assert table.rows[0][3:] == ("+0.0120 pp", "+0.0040 – +0.0200 *")

@@ -10,10 +10,12 @@ which the branch differs from the game as played with a 90% confidence interval 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pandas as pd
 
 from sim.report.document import Block, Paragraph, Table
+from sim.report.formatting import format_difference_interval
 from sim.tabletop.numbers import format_outcome
 from sim.tabletop.replay import NOT_YET_EVALUABLE, ReplayResult
 
@@ -51,6 +53,12 @@ def skill_table(objectives: pd.DataFrame) -> Table:
     return Table(("Objective", "Played", "Met", "P(met) in replays", "Percentile of played", "Verdict"), tuple(rows))
 
 
+def _difference(row: dict[str, Any]) -> tuple[str, str, str]:
+    """A branch's paired difference and its 90% CI, at the precision the interval supports (a difference that
+    is significant but small reads ``+0.012 pp (+0.004 to +0.020)``, not ``0.0% (0.0% to 0.0%)``)."""
+    return format_difference_interval(str(row["metric"]), row["diff_mean"], row["diff_low"], row["diff_high"])
+
+
 def replay_summary(replay: ReplayResult) -> list[str]:
     """Sentences on the replays' verdicts and the branch's differences (none with an empty slot)."""
     count = len(replay.seeds)
@@ -66,8 +74,7 @@ def replay_summary(replay: ReplayResult) -> list[str]:
         sentences.append(f"Replayed under {count} seeds; no objective can be judged yet.")
     if replay.branch_label is not None:
         differences = [
-            f"{row['metric']} {format_outcome(row['metric'], row['diff_mean'])} "
-            f"({format_outcome(row['metric'], row['diff_low'])} to {format_outcome(row['metric'], row['diff_high'])})"
+            "{} {} ({} to {})".format(row["metric"], *_difference(row))
             for row in replay.metrics.to_dict("records")
             if bool(row.get("significant", False))
         ]
@@ -112,9 +119,8 @@ def replay_sections(replay: ReplayResult) -> list[tuple[str, list[Block]]]:
                 str(row["metric"]),
                 format_outcome(row["metric"], row["mean"]),
                 format_outcome(row["metric"], row["branch_mean"]),
-                format_outcome(row["metric"], row["diff_mean"]),
-                f"{format_outcome(row['metric'], row['diff_low'])} – {format_outcome(row['metric'], row['diff_high'])}"
-                + (" *" if bool(row["significant"]) else ""),
+                _difference(row)[0],
+                "{1} – {2}".format(*_difference(row)) + (" *" if bool(row["significant"]) else ""),
             )
             for row in replay.metrics.to_dict("records")
         )
