@@ -64,6 +64,19 @@ def test_sobol_indices_recover_ishigami() -> None:
     assert list(ranked["rank"]) == [1, 2, 3]
 
 
+def test_sobol_indices_outside_the_unit_interval_say_the_design_is_too_small() -> None:
+    """Indices are shares of variance: estimates well outside [0, 1] are the sampling error of a tiny base sample,
+    and the analysis says so (the sweep prints the note); a large design of the same function has no note."""
+    small = sobol_design(ISHIGAMI_PARAMS, 4, seed=3)
+    indices = sobol_indices(small, ishigami(small.points), seed=3)
+    estimates = indices[["S1", "ST"]].to_numpy()
+    assert estimates.min() < -0.1 or estimates.max() > 1.1  # (this design's estimates are that far off)
+    note = indices.attrs["note"]
+    assert note.startswith("Sobol' indices outside [0, 1] (from ") and "N=4" in note and "--samples" in note
+    large = sobol_design(ISHIGAMI_PARAMS, 4096, seed=11)
+    assert "note" not in sobol_indices(large, ishigami(large.points), seed=11).attrs
+
+
 @pytest.mark.parametrize("seed", [0, 5])
 def test_sobol_bootstrap_is_reproducible(seed: int) -> None:
     # seed=0 included on purpose: SALib's Sobol analyzer ignores a falsy seed and uses the global RNG.

@@ -107,6 +107,11 @@ def _analyzer_seed(seed: int) -> int:
     return derived or 1
 
 
+SOBOL_SAMPLING_SLACK = 0.1
+"""How far outside [0, 1] a Sobol' estimate may fall through sampling error before the analysis says the design is
+too small to rank the parameters (indices are shares of variance: a true one lies within [0, 1])."""
+
+
 def sobol_indices(
     design: Design,
     outputs: np.ndarray,
@@ -147,7 +152,7 @@ def sobol_indices(
         conf_level=conf_level,
         seed=_analyzer_seed(seed),
     )
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "parameter": design.names,
             "S1": np.asarray(result["S1"], dtype=float),
@@ -157,6 +162,14 @@ def sobol_indices(
         },
         columns=list(SOBOL_COLUMNS),
     )
+    estimates = table[["S1", "ST"]].to_numpy()
+    lowest, highest = float(np.nanmin(estimates)), float(np.nanmax(estimates))
+    if lowest < -SOBOL_SAMPLING_SLACK or highest > 1 + SOBOL_SAMPLING_SLACK:
+        table.attrs["note"] = (
+            f"Sobol' indices outside [0, 1] (from {lowest:.2f} to {highest:.2f}): the sampling error of a base sample "
+            f"of N={design.samples} is larger than the indices; the ranking is not reliable — run with more --samples"
+        )
+    return table
 
 
 def morris_indices(
