@@ -213,14 +213,19 @@ def test_cli_compare_end_to_end(tmp_path: Path) -> None:
 
 
 def test_cli_compare_errors_are_one_line_messages(tmp_path: Path) -> None:
-    both = invoke("compare", str(BASELINE), "-w", "2", "--scheduler", "tcp://127.0.0.1:9")
+    one = invoke("compare", str(BASELINE), "--set", SHORT, "-n", "2", "-w", "1", "--no-report", "--out", str(tmp_path))
+    assert one.exit_code == 0 and " ".join(one.stderr.split()).startswith(
+        f"warning: one scenario: nothing to compare it with (the first file is the baseline, the others are compared "
+        f"with it); `sim run {BASELINE}` gives its results and report"
+    )
+    both = invoke("compare", str(BASELINE), str(BASELINE), "-w", "2", "--scheduler", "tcp://127.0.0.1:9")
     assert both.exit_code == 2 and "either --workers or --scheduler" in both.output
     broken = tmp_path / "broken.yaml"
     broken.write_text(f"extends: {BASELINE}\nhorizn_days: 30\n", encoding="utf-8")
     located = invoke("compare", str(BASELINE), str(broken), "--out", str(tmp_path))
     assert located.exit_code == 1
     assert "broken.yaml:2:1: horizn_days: unknown key 'horizn_days'" in located.output
-    not_a_run = invoke("compare", str(BASELINE), "--set", SHORT, "--resume", str(tmp_path), "-w", "1")
+    not_a_run = invoke("compare", str(BASELINE), str(BASELINE), "--set", SHORT, "--resume", str(tmp_path), "-w", "1")
     assert not_a_run.exit_code == 2 and "is not a run folder" in not_a_run.output
     assert "Traceback" not in both.output + located.output + not_a_run.output
 

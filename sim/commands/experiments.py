@@ -8,6 +8,7 @@ away (exit 3); bad input is a one-line error (exit 2), never a traceback.
 from __future__ import annotations
 
 import math
+import shlex
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -234,6 +235,12 @@ def compare(
     from sim.experiment.compare import compare_scenarios
 
     execution = execution_options(workers, scheduler, results_root)
+    if len(scenario_files) == 1:
+        err.print(
+            "[bold yellow]warning:[/] one scenario: nothing to compare it with (the first file is the baseline, "
+            f"the others are compared with it); `sim run {escape(shlex.quote(str(scenario_files[0])))}` gives "
+            "its results and report"
+        )
     entries = []
     for path in scenario_files:
         scenario = _load(path, overrides or ())
