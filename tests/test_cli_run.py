@@ -10,6 +10,7 @@ without paying for a new interpreter each time.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import subprocess
@@ -257,3 +258,22 @@ def test_api_run_returns_dataframes(tmp_path: Path) -> None:
         assert row.ukraine_leakers == direct["metrics"]["ukraine_leakers"]
         launched = series[series["replication"] == row.replication]["ukraine_launched"].to_numpy()
         assert np.array_equal(launched, direct["timeseries"]["ukraine_launched"])
+
+
+def test_on_an_80_column_terminal_every_metric_name_is_shown_whole(two_runs: tuple[Path, Path, dict[str, str]]) -> None:
+    """QA: two summary rows both read 'capability_target_fulfilmen…'. Long names wrap in their cell instead: each
+    name reads whole from the table's first column, its lines joined, and nothing is cut."""
+    from rich.console import Console
+
+    from sim.report.console import summary_table
+
+    run_dir, _, _ = two_runs
+    summary = pd.read_csv(run_dir / "summary.csv", index_col=0)
+    console = Console(width=80, record=True, file=io.StringIO())
+    console.print(summary_table(summary, "baseline", all_metrics=True))
+    lines = console.export_text().splitlines()
+    assert max(len(line) for line in lines) <= 80
+    first_column = "".join(line.split("│")[1].strip() for line in lines if line.startswith("│"))
+    assert "…" not in first_column
+    longest = max(summary.index, key=len)
+    assert len(longest) > 30 and all(name in first_column for name in summary.index)

@@ -311,7 +311,7 @@ def ranking_tables(results: SweepResults, rows_shown: int = RANKING_ROWS_SHOWN) 
             title += f", linear fit R² = {float(rows['r_squared'].iloc[0]):.2f}"
         table = PlainTable(title=escape(title), title_justify="left")
         table.add_column("rank", justify="right")
-        table.add_column("parameter")
+        table.add_column("parameter", overflow="fold")  # long names wrap: cut, two read alike
         columns = _influence_columns(method)
         for header, _ in columns:
             table.add_column(header, justify="right")
@@ -348,7 +348,11 @@ def screening_table(screening: Screening, rows_shown: int = RANKING_ROWS_SHOWN) 
         caption_justify="left",
     )
     for header in ("parameter", "score", "outcome", "μ*", "± (90%)", "decision"):
-        table.add_column(header, justify="left" if header in ("parameter", "outcome", "decision") else "right")
+        table.add_column(
+            header,
+            justify="left" if header in ("parameter", "outcome", "decision") else "right",
+            overflow="fold" if header in ("parameter", "outcome") else "ellipsis",  # long names wrap, never cut
+        )
     strongest = screening.table.sort_values("relative_influence", ascending=False, kind="mergesort")
     strongest = strongest.drop_duplicates("parameter")
     ordered = strongest.set_index("parameter").reindex(screening.table["parameter"].drop_duplicates())

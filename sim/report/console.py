@@ -42,7 +42,7 @@ def print_findings(console: Console, findings: Sequence[Finding]) -> None:
 def summary_table(summary: pd.DataFrame, title: str, *, all_metrics: bool = False) -> Table:
     """Mean and the range of 90% of replications of each registered metric (families too with ``all_metrics``)."""
     table = PlainTable(title=title, title_justify="left")
-    table.add_column("metric")
+    table.add_column("metric", overflow="fold")  # a long name wraps, never cut to one that reads like another
     table.add_column("mean", justify="right")
     table.add_column("90% of replications", justify="right")
     table.add_column("unit")
