@@ -147,6 +147,13 @@ def test_describe_a_public_figures_row(baseline: Scenario) -> None:
         f"public figures #35: {row['parameter']} — {row['value']} {row['unit']} ({row['source']}, {row['date']})"
     )
     assert 36 not in table
+    # A value that names its money unit is not followed by it again; a bare one is.
+    assert describe_source(baseline, "public-figures#28") == (
+        "public figures #28: Shahed/Geran unit cost — $20–50k (CSIS May 2025); $35k; ~$70k; >$100k (ziare; ndtv, 2025)"
+    )
+    assert describe_source(baseline, "public-figures#4").startswith(
+        f"public figures #4: {table[4]['parameter']} — ~4 $M ("
+    )
     assert describe_source(baseline, "public-figures#36") == "public-figures row 36 (not in the table)"
 
 

@@ -38,6 +38,15 @@ class ProvenanceRow:
         return self.low is not None and self.high is not None and self.low < self.high
 
 
+CURRENCY_SIGNS = ("$", "€", "£")
+
+
+def _carries_unit(value: str, unit: str) -> bool:
+    """Whether a public figure's value already names its money unit (``$20–50k`` in ``$k``, ``~€400k`` in ``€``):
+    then the unit is not written after it again. A value whose first number is bare (``~4`` in ``$M``) needs it."""
+    return unit.startswith(CURRENCY_SIGNS) and value.lstrip("~<>≈ ").startswith(unit[0])
+
+
 def describe_source(scenario: Scenario, source_id: str) -> str:
     """A one-line description of a cited source: a listed article or a public-figures row."""
     row = public_figure_row(source_id)
@@ -45,9 +54,8 @@ def describe_source(scenario: Scenario, source_id: str) -> str:
         figure = public_figures().get(row)
         if figure is None:
             return f"public-figures row {row} (not in the table)"
-        return (
-            f"public figures #{row}: {figure.parameter} — {figure.value} {figure.unit} ({figure.source}, {figure.date})"
-        )
+        value = figure.value if _carries_unit(figure.value, figure.unit) else f"{figure.value} {figure.unit}".strip()
+        return f"public figures #{row}: {figure.parameter} — {value} ({figure.source}, {figure.date})"
     for source in scenario.sources:
         if source.id == source_id:
             where = source.article_file or source.url or ""
