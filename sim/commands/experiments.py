@@ -235,7 +235,7 @@ def compare(
     from sim.experiment.compare import compare_scenarios
 
     execution = execution_options(workers, scheduler, results_root)
-    if len(scenario_files) == 1:
+    if len(scenario_files) == 1 and resume is None:  # (a resume goes on with what the folder holds)
         err.print(
             "[bold yellow]warning:[/] one scenario: nothing to compare it with (the first file is the baseline, "
             f"the others are compared with it); `sim run {escape(shlex.quote(str(scenario_files[0])))}` gives "
