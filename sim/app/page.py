@@ -266,8 +266,7 @@ def build_app(settings: AppSettings) -> App:
             if current is None:
                 return
             try:
-                replications = whole_number(input.replications(), "Replications", 2, MAX_REPLICATIONS)
-                seed = whole_number(input.seed(), "Seed", 0)
+                replications, seed = replications_and_seed(input.replications(), input.seed())
             except ValueError as error:
                 run_problem.set(str(error))
                 return
@@ -321,8 +320,7 @@ def build_app(settings: AppSettings) -> App:
                 compare_problem.set(str(error))
                 return
             try:
-                replications = whole_number(input.compare_replications(), "Replications", 2, MAX_REPLICATIONS)
-                seed = whole_number(input.compare_seed(), "Seed", 0)
+                replications, seed = replications_and_seed(input.compare_replications(), input.compare_seed())
             except ValueError as error:
                 compare_problem.set(str(error))
                 return
@@ -407,6 +405,12 @@ def whole_number(value: Any, field: str, minimum: int, maximum: int | None = Non
     ):
         raise ValueError(f"{field}: {number:g} is not allowed; give {allowed}.")
     return int(number)
+
+
+def replications_and_seed(replications: Any, seed: Any) -> tuple[int, int]:
+    """A run's replications (2 to :data:`MAX_REPLICATIONS`) and seed (0 or more) from their fields (see
+    :func:`whole_number`, whose refusal this raises)."""
+    return whole_number(replications, "Replications", 2, MAX_REPLICATIONS), whole_number(seed, "Seed", 0)
 
 
 def _relative(path: Path) -> str:
