@@ -119,10 +119,11 @@ def replay_sections(replay: ReplayResult) -> list[tuple[str, list[Block]]]:
                 str(row["metric"]),
                 format_outcome(row["metric"], row["mean"]),
                 format_outcome(row["metric"], row["branch_mean"]),
-                _difference(row)[0],
-                "{1} – {2}".format(*_difference(row)) + (" *" if bool(row["significant"]) else ""),
+                mean,
+                f"{low} – {high}" + (" *" if bool(row["significant"]) else ""),
             )
             for row in replay.metrics.to_dict("records")
+            for mean, low, high in [_difference(row)]
         )
         objectives = tuple(
             (str(row["objective"]), _share(float(row["p_met"])), _share(float(row["branch_p_met"])))
